@@ -1,0 +1,1 @@
+"""Pure calculations on pandas objects: no I/O, no clock, no globals."""

@@ -1,0 +1,142 @@
+"""Every error MarketReview raises, under one root.
+
+    MarketReviewError
+    ├── InputError              a bad argument from a user (formula, CLI, option)
+    │   ├── UnknownSymbolError  symbol or alias not known / not served by any source
+    │   ├── BadDateError        unparseable date, bad relative code, start after end, future date
+    │   └── BadArgumentError    any other bad argument (tenor, weeks, lang, interval, unsafe text)
+    ├── DataError               the data cannot answer the question
+    │   ├── NoDataError         no close on or before the date / empty series
+    │   └── DataFormatError     a malformed file or response (empty CSV, bad header, bad number)
+    ├── SourceError             a source failed to deliver (network, rate limit, empty answer)
+    │   ├── RateLimitError      the source asked us to slow down (retried with backoff first)
+    │   └── SymbolNotFoundError the source answered but had nothing for a symbol
+    ├── CacheError              the SQLite cache could not be read or written
+    │   └── CacheCorruptError   the cache file is damaged (it is moved aside and rebuilt)
+    └── RenderError             a workbook could not be written
+
+Third-party exceptions are translated into these at each boundary (the source adapters, the cache, the renderers).
+Every error can say what a worksheet cell should show: ``excel_code`` (an Excel error value) and ``excel_text``
+(a short readable reason).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable
+from typing import Any
+
+
+class MarketReviewError(Exception):
+    """Root of every MarketReview error."""
+
+    excel_code = "#VALUE!"
+
+    @property
+    def excel_text(self) -> str:
+        return f"{self.excel_code} {self}"
+
+
+# -- input ------------------------------------------------------------------------------------------
+
+
+class InputError(MarketReviewError):
+    """A bad argument from a user."""
+
+
+class UnknownSymbolError(InputError):
+    excel_code = "#N/A"
+
+    def __init__(self, symbol: object, hint: str = "") -> None:
+        self.symbol = symbol
+        message = f"unknown symbol {symbol!r}" if not isinstance(symbol, str) else f"unknown symbol {symbol}"
+        super().__init__(message + (f" ({hint})" if hint else ""))
+
+
+class BadDateError(InputError):
+    def __init__(self, value: object, reason: str, argument: str = "date") -> None:
+        self.value = value
+        self.argument = argument
+        super().__init__(f"bad {argument} {value!r}: {reason}")
+
+
+class BadArgumentError(InputError):
+    def __init__(self, argument: str, value: object, reason: str) -> None:
+        self.argument = argument
+        self.value = value
+        super().__init__(f"bad {argument} {value!r}: {reason}")
+
+
+# -- data -------------------------------------------------------------------------------------------
+
+
+class DataError(MarketReviewError):
+    """The data cannot answer the question."""
+
+    excel_code = "#N/A"
+
+
+class NoDataError(DataError):
+    def __init__(self, symbol: str, when: _dt.date | None = None, reason: str = "") -> None:
+        self.symbol = symbol
+        self.when = when
+        if reason:
+            message = f"{symbol}: {reason}"
+        elif when is not None:
+            message = f"{symbol}: no close on or before {when.isoformat()}"
+        else:
+            message = f"{symbol}: no data"
+        super().__init__(message)
+
+
+class DataFormatError(DataError):
+    def __init__(self, where: str, reason: str) -> None:
+        self.where = where
+        super().__init__(f"{where}: {reason}")
+
+
+# -- sources ----------------------------------------------------------------------------------------
+
+
+class SourceError(MarketReviewError):
+    """A source failed to deliver."""
+
+    excel_code = "#N/A"
+
+    def __init__(self, source: str, reason: str, symbols: Iterable[str] = ()) -> None:
+        self.source = source
+        self.symbols = tuple(symbols)
+        what = f" for {', '.join(self.symbols)}" if self.symbols else ""
+        super().__init__(f"{source}: {reason}{what}")
+
+
+class RateLimitError(SourceError):
+    """The source rate-limited us, even after retries."""
+
+
+class SymbolNotFoundError(SourceError):
+    """Some symbols of a batch had no data. ``frame`` holds what the source did deliver for the others
+    (the standard ``(field, symbol)`` frame), so one bad symbol does not cost the whole batch."""
+
+    def __init__(self, source: str, symbols: Iterable[str], frame: Any = None) -> None:
+        self.frame = frame
+        super().__init__(source, "returned no data", symbols)
+
+
+# -- cache and rendering ----------------------------------------------------------------------------
+
+
+class CacheError(MarketReviewError):
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        super().__init__(f"cache {path}: {reason}")
+
+
+class CacheCorruptError(CacheError):
+    pass
+
+
+class RenderError(MarketReviewError):
+    def __init__(self, target: str, reason: str) -> None:
+        self.target = target
+        super().__init__(f"{target}: {reason}")

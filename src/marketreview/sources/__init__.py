@@ -1,0 +1,1 @@
+"""Daily-close sources behind one interface (:class:`~marketreview.sources.base.Source`)."""

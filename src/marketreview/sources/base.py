@@ -1,0 +1,107 @@
+"""The one interface every source implements, the frame shape it returns, and a fake built from a function."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+import pandas as pd
+
+from ..errors import SymbolNotFoundError
+from ..types import FIELDS, Symbol
+
+
+@runtime_checkable
+class Source(Protocol):
+    """Daily closes for many symbols in one call.
+
+    ``fetch`` returns a frame indexed by timezone-naive dates (``DatetimeIndex`` named ``date``, normalised to
+    midnight, ascending, unique) in each market's own trading days, with two-level columns ``(field, symbol)``
+    where field is ``close`` (raw close) or ``adj_close`` (dividend-adjusted, NaN where the source has none).
+    Both ``start`` and ``end`` are inclusive. A symbol with no rows at all in the answer raises
+    :class:`SymbolNotFoundError` naming it (its ``frame`` carries the symbols that did arrive); a source never
+    returns a silent empty column.
+    """
+
+    name: str
+
+    def fetch(self, symbols: Sequence[Symbol], start: dt.date, end: dt.date) -> pd.DataFrame: ...
+
+
+def make_frame(close: Mapping[Symbol, pd.Series], adj_close: Mapping[Symbol, pd.Series] | None = None
+               ) -> pd.DataFrame:
+    """Assemble the standard ``(field, symbol)`` frame from per-symbol series (any date-like index)."""
+    symbols = list(close)
+    adj_close = adj_close or {}
+    parts: dict[tuple[str, str], pd.Series] = {}
+    for symbol in symbols:
+        parts[("close", symbol)] = close[symbol]
+    for symbol in symbols:
+        adj = adj_close.get(symbol)
+        parts[("adj_close", symbol)] = adj if adj is not None else pd.Series(np.nan, index=close[symbol].index)
+    if not parts:
+        return empty_frame([])
+    frame = pd.concat(parts, axis=1).astype("float64")
+    frame.index = normalise_index(frame.index)
+    frame = frame[~frame.index.duplicated(keep="last")].sort_index()
+    frame.columns = pd.MultiIndex.from_tuples(frame.columns, names=["field", "symbol"])
+    return frame
+
+
+def empty_frame(symbols: Sequence[Symbol]) -> pd.DataFrame:
+    columns = pd.MultiIndex.from_product([list(FIELDS), list(symbols)], names=["field", "symbol"])
+    return pd.DataFrame(index=pd.DatetimeIndex([], name="date"), columns=columns, dtype="float64")
+
+
+def normalise_index(index: pd.Index) -> pd.DatetimeIndex:
+    """Timezone-naive midnight dates named ``date``. A tz-aware index keeps its *local* calendar date, so a
+    Tokyo close stamped 00:00+09:00 stays on its Tokyo day instead of moving to the previous UTC day."""
+    idx = pd.DatetimeIndex(index)
+    if idx.tz is not None:
+        idx = idx.tz_localize(None)
+    return pd.DatetimeIndex(idx.normalize().astype("datetime64[ns]"), name="date")
+
+
+def clip(frame: pd.DataFrame, start: dt.date, end: dt.date) -> pd.DataFrame:
+    return frame.loc[(frame.index >= pd.Timestamp(start)) & (frame.index <= pd.Timestamp(end))]
+
+
+def require_all(source: str, frame: pd.DataFrame, symbols: Sequence[Symbol]) -> pd.DataFrame:
+    """Raise naming every requested symbol that has no close in ``frame``."""
+    missing = [s for s in symbols if ("close", s) not in frame.columns or frame[("close", s)].notna().sum() == 0]
+    if missing:
+        found = [s for s in symbols if s not in missing]
+        keep = [c for c in frame.columns if c[1] in found]
+        raise SymbolNotFoundError(source, missing, frame=frame.loc[:, keep])
+    return frame
+
+
+class FunctionSource:
+    """A fake source built from a function ``(symbol, dates) -> closes`` (or ``None`` for an unknown symbol).
+
+    It serves tests, benchmarks and the demo: no network. ``calls`` records every ``fetch`` so tests and
+    benchmarks can count requests.
+    """
+
+    def __init__(self, func: Callable[[Symbol, pd.DatetimeIndex], pd.Series | np.ndarray | None],
+                 *, name: str = "fake", calendar: Callable[[Symbol, dt.date, dt.date], pd.DatetimeIndex]
+                 | None = None) -> None:
+        self.name = name
+        self._func = func
+        self._calendar = calendar or (lambda _s, a, b: pd.bdate_range(a, b, name="date"))
+        self.calls: list[tuple[tuple[Symbol, ...], dt.date, dt.date]] = []
+
+    def fetch(self, symbols: Sequence[Symbol], start: dt.date, end: dt.date) -> pd.DataFrame:
+        self.calls.append((tuple(symbols), start, end))
+        closes: dict[Symbol, pd.Series] = {}
+        for symbol in symbols:
+            dates = self._calendar(symbol, start, end)
+            values = self._func(symbol, dates)
+            if values is None:
+                continue
+            series = values if isinstance(values, pd.Series) else pd.Series(values, index=dates)
+            closes[symbol] = series.dropna()
+        frame = make_frame(closes) if closes else empty_frame([])
+        return require_all(self.name, frame, symbols)

@@ -1,0 +1,160 @@
+"""The symbol map: aliases → tickers (with fallbacks), calendars and labels. The map itself is data
+(``data/symbols.csv`` and ``data/groups.csv``); users may pass their own file with the same columns."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from .errors import BadArgumentError, DataFormatError, UnknownSymbolError
+from .types import Lang, Symbol
+
+#: What a ticker may look like before it reaches a source, a file path or a cell: no path separators,
+#: no leading formula characters, bounded length. "^GSPC", "1617.T", "JPY=X", "BRK-B", "DGS3MO".
+_TICKER_RE = re.compile(r"^[A-Za-z0-9^][A-Za-z0-9.\-=^_]{0,23}$")
+
+
+@dataclass(frozen=True)
+class SymbolInfo:
+    alias: str
+    tickers: tuple[Symbol, ...]
+    group: str
+    calendar: str | None
+    label_en: str
+    label_ja: str
+    short_en: str
+    short_ja: str
+
+    @property
+    def ticker(self) -> Symbol:
+        """The preferred ticker (the first of the fallbacks)."""
+        return self.tickers[0]
+
+    def label(self, lang: Lang) -> str:
+        return self.label_ja if lang == "ja" else self.label_en
+
+    def short(self, lang: Lang) -> str:
+        return self.short_ja if lang == "ja" else self.short_en
+
+
+def check_ticker(text: str) -> Symbol:
+    """Return ``text`` if it looks like a ticker; reject formulas, paths and other hostile text."""
+    if not isinstance(text, str):
+        raise BadArgumentError("ticker", text, "must be text")
+    stripped = text.strip()
+    if not stripped:
+        raise BadArgumentError("ticker", text, "is empty")
+    if not _TICKER_RE.match(stripped) or ".." in stripped:
+        raise BadArgumentError("ticker", text, "is not a valid ticker (letters, digits and . - = ^ _ only)")
+    return stripped
+
+
+def calendar_for(ticker: Symbol) -> str | None:
+    """Best guess of the exchange calendar for a ticker the map does not list."""
+    if ticker.endswith(".T"):
+        return "XTKS"
+    if "=" in ticker:
+        return None
+    return "XNYS"
+
+
+class SymbolMap:
+    """Aliases (case-insensitive) and groups. Unknown names that look like tickers pass through as themselves."""
+
+    def __init__(self, infos: Iterable[SymbolInfo], groups: dict[str, tuple[str, ...]]) -> None:
+        self._by_alias = {info.alias.upper(): info for info in infos}
+        self._by_ticker: dict[str, SymbolInfo] = {}
+        for info in self._by_alias.values():
+            for ticker in info.tickers:
+                self._by_ticker.setdefault(ticker.upper(), info)
+        self.groups = {name.upper(): members for name, members in groups.items()}
+        for name, members in self.groups.items():
+            for member in members:
+                if member.upper() not in self._by_alias:
+                    raise DataFormatError("groups", f"group {name} lists unknown alias {member}")
+
+    @classmethod
+    def default(cls) -> SymbolMap:
+        data = resources.files("marketreview") / "data"
+        return cls.from_files(data / "symbols.csv", data / "groups.csv")
+
+    @classmethod
+    def from_files(cls, symbols_csv: Path | resources.abc.Traversable,
+                   groups_csv: Path | resources.abc.Traversable | None = None) -> SymbolMap:
+        infos = list(_read_symbols(symbols_csv))
+        groups: dict[str, tuple[str, ...]] = {}
+        if groups_csv is not None:
+            with groups_csv.open(encoding="utf-8") as fh:
+                for row in csv.DictReader(fh):
+                    groups[row["group"]] = tuple(m.strip() for m in row["members"].split("|") if m.strip())
+        return cls(infos, groups)
+
+    def with_overrides(self, symbols_csv: Path) -> SymbolMap:
+        """This map with the rows of a user's file added or replacing rows of the same alias."""
+        merged = dict(self._by_alias)
+        for info in _read_symbols(symbols_csv):
+            merged[info.alias.upper()] = info
+        return SymbolMap(merged.values(), self.groups)
+
+    def __iter__(self) -> Iterator[SymbolInfo]:
+        return iter(self._by_alias.values())
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.strip().upper() in self._by_alias
+
+    def resolve(self, name: str) -> SymbolInfo:
+        """Look up an alias or ticker; an unlisted ticker resolves to itself."""
+        if not isinstance(name, str):
+            raise UnknownSymbolError(name, "a symbol must be text")
+        key = name.strip().upper()
+        if not key:
+            raise BadArgumentError("ticker", name, "is empty")
+        info = self._by_alias.get(key) or self._by_ticker.get(key)
+        if info is not None:
+            return info
+        if key in self.groups:
+            raise BadArgumentError("ticker", name, "is a group; this function takes one symbol")
+        ticker = check_ticker(name)
+        return SymbolInfo(ticker, (ticker,), "", calendar_for(ticker), ticker, ticker, ticker, ticker)
+
+    def group(self, name: str) -> tuple[SymbolInfo, ...]:
+        members = self.groups.get(name.strip().upper())
+        if members is None:
+            raise UnknownSymbolError(name, "not a group")
+        return tuple(self._by_alias[m.upper()] for m in members)
+
+    def in_group(self, group: str) -> tuple[SymbolInfo, ...]:
+        """Every entry whose ``group`` column is ``group`` (sheet sections: us_indices, topix17, rates …)."""
+        return tuple(info for info in self._by_alias.values() if info.group == group)
+
+
+def _read_symbols(path: Path | resources.abc.Traversable) -> Iterator[SymbolInfo]:
+    with path.open(encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in ("alias", "tickers") if c not in (reader.fieldnames or [])]
+        if missing:
+            raise DataFormatError(str(path), f"missing columns {', '.join(missing)}")
+        for line, row in enumerate(reader, start=2):
+            alias = (row.get("alias") or "").strip()
+            tickers = tuple(check_ticker(t) for t in (row.get("tickers") or "").split("|") if t.strip())
+            if not alias or not tickers:
+                raise DataFormatError(f"{path}:{line}", "alias and tickers are required")
+            label_en = (row.get("label_en") or alias).strip()
+            label_ja = (row.get("label_ja") or label_en).strip()
+            yield SymbolInfo(
+                alias=alias,
+                tickers=tickers,
+                group=(row.get("group") or "").strip(),
+                calendar=(row.get("calendar") or "").strip() or None,
+                label_en=label_en,
+                label_ja=label_ja,
+                short_en=(row.get("short_en") or label_en).strip(),
+                short_ja=(row.get("short_ja") or label_ja).strip(),
+            )
+
+
+__all__ = ["SymbolInfo", "SymbolMap", "calendar_for", "check_ticker"]
