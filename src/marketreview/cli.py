@@ -1,0 +1,177 @@
+"""The ``marketreview`` command: a thin shell over the library. Each command parses, calls one public function,
+prints, and turns a MarketReviewError into a clean message and exit code 2."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import MarketReviewError
+
+EXIT_ERROR = 2
+
+
+def _progress(stream: Any = None) -> Any:
+    """A one-line progress bar on stderr: ``[#####-----] 1/2 yahoo``."""
+    out = stream or sys.stderr
+
+    def show(label: str, done: int, total: int) -> None:
+        width = 20
+        filled = int(width * done / max(total, 1))
+        out.write(f"\r[{'#' * filled}{'-' * (width - filled)}] {done}/{total} fetching from {label}")
+        if done >= total:
+            out.write("\n")
+        out.flush()
+
+    return show
+
+
+def _engine(args: argparse.Namespace) -> Any:
+    from .app import open_engine
+
+    return open_engine(args.source, offline=args.offline, cache_path=args.cache, symbols_file=args.symbols)
+
+
+def _format(value: Any) -> str:
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def cmd_call(args: argparse.Namespace) -> int:
+    from .functions import call, lookup
+
+    function = lookup(args.func)
+    values: list[Any] = list(args.args)
+    for i, param in enumerate(function.params[: len(values)]):
+        if param.name == "weeks":
+            values[i] = _number(values[i], "weeks")
+    answer = call(_engine(args), function.name, *values)
+    assert not isinstance(answer, list)
+    for warning in answer.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if answer.error is not None:
+        print(answer.error.excel_text, file=sys.stderr)
+        return EXIT_ERROR
+    if function.returns == "table":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        for row in answer.value:
+            writer.writerow([_format(v) for v in row])
+    else:
+        print(_format(answer.value))
+    return 0
+
+
+def _number(text: str, argument: str) -> float | str:
+    try:
+        return float(text)
+    except ValueError:
+        return text  # the function reports it as a bad argument, naming it
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    from .report.build import needed_symbols
+
+    engine = _engine(args)
+    names = needed_symbols(engine) if args.all or not args.symbols else list(args.symbols)
+    report = engine.ensure(names, progress=_progress())
+    requests = ", ".join(f"{k}: {v}" for k, v in report.requests.items()) or "none (cache is up to date)"
+    print(f"fetched {len(report.fetched)} symbols, {report.rows} new rows; requests {requests}; "
+          f"cache {engine.cache.path}")
+    for alias, error in report.failed.items():
+        print(f"failed: {alias}: {error}", file=sys.stderr)
+    return EXIT_ERROR if report.failed else 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .calc.periods import parse_date
+    from .render.xlsx import write_xlsx
+    from .report.build import build_report
+
+    engine = _engine(args)
+    as_of = parse_date(args.asof, "asof") if args.asof else None
+    report = build_report(engine, as_of, args.lang, progress=_progress())
+    path = write_xlsx(report, Path(args.out))
+    demo = " — DEMO (synthetic) data" if report.demo else ""
+    failed = f"; {len(report.failed)} symbols failed: {', '.join(report.failed)}" if report.failed else ""
+    print(f"wrote {path} ({len(report.sheets)} sheets, as of {report.as_of.isoformat()}, "
+          f"source {report.source}{demo}{failed})")
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from .template import build_template
+
+    path = build_template(Path(args.out))
+    print(f"wrote {path}")
+    return 0
+
+
+def cmd_symbols(args: argparse.Namespace) -> int:
+    from .symbols import SymbolMap
+
+    symbols = SymbolMap.default()
+    if args.symbols:
+        symbols = symbols.with_overrides(Path(args.symbols))
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["alias", "tickers", "group", "label_en", "label_ja"])
+    for info in symbols:
+        writer.writerow([info.alias, "|".join(info.tickers), info.group, info.label_en, info.label_ja])
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--source", help="auto (FRED for yields, Yahoo for the rest), yahoo, fred, demo or csv:DIR")
+    common.add_argument("--offline", action="store_true", help="answer from the cache alone; never fetch")
+    common.add_argument("--cache", type=Path, help="SQLite cache file (default: $MARKETREVIEW_CACHE or user cache)")
+    common.add_argument("--symbols", type=Path, help="CSV of symbol-map rows overriding the default map")
+
+    top = argparse.ArgumentParser(prog="marketreview", description="Market-review figures and workbooks.")
+    top.add_argument("--version", action="version", version=f"marketreview {__version__}")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("call", parents=[common], help="evaluate a worksheet function, e.g. PERF SP500 1W")
+    p.add_argument("func")
+    p.add_argument("args", nargs="*")
+    p.set_defaults(run=cmd_call)
+
+    p = sub.add_parser("fetch", parents=[common], help="warm the cache")
+    p.add_argument("symbols", nargs="*")
+    p.add_argument("--all", action="store_true", help="every symbol the workbook uses")
+    p.set_defaults(run=cmd_fetch)
+
+    p = sub.add_parser("build", parents=[common], help="build the distributable workbook (.xlsx)")
+    p.add_argument("--asof", help="the review as it stood on this date (default: the latest close)")
+    p.add_argument("--lang", choices=("ja", "en"), default="ja")
+    p.add_argument("--out", required=True, help="output .xlsx file")
+    p.set_defaults(run=cmd_build)
+
+    p = sub.add_parser("template", help="regenerate the macro-enabled template workbook")
+    p.add_argument("--out", default="workbook/MarketReview.xlsm")
+    p.set_defaults(run=cmd_template)
+
+    p = sub.add_parser("symbols", parents=[common], help="list the symbol map")
+    p.set_defaults(run=cmd_symbols)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except MarketReviewError as exc:
+        print(f"marketreview: {exc.excel_text}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,276 @@
+"""The engine: sources → SQLite cache → in-memory series, for everything above it (functions, report, CLI).
+
+It resolves aliases, fetches only what the cache lacks (one batched request per source), remembers which ticker and
+source served each alias, and answers offline from the cache alone. It computes nothing: calculations live in
+``calc``; this module only hands them series.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import calendars
+from .cache import Cache
+from .errors import MarketReviewError, NoDataError, SymbolNotFoundError, UnknownSymbolError
+from .sources.router import Router
+from .symbols import SymbolInfo, SymbolMap
+from .types import FundamentalsSnapshot, Provenance, Symbol
+
+#: How far back a first fetch reaches: enough for 5-year figures, 26-week averages and last year's return.
+HISTORY_YEARS = 11
+DEFAULT_TTL = dt.timedelta(hours=1)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+@dataclass
+class FetchReport:
+    """What one :meth:`Engine.ensure` did: per source one request at most."""
+
+    requests: dict[str, int] = field(default_factory=dict)
+    rows: int = 0
+    fetched: list[str] = field(default_factory=list)
+    failed: dict[str, MarketReviewError] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+class Engine:
+    """Series by alias, from a :class:`Router` of sources through a :class:`Cache`."""
+
+    def __init__(self, router: Router, cache: Cache, symbols: SymbolMap | None = None, *,
+                 offline: bool = False, ttl: dt.timedelta = DEFAULT_TTL,
+                 clock: Callable[[], dt.datetime] = utcnow) -> None:
+        self.router = router
+        self.cache = cache
+        self.symbols = symbols or SymbolMap.default()
+        self.offline = offline
+        self.ttl = ttl
+        self.clock = clock
+        self._lock = threading.RLock()
+        self._series: dict[Symbol, pd.Series] = {}
+        self._served: dict[str, Symbol] = {}
+        self._failed: dict[str, MarketReviewError] = {}
+        self._sessions: dict[str | None, pd.DatetimeIndex | None] = {}
+        self._fundamentals: list[FundamentalsSnapshot] | None = None
+
+    # -- time --------------------------------------------------------------------------------------
+
+    def today(self) -> dt.date:
+        return self.clock().date()
+
+    def history_start(self, end: dt.date | None = None) -> dt.date:
+        end = end or self.today()
+        return dt.date(end.year - HISTORY_YEARS, 1, 1)
+
+    # -- fetching ----------------------------------------------------------------------------------
+
+    def ensure(self, names: Iterable[str], start: dt.date | None = None, end: dt.date | None = None,
+               *, progress: Callable[[str, int, int], None] | None = None) -> FetchReport:
+        """Make sure the cache holds every name's closes over [start, end] (default: the whole history window to
+        today): one request per source for what is missing, fallbacks tried in a second batch. Never raises for a
+        failing symbol: failures are returned (and remembered) so a refresh can keep the others."""
+        report = FetchReport()
+        end = min(end or self.today(), self.today())
+        start = min(start or self.history_start(end), self.history_start(end))
+        infos = _unique_infos(self.symbols.resolve(n) for n in names)
+        if self.offline:
+            return report
+        with self._lock:
+            pending = {info.alias: info for info in infos}
+            for level in range(max((len(i.tickers) for i in infos), default=0)):
+                wanted = {alias: info.tickers[level] for alias, info in pending.items() if level < len(info.tickers)}
+                served, failed = self._fetch_level(wanted, start, end, report, progress)
+                for alias in served:
+                    self._served[alias] = wanted[alias]
+                    self._failed.pop(alias, None)
+                    report.fetched.append(alias)
+                    del pending[alias]
+                for alias, error in failed.items():
+                    if level + 1 >= len(pending[alias].tickers):
+                        report.failed[alias] = error
+                        self._failed[alias] = error
+                        del pending[alias]
+        return report
+
+    def _fetch_level(self, wanted: dict[str, Symbol], start: dt.date, end: dt.date, report: FetchReport,
+                     progress: Callable[[str, int, int], None] | None
+                     ) -> tuple[list[str], dict[str, MarketReviewError]]:
+        now = self.clock()
+        served: list[str] = []
+        failed: dict[str, MarketReviewError] = {}
+        need: dict[Symbol, list[tuple[dt.date, dt.date]]] = {}
+        for alias, ticker in wanted.items():
+            gaps = self.cache.missing(ticker, start, end, now=now, ttl=self.ttl)
+            if gaps:
+                need[ticker] = gaps
+            else:
+                served.append(alias)
+        by_source = self.router.split(list(need))
+        for number, (source, tickers) in enumerate(by_source.items(), start=1):
+            if progress is not None:
+                progress(source.name, number, len(by_source))
+            lo = min(g[0] for t in tickers for g in need[t])
+            hi = max(g[1] for t in tickers for g in need[t])
+            report.requests[source.name] = report.requests.get(source.name, 0) + 1
+            try:
+                frame = source.fetch(tickers, lo, hi)
+                bad: dict[Symbol, MarketReviewError] = {}
+            except SymbolNotFoundError as exc:
+                frame = exc.frame
+                bad = {t: SymbolNotFoundError(source.name, [t]) for t in exc.symbols}
+            except MarketReviewError as exc:
+                frame = None
+                bad = dict.fromkeys(tickers, exc)
+            good = [t for t in tickers if t not in bad]
+            if frame is not None and good:
+                report.rows += self.cache.write(frame, source=source.name, start=lo, end=hi, fetched_at=now,
+                                                symbols=good)
+            for ticker in good:
+                self._series.pop(ticker, None)
+            for alias, ticker in wanted.items():
+                if ticker in bad:
+                    failed[alias] = bad[ticker]
+                elif ticker in good:
+                    served.append(alias)
+        return served, failed
+
+    def ensure_batch(self, names: Iterable[str]) -> FetchReport | None:
+        """For formulas: fetch only names the cache has never held (and that have not failed this session), and
+        on such a cold start warm the whole symbol map in the same batch, so a sheet of formulas costs one request
+        per source. Cached data is never refetched here: a refresh does that (see :meth:`ensure`)."""
+        cold = [n for n in dict.fromkeys(names) if self._is_cold(n)]
+        if not cold or self.offline:
+            return None
+        universe = [info.alias for info in self.symbols if not self._is_known(info)]
+        return self.ensure([*cold, *universe])
+
+    def _is_known(self, info: SymbolInfo) -> bool:
+        return info.alias in self._failed or info.alias in self._served or any(
+            t in self._series or self.cache.info(t) is not None for t in info.tickers)
+
+    def _is_cold(self, name: str) -> bool:
+        return not self._is_known(self.symbols.resolve(name))
+
+    # -- reading -----------------------------------------------------------------------------------
+
+    def resolve(self, name: str) -> SymbolInfo:
+        return self.symbols.resolve(name)
+
+    def ticker(self, name: str) -> Symbol:
+        """The ticker that serves ``name``: the one that served it last, else the first one the cache holds."""
+        info = self.symbols.resolve(name)
+        served = self._served.get(info.alias)
+        if served is not None:
+            return served
+        for ticker in info.tickers:
+            if ticker in self._series or self.cache.info(ticker) is not None:
+                self._served[info.alias] = ticker
+                return ticker
+        return info.ticker
+
+    def series(self, name: str) -> pd.Series:
+        """All cached closes for ``name`` (fetching first if the cache has none and we are online)."""
+        info = self.symbols.resolve(name)
+        served = self._served.get(info.alias)
+        if served is not None:
+            cached = self._series.get(served)
+            if cached is not None:
+                return cached
+        ticker = self.ticker(name)
+        if ticker not in self._series and self.cache.info(ticker) is None:
+            self.ensure_batch([info.alias])
+            ticker = self.ticker(name)
+        with self._lock:
+            cached = self._series.get(ticker)
+            if cached is None:
+                frame = self.cache.read([ticker])
+                if ("close", ticker) not in frame.columns:
+                    failure = self._failed.get(info.alias)
+                    if isinstance(failure, SymbolNotFoundError):
+                        raise UnknownSymbolError(name, f"{failure.source} has no data for {ticker}") from failure
+                    raise failure or NoDataError(
+                        ticker, reason="not in the cache" + (" (offline: run marketreview fetch first)"
+                                                              if self.offline else ""))
+                cached = frame[("close", ticker)].dropna().rename(ticker)
+                self._series[ticker] = cached
+        return cached
+
+    def preload(self, names: Iterable[str]) -> None:
+        """Read every name's series from the cache into memory in one query (after :meth:`ensure`)."""
+        tickers = [self.ticker(n) for n in names]
+        missing = [t for t in dict.fromkeys(tickers) if t not in self._series]
+        if not missing:
+            return
+        frame = self.cache.read(missing)
+        with self._lock:
+            for ticker in missing:
+                if ("close", ticker) in frame.columns:
+                    self._series[ticker] = frame[("close", ticker)].dropna().rename(ticker)
+
+    def sessions(self, name: str) -> pd.DatetimeIndex | None:
+        """The trading days of ``name``'s exchange (None where no calendar applies: FRED series, FX)."""
+        calendar = self.symbols.resolve(name).calendar
+        if calendar not in self._sessions:
+            self._sessions[calendar] = calendars.sessions(calendar, dt.date(2000, 1, 1),
+                                                          self.today() + dt.timedelta(days=7))
+        return self._sessions[calendar]
+
+    def fundamentals(self) -> list[FundamentalsSnapshot]:
+        if self._fundamentals is None:
+            self._fundamentals = list(self.router.fundamentals())
+        return self._fundamentals
+
+    def failure(self, name: str) -> MarketReviewError | None:
+        return self._failed.get(self.symbols.resolve(name).alias)
+
+    def provenance(self, name: str) -> Provenance:
+        info = self.symbols.resolve(name)
+        ticker = self.ticker(name)
+        cached = self.cache.info(ticker)
+        failure = self._failed.get(info.alias)
+        source_name = cached.source if cached else self.router.route(ticker).name
+        describe = getattr(self.router.route(ticker), "describe", None)
+        notes = []
+        if ticker != info.ticker:
+            notes.append(f"fallback for {info.ticker}")
+        if describe is not None:
+            notes.append(str(describe(ticker)))
+        if failure is not None:
+            notes.append(f"STALE: last fetch failed ({failure})")
+        adjusted_only = getattr(self.router.route(ticker), "is_adjusted_only", None)
+        return Provenance(
+            alias=info.alias, ticker=ticker, source=source_name,
+            first=cached.first if cached else None, last=cached.last if cached else None,
+            fetched_at=cached.fetched_at if cached else None,
+            adjusted=bool(adjusted_only(ticker)) if adjusted_only is not None else False,
+            demo=source_name == "demo", note="; ".join(n for n in notes if n),
+        )
+
+    def staleness(self, names: Sequence[str]) -> dt.timedelta | None:
+        """How long ago the oldest of ``names`` was last fetched (None if never)."""
+        fetched = self.cache.fetched_at([self.ticker(n) for n in names])
+        return None if fetched is None else self.clock() - fetched
+
+    @property
+    def is_demo(self) -> bool:
+        return any(s.name == "demo" for s in self.router.sources)
+
+
+def _unique_infos(infos: Iterable[SymbolInfo]) -> list[SymbolInfo]:
+    seen: dict[str, SymbolInfo] = {}
+    for info in infos:
+        seen.setdefault(info.alias, info)
+    return list(seen.values())
+
+
+__all__ = ["DEFAULT_TTL", "Engine", "FetchReport", "utcnow"]

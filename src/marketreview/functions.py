@@ -1,0 +1,308 @@
+"""The worksheet functions, once: the registry the xlwings UDFs, the CLI's ``call`` and the benchmarks all use.
+
+Each function takes the :class:`~marketreview.engine.Engine` and the arguments as a cell would pass them (text,
+numbers, Excel dates, ``None`` for an omitted argument) and returns a :class:`Answer`. A ticker argument may also be
+a range (a list, or a column as a list of one-element lists): the answer is then a list of the same shape, each
+element an :class:`Answer`, computed after one batched fetch for the whole range.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from .calc import history as history_calc
+from .calc import mag7, periods, prices, relative, returns, summary, yields
+from .calc.figure import Figure
+from .engine import Engine
+from .errors import BadArgumentError, BadDateError, MarketReviewError
+from .types import Lang
+
+TENORS = {"3M": "US3M", "2Y": "US2Y", "10Y": "US10Y", "30Y": "US30Y"}
+INTERVALS = ("daily", "weekly", "monthly")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    doc: str
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A worksheet answer: a number, text or table, the warnings that go with it, or the error it raised."""
+
+    value: Any = None
+    warnings: tuple[str, ...] = ()
+    error: MarketReviewError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class WorksheetFunction:
+    name: str
+    doc: str
+    params: tuple[Param, ...]
+    impl: Callable[..., Figure | str | list[list[Any]]]
+    returns: str = "number"
+
+    @property
+    def ranged(self) -> bool:
+        """Whether the first argument may be a range of tickers."""
+        return self.params[0].name in ("ticker", "tenor")
+
+
+# -- argument helpers -------------------------------------------------------------------------------
+
+
+def _end(engine: Engine, series: pd.Series, value: Any, argument: str = "end") -> dt.date:
+    """An end date: omitted → the latest close; otherwise parsed, never in the future."""
+    if value is None or value == "":
+        return prices.last_date(series)
+    if isinstance(value, str) and periods.is_relative_code(value):
+        raise BadDateError(value, "a relative code is allowed for the start date only", argument)
+    when = periods.parse_date(value, argument)
+    if when > engine.today():
+        raise BadDateError(value, f"is in the future (today is {engine.today().isoformat()})", argument)
+    return when
+
+
+def _start(value: Any, end: dt.date) -> dt.date:
+    if value is None or value == "":
+        raise BadDateError(value, "is required", "start")
+    if isinstance(value, str) and periods.is_relative_code(value):
+        return periods.resolve_start(value, end)
+    start = periods.parse_date(value, "start")
+    if start > end:
+        raise BadDateError(value, f"is after the end date {end.isoformat()}", "start")
+    return start
+
+
+def _weeks(value: Any) -> int:
+    if value is None or value == "":
+        return 26
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+        raise BadArgumentError("weeks", value, "must be a whole number of weeks")
+    if int(value) < 1:
+        raise BadArgumentError("weeks", value, "must be at least 1")
+    return int(value)
+
+
+def _tenor(value: Any) -> str:
+    key = str(value).strip().upper() if isinstance(value, str) else ""
+    alias = TENORS.get(key) or (key if key in TENORS.values() else None)
+    if alias is None:
+        raise BadArgumentError("tenor", value, f"must be one of {', '.join(TENORS)}")
+    return alias
+
+
+def _lang(value: Any) -> Lang:
+    if value is None or value == "":
+        return "ja"
+    text = str(value).strip().lower()
+    if text not in ("ja", "en"):
+        raise BadArgumentError("lang", value, "must be ja or en")
+    return "ja" if text == "ja" else "en"
+
+
+def _ticker(value: Any) -> str:
+    if not isinstance(value, str):
+        raise BadArgumentError("ticker", value, "must be text (a symbol or alias)")
+    return value
+
+
+# -- the functions ------------------------------------------------------------------------------------
+
+
+def close(engine: Engine, ticker: Any, date: Any = None) -> Figure:
+    name = _ticker(ticker)
+    series = engine.series(name)
+    when = _end(engine, series, date, "date")
+    asof, warning = prices.close_asof(series, when, symbol=engine.ticker(name), sessions=engine.sessions(name))
+    return Figure(asof.value, None, asof, (warning,) if warning else ())
+
+
+def perf(engine: Engine, ticker: Any, start: Any, end: Any = None) -> Figure:
+    name = _ticker(ticker)
+    series = engine.series(name)
+    end_date = _end(engine, series, end)
+    return returns.perf(series, _start(start, end_date), end_date, symbol=engine.ticker(name),
+                        sessions=engine.sessions(name))
+
+
+def relratio(engine: Engine, num: Any, den: Any, date: Any = None) -> Figure:
+    a, b = _ticker(num), _ticker(den)
+    sa, sb = engine.series(a), engine.series(b)
+    when = _end(engine, min(sa, sb, key=prices.last_date), date, "date")
+    return relative.relratio(sa, sb, when, sessions_a=engine.sessions(a), sessions_b=engine.sessions(b),
+                             symbols=(engine.ticker(a), engine.ticker(b)))
+
+
+def reldev(engine: Engine, num: Any, den: Any, date: Any = None, weeks: Any = None, mode: Any = None) -> Figure:
+    a, b = _ticker(num), _ticker(den)
+    sa, sb = engine.series(a), engine.series(b)
+    when = _end(engine, min(sa, sb, key=prices.last_date), date, "date")
+    kind = "diff" if mode is None or mode == "" else str(mode).strip().lower()
+    if kind not in ("diff", "rel"):
+        raise BadArgumentError("mode", mode, "must be diff (ratio - average) or rel (ratio / average - 1)")
+    return relative.reldev(sa, sb, when, weeks=_weeks(weeks), relative=kind == "rel",
+                           symbols=(engine.ticker(a), engine.ticker(b)))
+
+
+def mag7share(engine: Engine, date: Any = None) -> Figure:
+    members = [info.alias for info in engine.symbols.group("MAG7")]
+    index = engine.series("SP500")
+    when = _end(engine, index, date, "date")
+    closes = {engine.ticker(m): engine.series(m) for m in members}
+    return mag7.mag7_share(closes, index, engine.fundamentals(), when, members=list(closes))
+
+
+def yield_level(engine: Engine, tenor: Any, date: Any = None) -> Figure:
+    alias = _tenor(tenor)
+    series = engine.series(alias)
+    return yields.yield_level(series, _end(engine, series, date, "date"), symbol=engine.ticker(alias))
+
+
+def yield_change(engine: Engine, tenor: Any, start: Any, end: Any = None) -> Figure:
+    alias = _tenor(tenor)
+    series = engine.series(alias)
+    end_date = _end(engine, series, end)
+    return yields.yield_change_bp(series, _start(start, end_date), end_date, symbol=engine.ticker(alias))
+
+
+def history(engine: Engine, ticker: Any, start: Any, end: Any = None, interval: Any = None) -> list[list[Any]]:
+    name = _ticker(ticker)
+    series = engine.series(name)
+    end_date = _end(engine, series, end)
+    start_date = _start(start, end_date)
+    step = "daily" if interval is None or interval == "" else str(interval).strip().lower()
+    if step not in INTERVALS:
+        raise BadArgumentError("interval", interval, f"must be one of {', '.join(INTERVALS)}")
+    table = history_calc.resample_closes(series, start_date, end_date, step, symbol=engine.ticker(name))
+    return [["date", "close"], *([d.date(), float(v)] for d, v in table.items())]
+
+
+def reviewline(engine: Engine, ticker: Any, start: Any, end: Any = None, lang: Any = None) -> str:
+    name = _ticker(ticker)
+    language = _lang(lang)
+    info = engine.resolve(name)
+    series = engine.series(name)
+    end_date = _end(engine, series, end)
+    start_date = _start(start, end_date)
+    if info.group == "rates":
+        change = yields.yield_change_bp(series, start_date, end_date, symbol=engine.ticker(name))
+        kind = "yield"
+    else:
+        change = returns.perf(series, start_date, end_date, symbol=engine.ticker(name),
+                              sessions=engine.sessions(name))
+        kind = "price"
+    assert change.start is not None and change.end is not None
+    return summary.review_line(info.short(language), change.start.value, change.end.value, change.value,
+                               lang=language, period=_period_name(series, start, change.start.date, end_date),
+                               kind=kind)
+
+
+def _period_name(series: pd.Series, start: Any, start_close: dt.date, end: dt.date) -> str:
+    """The period a line names: the code typed, or the standard period whose start close is the one used
+    (2024-12-20 → 2024-12-27 is a week), else "custom"."""
+    if isinstance(start, str) and periods.is_relative_code(start):
+        return start.strip().upper()
+    for code in ("1W", "MTD", "YTD"):
+        try:
+            if prices.close_asof(series, periods.resolve_start(code, end))[0].date == start_close:
+                return code
+        except MarketReviewError:
+            continue
+    return "custom"
+
+
+_T = Param("ticker", "Symbol or alias, e.g. \"^GSPC\", \"SP500\", \"TOPIX17_BANKS\"; or a column of them")
+_DATE = Param("date", "Date (Excel date or ISO text); omitted: the latest close", optional=True)
+_START = Param("start", "Start date, or a code relative to end: 1W, MTD, YTD, 1M, 3M, 6M, 1Y")
+_END = Param("end", "End date; omitted: the latest close", optional=True)
+_NUM = Param("num", "Numerator symbol, e.g. \"^RUO\"")
+_DEN = Param("den", "Denominator symbol, e.g. \"^GSPC\"")
+_TENOR = Param("tenor", "Treasury tenor: 3M, 2Y, 10Y or 30Y")
+
+FUNCTIONS: dict[str, WorksheetFunction] = {f.name: f for f in (
+    WorksheetFunction("CLOSE", "Close as of a date (the last close on or before it).", (_T, _DATE), close),
+    WorksheetFunction("PERF", "Return from start to end: close(end) / close(start) - 1.", (_T, _START, _END), perf),
+    WorksheetFunction("RELRATIO", "Ratio of two closes as of a date, each on its own calendar.",
+                      (_NUM, _DEN, _DATE), relratio),
+    WorksheetFunction("RELDEV", "Deviation of the weekly ratio num/den from its N-week moving average.",
+                      (_NUM, _DEN, _DATE, Param("weeks", "Moving-average length in weeks (26)", optional=True),
+                       Param("mode", "diff: ratio - average (default); rel: ratio / average - 1", optional=True)),
+                      reldev),
+    WorksheetFunction("MAG7SHARE", "Magnificent-7 share of S&P 500 market capitalisation.", (_DATE,), mag7share),
+    WorksheetFunction("YIELD", "Treasury yield level in percent.", (_TENOR, _DATE), yield_level),
+    WorksheetFunction("YIELDCHG", "Treasury yield change in basis points.", (_TENOR, _START, _END), yield_change),
+    WorksheetFunction("HISTORY", "Table of dates and closes (daily, weekly or monthly), like STOCKHISTORY.",
+                      (_T, _START, _END, Param("interval", "daily, weekly or monthly", optional=True)),
+                      history, returns="table"),
+    WorksheetFunction("REVIEWLINE", "Paste-ready review line, e.g. ・SP500 5930.85 → 5970.84 (週間+0.67%).",
+                      (_T, _START, _END, Param("lang", "ja (default) or en", optional=True)), reviewline,
+                      returns="text"),
+)}
+
+
+# -- dispatch -----------------------------------------------------------------------------------------
+
+
+def lookup(name: str) -> WorksheetFunction:
+    function = FUNCTIONS.get(name.strip().upper()) if isinstance(name, str) else None
+    if function is None:
+        raise BadArgumentError("function", name, f"must be one of {', '.join(FUNCTIONS)}")
+    return function
+
+
+def evaluate(engine: Engine, name: str, *args: Any) -> Answer:
+    """One cell: never raises a MarketReviewError (it comes back in ``Answer.error``)."""
+    try:
+        function = lookup(name)
+        if len(args) > len(function.params):
+            raise BadArgumentError("arguments", len(args), f"{function.name} takes at most {len(function.params)}")
+        result = function.impl(engine, *args)
+    except MarketReviewError as exc:
+        return Answer(error=exc)
+    if isinstance(result, Figure):
+        return Answer(result.value, result.warnings)
+    return Answer(result)
+
+
+def is_range(value: Any) -> bool:
+    return isinstance(value, (list, tuple))
+
+
+def evaluate_range(engine: Engine, name: str, first: Sequence[Any], *rest: Any) -> list[Any]:
+    """A range of tickers (a list, or rows of a column) → answers of the same shape after one batched fetch.
+    Blank cells in the range give ``None`` answers (blank output cells)."""
+    rows = [list(r) if is_range(r) else [r] for r in first]
+    flat = [v for row in rows for v in row if isinstance(v, str) and v.strip()]
+    names: list[str] = []
+    for value in flat:
+        try:
+            names.append(_tenor(value) if lookup(name).params[0].name == "tenor" else engine.resolve(value).alias)
+        except MarketReviewError:
+            continue
+    if names:
+        engine.ensure_batch(names)
+    shaped = [[None if v is None or v == "" else evaluate(engine, name, v, *rest) for v in row] for row in rows]
+    return shaped if any(is_range(r) for r in first) else [row[0] for row in shaped]
+
+
+def call(engine: Engine, name: str, *args: Any) -> Answer | list[Any]:
+    """Evaluate a function by its Excel name; a range first argument gives a list of answers."""
+    if args and is_range(args[0]):
+        return evaluate_range(engine, name, args[0], *args[1:])
+    return evaluate(engine, name, *args)
+
+
+__all__ = ["FUNCTIONS", "TENORS", "Answer", "Param", "WorksheetFunction", "call", "evaluate", "lookup"]

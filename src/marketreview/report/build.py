@@ -1,0 +1,63 @@
+"""Building the report model from the engine: one definition of what goes on every sheet, for both renderers.
+
+Every figure comes from ``calc``; a figure that cannot be computed becomes a cell with its error text (never a
+blank or a guess), and a figure computed over a gap or from stale data carries a warning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from ..calc import prices
+from ..engine import Engine
+from ..errors import BadDateError
+from ..types import Lang
+from . import sheets
+from .cells import CellMaker
+from .model import Report, Sheet
+
+#: Symbol-map groups every report needs (aliases are taken from the map, so a user's map can add rows).
+GROUPS = ("us_indices", "mag7", "rates", "japan", "topix17", "fx")
+#: The index every "latest close" default is measured against.
+CLOCK_SYMBOL = "SP500"
+
+
+def needed_symbols(engine: Engine) -> list[str]:
+    return [info.alias for group in GROUPS for info in engine.symbols.in_group(group)] + ["SP500"]
+
+
+def build_report(engine: Engine, as_of: dt.date | None = None, lang: Lang = "ja", *, fetch: bool = True,
+                 progress: Callable[[str, int, int], None] | None = None) -> Report:
+    """The whole review as of ``as_of`` (default: the latest S&P 500 close). With ``fetch`` the engine first
+    fetches what the cache lacks (one request per source); symbols that fail are reported, not fatal."""
+    names = list(dict.fromkeys(needed_symbols(engine)))
+    failed: dict[str, str] = {}
+    if fetch:
+        fetched = engine.ensure(names, progress=progress)
+        failed = {alias: str(error) for alias, error in fetched.failed.items()}
+    engine.preload(names)
+    day = _as_of(engine, as_of)
+    make = CellMaker(engine, day, lang, failed)
+    built: list[Sheet] = [
+        sheets.us_indices(make),
+        sheets.mag7(make),
+        sheets.relative(make),
+        sheets.rates(make),
+        sheets.japan_sectors(make),
+        sheets.summary(make),
+        sheets.sources(make, names),
+    ]
+    return Report(as_of=day, lang=lang, sheets=tuple(built), source=make.source_text,
+                  generated_at=engine.clock(), demo=engine.is_demo, failed=failed)
+
+
+def _as_of(engine: Engine, as_of: dt.date | None) -> dt.date:
+    if as_of is not None:
+        if as_of > engine.today():
+            raise BadDateError(as_of, f"is in the future (today is {engine.today().isoformat()})", "asof")
+        return as_of
+    return min(prices.last_date(engine.series(CLOCK_SYMBOL)), engine.today())
+
+
+__all__ = ["GROUPS", "build_report", "needed_symbols"]

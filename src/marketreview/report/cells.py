@@ -1,0 +1,107 @@
+"""Turning engine series and calc figures into report cells, with errors and warnings kept beside the value."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pandas as pd
+
+from ..calc import prices
+from ..calc.figure import Figure
+from ..engine import Engine
+from ..errors import MarketReviewError
+from ..symbols import SymbolInfo
+from ..types import Lang
+from .labels import label
+from .model import Cell, Column, Fmt
+
+
+class CellMaker:
+    """Everything a sheet builder needs: the engine, the as-of date, the language, and safe cell constructors."""
+
+    def __init__(self, engine: Engine, as_of: dt.date, lang: Lang, failed: dict[str, str]) -> None:
+        self.engine = engine
+        self.as_of = as_of
+        self.lang = lang
+        self.failed = failed
+        self.source_text = "+".join(sorted({s.name for s in engine.router.sources}))
+
+    # -- text ----------------------------------------------------------------------------------------
+
+    def t(self, key: str) -> str:
+        return label(key, self.lang)
+
+    def col(self, key: str, fmt: Fmt = "text", width: int = 12, *, signed: bool = False,
+            header: str | None = None) -> Column:
+        return Column(key, header if header is not None else self.t(f"col.{key}"), fmt, width, signed)
+
+    def stamp(self, aliases: list[str]) -> str:
+        """As-of date, source, the oldest fetch time among the sheet's series, and DEMO where it applies."""
+        fetched = self.engine.cache.fetched_at([self.engine.ticker(a) for a in aliases])
+        parts = [f"{self.t('stamp.as_of')}: {self.as_of.isoformat()}",
+                 f"{self.t('stamp.source')}: {self.source_text}",
+                 f"{self.t('stamp.fetched')}: "
+                 + (fetched.strftime("%Y-%m-%d %H:%M UTC") if fetched else self.t("stamp.never"))]
+        if self.engine.offline:
+            parts.append("offline")
+        if self.engine.is_demo:
+            parts.append(self.t("stamp.demo"))
+        return " · ".join(parts)
+
+    def status(self, aliases: list[str]) -> str:
+        bad = [a for a in aliases if a in self.failed]
+        if not bad:
+            return ""
+        return f"{self.t('status.failed')}: " + "; ".join(f"{a} ({self.failed[a]})" for a in bad)
+
+    # -- data ----------------------------------------------------------------------------------------
+
+    def series(self, name: str) -> pd.Series:
+        return self.engine.series(name)
+
+    def info(self, name: str) -> SymbolInfo:
+        return self.engine.resolve(name)
+
+    def stale_note(self, name: str) -> str | None:
+        alias = self.engine.resolve(name).alias
+        if alias not in self.failed:
+            return None
+        try:
+            last = prices.last_date(self.engine.series(alias)).isoformat()
+        except MarketReviewError:
+            last = "none"
+        return f"STALE: fetch failed ({self.failed[alias]}); last good date {last}"
+
+    # -- cells ---------------------------------------------------------------------------------------
+
+    def text(self, value: str) -> Cell:
+        return Cell(value)
+
+    def name_cell(self, name: str) -> Cell:
+        info = self.info(name)
+        return Cell(info.label(self.lang), warning=self.stale_note(name))
+
+    def figure(self, compute: Callable[[], Figure], *, part: str = "value") -> Cell:
+        """A figure's value (or its start/end close or date), its warnings, or its error as text."""
+        try:
+            figure = compute()
+        except MarketReviewError as exc:
+            return Cell(error=exc.excel_text)
+        warning = "; ".join(figure.warnings) or None
+        if part == "value":
+            return Cell(figure.value, warning)
+        point = figure.end if part.startswith("end") else figure.start
+        if point is None:
+            return Cell(error="#N/A no close")
+        return Cell(point.date if part.endswith("date") else point.value, warning)
+
+    def safe(self, compute: Callable[[], object]) -> Cell:
+        try:
+            value = compute()
+        except MarketReviewError as exc:
+            return Cell(error=exc.excel_text)
+        if isinstance(value, Cell):
+            return value
+        return Cell(value)  # type: ignore[arg-type]
+

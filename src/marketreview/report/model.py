@@ -1,0 +1,123 @@
+"""The report model: what goes on each sheet, independent of how it is written.
+
+One :class:`Report` is rendered twice — into a distributable file by ``render.xlsx`` (openpyxl) and into a live
+workbook by ``render.book`` (xlwings) — and both place blocks with :func:`marketreview.report.layout.place`, so a
+cell address means the same thing in both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Literal, Union
+
+from ..types import Lang
+
+#: How a value is shown. pct / pct_signed take fractions (0.0067 → +0.67%); level_pct takes percent numbers
+#: (4.52 → 4.52%); bp takes basis points (10.0 → +10 bp); ratio is a plain 4-decimal number.
+Fmt = Literal["text", "date", "datetime", "price", "number", "pct", "pct_signed", "level_pct", "bp", "ratio"]
+CellValue = Union[float, int, str, dt.date, dt.datetime, None]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One value. ``error`` replaces the value with a readable reason; ``warning`` travels with a good value
+    (a renderer shows it as a comment/note and marks the cell)."""
+
+    value: CellValue = None
+    warning: str | None = None
+    error: str | None = None
+
+    @property
+    def shown(self) -> CellValue:
+        return self.error if self.error is not None else self.value
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    fmt: Fmt = "text"
+    width: int = 12
+    #: colour changes red/green (negative/positive)
+    signed: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    title: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+
+    def column_index(self, key: str) -> int:
+        for i, column in enumerate(self.columns):
+            if column.key == key:
+                return i
+        raise KeyError(f"table {self.key} has no column {key}")
+
+    def column_values(self, key: str) -> list[CellValue]:
+        i = self.column_index(key)
+        return [row[i].value for row in self.rows]
+
+
+@dataclass(frozen=True)
+class Chart:
+    key: str
+    kind: Literal["line", "bar"]
+    title: str
+    table: str
+    x: str
+    series: tuple[str, ...]
+    y_title: str = ""
+
+
+@dataclass(frozen=True)
+class Lines:
+    """Paste-ready text lines (the Summary sheet)."""
+
+    key: str
+    title: str
+    lines: tuple[str, ...]
+
+
+Block = Union[Table, Lines]
+
+
+@dataclass(frozen=True)
+class Sheet:
+    key: str
+    title: str
+    #: "As of …, source …, fetched …" and DEMO where it applies: written at the top of the sheet
+    stamp: str
+    blocks: tuple[Block, ...]
+    charts: tuple[Chart, ...] = ()
+    #: a refresh/build problem to show in the status cell ("" when all is well)
+    status: str = ""
+
+    def table(self, key: str) -> Table:
+        for block in self.blocks:
+            if isinstance(block, Table) and block.key == key:
+                return block
+        raise KeyError(f"sheet {self.key} has no table {key}")
+
+    def tables(self) -> Iterator[Table]:
+        return (b for b in self.blocks if isinstance(b, Table))
+
+
+@dataclass(frozen=True)
+class Report:
+    as_of: dt.date
+    lang: Lang
+    sheets: tuple[Sheet, ...]
+    source: str
+    generated_at: dt.datetime
+    demo: bool = False
+    failed: dict[str, str] = field(default_factory=dict)
+
+    def sheet(self, key: str) -> Sheet:
+        for sheet in self.sheets:
+            if sheet.key == key:
+                return sheet
+        raise KeyError(f"report has no sheet {key}")

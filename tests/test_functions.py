@@ -1,0 +1,120 @@
+"""The worksheet-function registry over the fake source (close on day d = 100 + days since 2020-01-01)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from marketreview.engine import Engine
+from marketreview.errors import BadArgumentError, BadDateError, NoDataError, UnknownSymbolError
+from marketreview.functions import FUNCTIONS, Answer, call, lookup
+from marketreview.sources.router import Router
+from marketreview.symbols import SymbolMap
+
+NOW = dt.datetime(2025, 1, 10, 23, 0, tzinfo=dt.timezone.utc)
+
+
+def close_on(day: str, offset: float = 0.0) -> float:
+    return 100.0 + (dt.date.fromisoformat(day) - dt.date(2020, 1, 1)).days + offset
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    """One warm engine for the read-only tests (warming the whole symbol map costs about a second)."""
+    from conftest import linear_prices
+
+    from marketreview.cache import Cache
+    from marketreview.sources.base import FunctionSource
+
+    cache = Cache(tmp_path_factory.mktemp("functions") / "prices.sqlite")
+    yield Engine(Router(FunctionSource(linear_prices, name="fake")), cache, SymbolMap.default(), clock=lambda: NOW)
+    cache.close()
+
+
+@pytest.mark.parametrize(("name", "args", "expected"), [
+    ("PERF", ("SP500", "2024-12-20", "2024-12-27"), close_on("2024-12-27") / close_on("2024-12-20") - 1),
+    ("PERF", ("^GSPC", "2024-12-21", "2024-12-29"), close_on("2024-12-27") / close_on("2024-12-20") - 1),
+    ("PERF", ("SP500", "1W", "2024-12-27"), close_on("2024-12-27") / close_on("2024-12-20") - 1),
+    ("PERF", ("SP500", "YTD", "2025-01-08"), close_on("2025-01-08") / close_on("2024-12-31") - 1),
+    ("PERF", ("SP500", "MTD", "2024-12-27"), close_on("2024-12-27") / close_on("2024-11-29") - 1),
+    ("PERF", ("SP500", 45646.0, 45653.0), close_on("2024-12-27") / close_on("2024-12-20") - 1),
+    ("PERF", ("SP500", "YTD"), close_on("2025-01-10") / close_on("2024-12-31") - 1),
+    ("CLOSE", ("SP500", "2024-12-28"), close_on("2024-12-27")),
+    ("CLOSE", ("SP500",), close_on("2025-01-10")),
+    ("RELRATIO", ("B", "A", "2024-12-27"), close_on("2024-12-27", 1000) / close_on("2024-12-27")),
+    ("YIELD", ("10Y", "2024-12-27"), close_on("2024-12-27")),
+    ("YIELDCHG", ("2Y", "2024-12-20", "2024-12-27"), (close_on("2024-12-27") - close_on("2024-12-20")) * 100),
+])
+def test_values(engine, name, args, expected):
+    answer = call(engine, name, *args)
+    assert isinstance(answer, Answer) and answer.ok, answer.error
+    assert answer.value == pytest.approx(expected, rel=1e-12)
+
+
+def test_reldev_against_hand_average(engine):
+    # weekly ratio B/A: each Friday's close; 3-week average including the current week (2025-01-10)
+    fridays = ["2024-12-27", "2025-01-03", "2025-01-10"]
+    ratios = [close_on(d, 1000) / close_on(d) for d in fridays]
+    answer = call(engine, "RELDEV", "B", "A", "2025-01-10", 3)
+    assert answer.value == pytest.approx(ratios[-1] - sum(ratios) / 3, abs=1e-12)
+    rel = call(engine, "RELDEV", "B", "A", "2025-01-10", 3, "rel")
+    assert rel.value == pytest.approx(ratios[-1] / (sum(ratios) / 3) - 1, abs=1e-12)
+
+
+def test_history_weekly_table(engine):
+    answer = call(engine, "HISTORY", "SP500", "2024-12-16", "2025-01-08", "weekly")
+    assert answer.value[0] == ["date", "close"]
+    assert answer.value[1:] == [[dt.date(2024, 12, 20), close_on("2024-12-20")],
+                                [dt.date(2024, 12, 27), close_on("2024-12-27")],
+                                [dt.date(2025, 1, 3), close_on("2025-01-03")],
+                                [dt.date(2025, 1, 8), close_on("2025-01-08")]]
+
+
+def test_reviewline_names_the_week(engine):
+    answer = call(engine, "REVIEWLINE", "SP500", "2024-12-20", "2024-12-27")
+    pct = (close_on("2024-12-27") / close_on("2024-12-20") - 1) * 100
+    assert answer.value == f"・SP500 {close_on('2024-12-20'):.2f} → {close_on('2024-12-27'):.2f} (週間+{pct:.2f}%)"
+    english = call(engine, "REVIEWLINE", "SP500", "1W", "2024-12-27", "en")
+    assert english.value.startswith("・S&P 500 1,915.00 → 1,922.00 (week +")
+
+
+@pytest.mark.parametrize(("name", "args", "error", "text"), [
+    ("PERF", ("XNOPE", "1W"), UnknownSymbolError, "XNOPE"),
+    ("PERF", ("SP500", "2024-12-27", "2024-12-20"), BadDateError, "start"),
+    ("PERF", ("SP500", "2Q"), BadDateError, "2Q"),
+    ("PERF", ("SP500", "1W", "2031-01-01"), BadDateError, "future"),
+    ("PERF", ("SP500", "1990-01-02", "2024-12-27"), NoDataError, "1990-01-02"),
+    ("PERF", (42, "1W"), BadArgumentError, "ticker"),
+    ("YIELD", ("5Y",), BadArgumentError, "tenor"),
+    ("RELDEV", ("B", "A", None, 0), BadArgumentError, "weeks"),
+    ("RELDEV", ("B", "A", None, 2.5), BadArgumentError, "weeks"),
+    ("REVIEWLINE", ("SP500", "1W", None, "fr"), BadArgumentError, "lang"),
+    ("HISTORY", ("SP500", "1M", None, "hourly"), BadArgumentError, "interval"),
+    ("PERF", ("=HYPERLINK(\"x\")", "1W"), BadArgumentError, "ticker"),
+])
+def test_errors_name_the_bad_argument(engine, name, args, error, text):
+    answer = call(engine, name, *args)
+    assert isinstance(answer.error, error)
+    assert text in str(answer.error)
+    assert answer.error.excel_text.startswith("#")
+
+
+def test_range_is_one_batch_with_blanks_and_errors(fake_source, tmp_cache):
+    engine = Engine(Router(fake_source), tmp_cache, SymbolMap.default(), clock=lambda: NOW)
+    tickers = [["SP500"], [""], ["XBAD"], ["DOW"], [None]]
+    answers = call(engine, "PERF", tickers, "2024-12-20", "2024-12-27")
+    assert len(fake_source.calls) == 1
+    assert answers[0][0].value == pytest.approx(close_on("2024-12-27") / close_on("2024-12-20") - 1)
+    assert answers[1][0] is None and answers[4][0] is None
+    assert isinstance(answers[2][0].error, UnknownSymbolError)
+    assert answers[3][0].ok
+
+
+def test_registry_names_and_docs():
+    assert set(FUNCTIONS) == {"PERF", "CLOSE", "RELRATIO", "RELDEV", "MAG7SHARE", "YIELD", "YIELDCHG",
+                              "HISTORY", "REVIEWLINE"}
+    assert all(f.doc and all(p.doc for p in f.params) for f in FUNCTIONS.values())
+    assert lookup("perf") is FUNCTIONS["PERF"]
+    with pytest.raises(BadArgumentError, match="function"):
+        lookup("SUM")
