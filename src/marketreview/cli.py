@@ -35,7 +35,7 @@ def _progress(stream: Any = None) -> Any:
 def _engine(args: argparse.Namespace) -> Any:
     from .app import open_engine
 
-    return open_engine(args.source, offline=args.offline, cache_path=args.cache, symbols_file=args.symbols)
+    return open_engine(args.source, offline=args.offline, cache_path=args.cache, symbols_file=args.symbol_map)
 
 
 def _format(value: Any) -> str:
@@ -99,7 +99,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     engine = _engine(args)
     as_of = parse_date(args.asof, "asof") if args.asof else None
     report = build_report(engine, as_of, args.lang, progress=_progress())
-    path = write_xlsx(report, Path(args.out))
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    path = write_xlsx(report, out)
     demo = " — DEMO (synthetic) data" if report.demo else ""
     failed = f"; {len(report.failed)} symbols failed: {', '.join(report.failed)}" if report.failed else ""
     print(f"wrote {path} ({len(report.sheets)} sheets, as of {report.as_of.isoformat()}, "
@@ -119,8 +121,8 @@ def cmd_symbols(args: argparse.Namespace) -> int:
     from .symbols import SymbolMap
 
     symbols = SymbolMap.default()
-    if args.symbols:
-        symbols = symbols.with_overrides(Path(args.symbols))
+    if args.symbol_map:
+        symbols = symbols.with_overrides(Path(args.symbol_map))
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["alias", "tickers", "group", "label_en", "label_ja"])
     for info in symbols:
@@ -133,7 +135,7 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument("--source", help="auto (FRED for yields, Yahoo for the rest), yahoo, fred, demo or csv:DIR")
     common.add_argument("--offline", action="store_true", help="answer from the cache alone; never fetch")
     common.add_argument("--cache", type=Path, help="SQLite cache file (default: $MARKETREVIEW_CACHE or user cache)")
-    common.add_argument("--symbols", type=Path, help="CSV of symbol-map rows overriding the default map")
+    common.add_argument("--symbol-map", type=Path, help="CSV of symbol-map rows overriding the default map")
 
     top = argparse.ArgumentParser(prog="marketreview", description="Market-review figures and workbooks.")
     top.add_argument("--version", action="version", version=f"marketreview {__version__}")

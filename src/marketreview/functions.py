@@ -9,6 +9,8 @@ element an :class:`Answer`, computed after one batched fetch for the whole range
 from __future__ import annotations
 
 import datetime as dt
+import math
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -63,10 +65,29 @@ class WorksheetFunction:
 # -- argument helpers -------------------------------------------------------------------------------
 
 
+#: ``id(series) -> (weak reference, date of its last close)``. The engine hands out the same Series object
+#: until it reloads a ticker, so the O(n) scan of ``prices.last_date`` runs once per series, not per cell.
+_LATEST: dict[int, tuple[weakref.ref[pd.Series], dt.date]] = {}
+
+
+def _latest(series: pd.Series) -> dt.date:
+    key = id(series)
+    memo = _LATEST.get(key)
+    if memo is not None and memo[0]() is series:
+        return memo[1]
+    day = prices.last_date(series)
+
+    def forget(_ref: weakref.ref[pd.Series]) -> None:
+        _LATEST.pop(key, None)
+
+    _LATEST[key] = (weakref.ref(series, forget), day)
+    return day
+
+
 def _end(engine: Engine, series: pd.Series, value: Any, argument: str = "end") -> dt.date:
     """An end date: omitted → the latest close; otherwise parsed, never in the future."""
     if value is None or value == "":
-        return prices.last_date(series)
+        return _latest(series)
     if isinstance(value, str) and periods.is_relative_code(value):
         raise BadDateError(value, "a relative code is allowed for the start date only", argument)
     when = periods.parse_date(value, argument)
@@ -89,7 +110,8 @@ def _start(value: Any, end: dt.date) -> dt.date:
 def _weeks(value: Any) -> int:
     if value is None or value == "":
         return 26
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+    if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
+            or value != int(value)):
         raise BadArgumentError("weeks", value, "must be a whole number of weeks")
     if int(value) < 1:
         raise BadArgumentError("weeks", value, "must be at least 1")
@@ -113,9 +135,11 @@ def _lang(value: Any) -> Lang:
     return "ja" if text == "ja" else "en"
 
 
-def _ticker(value: Any) -> str:
+def _ticker(value: Any, argument: str = "ticker") -> str:
+    if value is None or value == "":
+        raise BadArgumentError(argument, value, "is required (a symbol or alias)")
     if not isinstance(value, str):
-        raise BadArgumentError("ticker", value, "must be text (a symbol or alias)")
+        raise BadArgumentError(argument, value, "must be text (a symbol or alias)")
     return value
 
 
@@ -139,17 +163,17 @@ def perf(engine: Engine, ticker: Any, start: Any, end: Any = None) -> Figure:
 
 
 def relratio(engine: Engine, num: Any, den: Any, date: Any = None) -> Figure:
-    a, b = _ticker(num), _ticker(den)
+    a, b = _ticker(num, "num"), _ticker(den, "den")
     sa, sb = engine.series(a), engine.series(b)
-    when = _end(engine, min(sa, sb, key=prices.last_date), date, "date")
+    when = _end(engine, min(sa, sb, key=_latest), date, "date")
     return relative.relratio(sa, sb, when, sessions_a=engine.sessions(a), sessions_b=engine.sessions(b),
                              symbols=(engine.ticker(a), engine.ticker(b)))
 
 
 def reldev(engine: Engine, num: Any, den: Any, date: Any = None, weeks: Any = None, mode: Any = None) -> Figure:
-    a, b = _ticker(num), _ticker(den)
+    a, b = _ticker(num, "num"), _ticker(den, "den")
     sa, sb = engine.series(a), engine.series(b)
-    when = _end(engine, min(sa, sb, key=prices.last_date), date, "date")
+    when = _end(engine, min(sa, sb, key=_latest), date, "date")
     kind = "diff" if mode is None or mode == "" else str(mode).strip().lower()
     if kind not in ("diff", "rel"):
         raise BadArgumentError("mode", mode, "must be diff (ratio - average) or rel (ratio / average - 1)")
@@ -269,6 +293,10 @@ def evaluate(engine: Engine, name: str, *args: Any) -> Answer:
         function = lookup(name)
         if len(args) > len(function.params):
             raise BadArgumentError("arguments", len(args), f"{function.name} takes at most {len(function.params)}")
+        required = [p for p in function.params if not p.optional]
+        if len(args) < len(required):
+            missing = required[len(args)]
+            raise BadArgumentError(missing.name, None, f"is required by {function.name}")
         result = function.impl(engine, *args)
     except MarketReviewError as exc:
         return Answer(error=exc)

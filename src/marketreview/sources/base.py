@@ -9,7 +9,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
-from ..errors import SymbolNotFoundError
+from ..errors import BadDateError, SymbolNotFoundError
 from ..types import FIELDS, Symbol
 
 
@@ -40,13 +40,16 @@ def make_frame(close: Mapping[Symbol, pd.Series], adj_close: Mapping[Symbol, pd.
         parts[("close", symbol)] = close[symbol]
     for symbol in symbols:
         adj = adj_close.get(symbol)
-        parts[("adj_close", symbol)] = adj if adj is not None else pd.Series(np.nan, index=close[symbol].index)
+        if adj is None:
+            adj = pd.Series(np.nan, index=close[symbol].index)
+        parts[("adj_close", symbol)] = adj
     if not parts:
         return empty_frame([])
-    frame = pd.concat(parts, axis=1).astype("float64")
+    frame = pd.concat(parts, axis=1, sort=True).astype("float64")
     frame.index = normalise_index(frame.index)
     frame = frame[~frame.index.duplicated(keep="last")].sort_index()
-    frame.columns = pd.MultiIndex.from_tuples(frame.columns, names=["field", "symbol"])
+    pairs: list[tuple[str, str]] = list(frame.columns)  # type: ignore[arg-type]  # concat keys are pairs
+    frame.columns = pd.MultiIndex.from_tuples(pairs, names=["field", "symbol"])
     return frame
 
 
@@ -70,12 +73,29 @@ def clip(frame: pd.DataFrame, start: dt.date, end: dt.date) -> pd.DataFrame:
 
 def require_all(source: str, frame: pd.DataFrame, symbols: Sequence[Symbol]) -> pd.DataFrame:
     """Raise naming every requested symbol that has no close in ``frame``."""
-    missing = [s for s in symbols if ("close", s) not in frame.columns or frame[("close", s)].notna().sum() == 0]
+    missing = [s for s in symbols
+               if ("close", s) not in frame.columns or frame[("close", s)].notna().sum() == 0]
     if missing:
         found = [s for s in symbols if s not in missing]
         keep = [c for c in frame.columns if c[1] in found]
         raise SymbolNotFoundError(source, missing, frame=frame.loc[:, keep])
     return frame
+
+
+def unique_symbols(symbols: Sequence[Symbol]) -> list[Symbol]:
+    """The requested symbols without repeats, in their first-seen order."""
+    return list(dict.fromkeys(symbols))
+
+
+def check_window(start: dt.date, end: dt.date) -> None:
+    """Refuse a window that ends before it starts (both ends are inclusive: ``start == end`` is one day)."""
+    if start > end:
+        raise BadDateError(start, f"start is after end {end.isoformat()}", "start")
+
+
+def backoff_delays(retries: int, backoff: float) -> list[float]:
+    """Seconds to wait before each retry: ``backoff``, ``2*backoff``, ``4*backoff`` … (``retries`` waits)."""
+    return [backoff * 2.0**attempt for attempt in range(max(retries, 0))]
 
 
 class FunctionSource:
