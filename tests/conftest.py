@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,8 @@ import pytest
 from marketreview.sources.base import FunctionSource
 
 REPO = Path(__file__).resolve().parents[1]
+# Tests never write into the user's cache directory: calendar memos go to a throwaway folder.
+os.environ.setdefault("MARKETREVIEW_CALENDAR_CACHE", tempfile.mkdtemp(prefix="mr-calendars-"))
 MARKET_DIR = Path(os.environ.get("MARKETREVIEW_TEST_DATA", REPO.parent / "shared" / "data" / "market"))
 RESOURCES = Path(__file__).resolve().parent / "resources"
 

@@ -112,9 +112,39 @@ def test_range_is_one_batch_with_blanks_and_errors(fake_source, tmp_cache):
 
 
 def test_registry_names_and_docs():
-    assert set(FUNCTIONS) == {"PERF", "CLOSE", "RELRATIO", "RELDEV", "MAG7SHARE", "YIELD", "YIELDCHG",
+    assert set(FUNCTIONS) == {"PERF", "CLOSE", "RELRATIO", "RELDEV", "MAG7SHARE", "UST", "YIELDCHG",
                               "HISTORY", "REVIEWLINE"}
+    assert lookup("yield") is FUNCTIONS["UST"]  # the CLI name; Excel's built-in YIELD shadows it in cells
     assert all(f.doc and all(p.doc for p in f.params) for f in FUNCTIONS.values())
     assert lookup("perf") is FUNCTIONS["PERF"]
     with pytest.raises(BadArgumentError, match="function"):
         lookup("SUM")
+
+
+def test_range_answers_equal_scalar_answers(tmp_cache):
+    """The range path's O(1) lookups must give exactly what the scalar path gives, gaps and errors included."""
+    import numpy as np
+    import pandas as pd
+
+    from marketreview.sources.base import FunctionSource
+
+    def gappy(symbol, dates):
+        values = 100.0 + np.arange(len(dates), dtype=float) * (1 + len(symbol) / 10)
+        series = pd.Series(values, index=dates)
+        if symbol == "^GSPC":  # a missing trading day and a six-day hole: warnings and errors
+            series = series.drop(pd.Timestamp("2024-12-18")).drop(pd.bdate_range("2024-11-04", "2024-11-12"))
+        return series
+
+    engine = Engine(Router(FunctionSource(gappy, name="gappy")), tmp_cache, SymbolMap.default(),
+                    clock=lambda: NOW)
+    tickers = ["SP500", "DOW", "AAPL", "XBAD", "TOPIX17_BANKS", "US10Y", "NIKKEI225"]
+    column = [[t] for t in tickers]
+    cases = [("PERF", ("1W",)), ("PERF", ("YTD",)), ("PERF", ("1W", "2024-12-21")), ("PERF", ("2024-11-08",)),
+             ("PERF", ("2024-11-01", "2024-11-11")), ("PERF", ("1M", "2024-12-18")), ("CLOSE", ("2024-12-18",)),
+             ("CLOSE", ("2024-11-10",)), ("CLOSE", ()), ("PERF", ("2024-12-20", "2030-01-01"))]
+    for name, rest in cases:
+        ranged = call(engine, name, column, *rest)
+        for ticker, (answer,) in zip(tickers, ranged, strict=True):
+            scalar = call(engine, name, ticker, *rest)
+            assert answer.value == scalar.value, (name, rest, ticker)
+            assert type(answer.error) is type(scalar.error), (name, rest, ticker)

@@ -31,7 +31,7 @@ def row(table: Table, ticker: str) -> dict[str, object]:
     i = table.column_index("ticker")
     for r in table.rows:
         if r[i].value == ticker:
-            return {c.key: cell.value for c, cell in zip(table.columns, r)}
+            return {c.key: cell.value for c, cell in zip(table.columns, r, strict=True)}
     raise AssertionError(f"{ticker} not in {table.key}")
 
 
@@ -68,7 +68,7 @@ def test_rates_weekly_change_in_bp(report, market_dir):
 def test_relative_ratio(report, market_dir):
     ruo, spx = closes(market_dir, "RUO.csv"), closes(market_dir, "GSPC.csv")
     pairs = report.sheet("relative").table("pairs")
-    first = {c.key: cell.value for c, cell in zip(pairs.columns, pairs.rows[0])}
+    first = {c.key: cell.value for c, cell in zip(pairs.columns, pairs.rows[0], strict=True)}
     assert first["num"] == "^RUO" and first["den"] == "^GSPC"
     assert first["ratio"] == pytest.approx(ruo["2025-10-31"] / spx["2025-10-31"], rel=1e-12)
 

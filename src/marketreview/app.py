@@ -23,8 +23,9 @@ def open_engine(source: str | None = None, *, offline: bool = False, cache_path:
     symbols = SymbolMap.default()
     if symbols_file:
         symbols = symbols.with_overrides(Path(symbols_file))
+    router = router_from_spec(spec)  # a bad spec is refused before any file is created
     cache = Cache(cache_path or cache_path_for(spec))
-    return Engine(router_from_spec(spec), cache, symbols, offline=offline)
+    return Engine(router, cache, symbols, offline=offline)
 
 
 def cache_path_for(spec: str) -> Path:

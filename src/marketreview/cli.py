@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .errors import MarketReviewError
+from .errors import BadArgumentError, MarketReviewError
 
 EXIT_ERROR = 2
 
@@ -80,6 +80,8 @@ def _number(text: str, argument: str) -> float | str:
 def cmd_fetch(args: argparse.Namespace) -> int:
     from .report.build import needed_symbols
 
+    if args.offline:
+        raise BadArgumentError("--offline", True, "fetch needs a source to fetch from; drop --offline")
     engine = _engine(args)
     names = needed_symbols(engine) if args.all or not args.symbols else list(args.symbols)
     report = engine.ensure(names, progress=_progress())

@@ -12,11 +12,20 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from . import calendars
 from .cache import Cache
-from .errors import MarketReviewError, NoDataError, SymbolNotFoundError, UnknownSymbolError
+from .calc.lookup import DayTable, day_table
+from .errors import (
+    DataFormatError,
+    MarketReviewError,
+    NoDataError,
+    SourceError,
+    SymbolNotFoundError,
+    UnknownSymbolError,
+)
 from .sources.router import Router
 from .symbols import SymbolInfo, SymbolMap
 from .types import FundamentalsSnapshot, Provenance, Symbol
@@ -61,6 +70,8 @@ class Engine:
         self._served: dict[str, Symbol] = {}
         self._failed: dict[str, MarketReviewError] = {}
         self._sessions: dict[str | None, pd.DatetimeIndex | None] = {}
+        #: by the name as typed; emptied whenever a fetch replaces any series
+        self._tables: dict[str, DayTable] = {}
         self._fundamentals: list[FundamentalsSnapshot] | None = None
 
     # -- time --------------------------------------------------------------------------------------
@@ -125,18 +136,26 @@ class Engine:
             try:
                 frame = source.fetch(tickers, lo, hi)
                 bad: dict[Symbol, MarketReviewError] = {}
-            except SymbolNotFoundError as exc:
+            except SourceError as exc:
+                # a batch error that carries the others' closes costs only the symbols it names
                 frame = exc.frame
-                bad = {t: SymbolNotFoundError(source.name, [t]) for t in exc.symbols}
+                named = set(exc.symbols) if frame is not None and exc.symbols else set(tickers)
+                bad = {t: SymbolNotFoundError(source.name, [t]) if isinstance(exc, SymbolNotFoundError) else exc
+                       for t in tickers if t in named}
             except MarketReviewError as exc:
                 frame = None
                 bad = dict.fromkeys(tickers, exc)
+            if frame is not None:
+                bad.update(_non_finite(source.name, frame, [t for t in tickers if t not in bad]))
             good = [t for t in tickers if t not in bad]
             if frame is not None and good:
-                report.rows += self.cache.write(frame, source=source.name, start=lo, end=hi, fetched_at=now,
+                kept = frame.loc[:, [c for c in frame.columns if c[1] in good]]
+                report.rows += self.cache.write(kept, source=source.name, start=lo, end=hi, fetched_at=now,
                                                 symbols=good)
             for ticker in good:
                 self._series.pop(ticker, None)
+            if good:
+                self._tables.clear()
             for alias, ticker in wanted.items():
                 if ticker in bad:
                     failed[alias] = bad[ticker]
@@ -217,6 +236,14 @@ class Engine:
                 if ("close", ticker) in frame.columns:
                     self._series[ticker] = frame[("close", ticker)].dropna().rename(ticker)
 
+    def day_table(self, name: str) -> DayTable:
+        """The O(1) as-of table of ``name``'s closes (rebuilt whenever its series is reloaded)."""
+        table = self._tables.get(name)
+        if table is None:
+            table = day_table(self.series(name), self.today() + dt.timedelta(days=7), self.sessions(name))
+            self._tables[name] = table
+        return table
+
     def sessions(self, name: str) -> pd.DatetimeIndex | None:
         """The trading days of ``name``'s exchange (None where no calendar applies: FRED series, FX)."""
         calendar = self.symbols.resolve(name).calendar
@@ -264,6 +291,20 @@ class Engine:
     @property
     def is_demo(self) -> bool:
         return any(s.name == "demo" for s in self.router.sources)
+
+
+def _non_finite(source: str, frame: pd.DataFrame, tickers: list[Symbol]) -> dict[Symbol, MarketReviewError]:
+    """Symbols whose closes include ±inf: refused one by one, so they do not cost the rest of the batch."""
+    bad: dict[Symbol, MarketReviewError] = {}
+    for ticker in tickers:
+        for kind in ("close", "adj_close"):
+            if (kind, ticker) in frame.columns:
+                values = frame[(kind, ticker)].to_numpy(dtype=float)
+                infinite = np.isinf(values)
+                if infinite.any():
+                    day = frame.index[int(infinite.argmax())].date().isoformat()
+                    bad[ticker] = DataFormatError(f"{source} {ticker}", f"non-finite {kind} on {day}")
+    return bad
 
 
 def _unique_infos(infos: Iterable[SymbolInfo]) -> list[SymbolInfo]:

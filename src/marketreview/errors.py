@@ -103,6 +103,9 @@ class SourceError(MarketReviewError):
 
     excel_code = "#N/A"
 
+    #: what the source did deliver for the other symbols of the batch (the standard frame), if anything
+    frame: Any = None
+
     def __init__(self, source: str, reason: str, symbols: Iterable[str] = ()) -> None:
         self.source = source
         self.symbols = tuple(symbols)
@@ -119,8 +122,8 @@ class SymbolNotFoundError(SourceError):
     (the standard ``(field, symbol)`` frame), so one bad symbol does not cost the whole batch."""
 
     def __init__(self, source: str, symbols: Iterable[str], frame: Any = None) -> None:
-        self.frame = frame
         super().__init__(source, "returned no data", symbols)
+        self.frame = frame
 
 
 # -- cache and rendering ----------------------------------------------------------------------------

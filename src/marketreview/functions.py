@@ -20,6 +20,7 @@ import pandas as pd
 from .calc import history as history_calc
 from .calc import mag7, periods, prices, relative, returns, summary, yields
 from .calc.figure import Figure
+from .calc.lookup import day_number
 from .engine import Engine
 from .errors import BadArgumentError, BadDateError, MarketReviewError
 from .types import Lang
@@ -266,7 +267,8 @@ FUNCTIONS: dict[str, WorksheetFunction] = {f.name: f for f in (
                        Param("mode", "diff: ratio - average (default); rel: ratio / average - 1", optional=True)),
                       reldev),
     WorksheetFunction("MAG7SHARE", "Magnificent-7 share of S&P 500 market capitalisation.", (_DATE,), mag7share),
-    WorksheetFunction("YIELD", "Treasury yield level in percent.", (_TENOR, _DATE), yield_level),
+    WorksheetFunction("UST", "Treasury yield level in percent (YIELD in the CLI; Excel's own YIELD is a bond "
+                      "function, so the worksheet name is UST).", (_TENOR, _DATE), yield_level),
     WorksheetFunction("YIELDCHG", "Treasury yield change in basis points.", (_TENOR, _START, _END), yield_change),
     WorksheetFunction("HISTORY", "Table of dates and closes (daily, weekly or monthly), like STOCKHISTORY.",
                       (_T, _START, _END, Param("interval", "daily, weekly or monthly", optional=True)),
@@ -280,8 +282,13 @@ FUNCTIONS: dict[str, WorksheetFunction] = {f.name: f for f in (
 # -- dispatch -----------------------------------------------------------------------------------------
 
 
+#: Other names a function answers to outside Excel (Excel's built-in YIELD would shadow ours in a cell).
+ALIASES = {"YIELD": "UST"}
+
+
 def lookup(name: str) -> WorksheetFunction:
-    function = FUNCTIONS.get(name.strip().upper()) if isinstance(name, str) else None
+    key = name.strip().upper() if isinstance(name, str) else ""
+    function = FUNCTIONS.get(ALIASES.get(key, key))
     if function is None:
         raise BadArgumentError("function", name, f"must be one of {', '.join(FUNCTIONS)}")
     return function
@@ -322,8 +329,53 @@ def evaluate_range(engine: Engine, name: str, first: Sequence[Any], *rest: Any) 
             continue
     if names:
         engine.ensure_batch(names)
-    shaped = [[None if v is None or v == "" else evaluate(engine, name, v, *rest) for v in row] for row in rows]
+    one = _fast_cell(engine, lookup(name).name, rest)
+    shaped = [[None if v is None or v == "" else one(v) for v in row] for row in rows]
     return shaped if any(is_range(r) for r in first) else [row[0] for row in shaped]
+
+
+def _fast_cell(engine: Engine, name: str, rest: tuple[Any, ...]) -> Callable[[Any], Answer]:
+    """The per-cell function for a range: PERF and CLOSE read each ticker's day table (O(1) per cell) when
+    both ends are clean lookups, and use the full path otherwise — so every answer equals the scalar one."""
+
+    def full(value: Any) -> Answer:
+        return evaluate(engine, name, value, *rest)
+
+    if name not in ("PERF", "CLOSE") or any(is_range(a) for a in rest):
+        return full
+    end_arg = (rest[0] if rest else None) if name == "CLOSE" else (rest[1] if len(rest) > 1 else None)
+    if (name == "PERF" and not rest) or len(rest) > 2:
+        return full
+    try:
+        fixed_end = None if end_arg in (None, "") else _end(engine, pd.Series(dtype=float), end_arg)
+    except MarketReviewError:
+        return full
+    starts: dict[dt.date, int] = {}
+
+    def fast(value: Any) -> Answer:
+        if not isinstance(value, str):
+            return full(value)
+        try:
+            table = engine.day_table(value)
+            end = fixed_end or table.last_date
+            if end is None:
+                return full(value)
+            end_close = table.close(day_number(end))
+            if end_close is None:
+                return full(value)
+            if name == "CLOSE":
+                return Answer(end_close)
+            start_day = starts.get(end)
+            if start_day is None:
+                start_day = starts[end] = day_number(_start(rest[0], end))
+            start_close = table.close(start_day)
+        except MarketReviewError:
+            return full(value)
+        if not start_close:  # None (not a clean lookup) or a zero close: the full path explains
+            return full(value)
+        return Answer(end_close / start_close - 1.0)
+
+    return fast
 
 
 def call(engine: Engine, name: str, *args: Any) -> Answer | list[Any]:
@@ -333,4 +385,4 @@ def call(engine: Engine, name: str, *args: Any) -> Answer | list[Any]:
     return evaluate(engine, name, *args)
 
 
-__all__ = ["FUNCTIONS", "TENORS", "Answer", "Param", "WorksheetFunction", "call", "evaluate", "lookup"]
+__all__ = ["ALIASES", "FUNCTIONS", "TENORS", "Answer", "Param", "WorksheetFunction", "call", "evaluate", "lookup"]

@@ -71,6 +71,7 @@ class SymbolMap:
         for info in self._by_alias.values():
             for ticker in info.tickers:
                 self._by_ticker.setdefault(ticker.upper(), info)
+        self._adhoc: dict[str, SymbolInfo] = {}
         self.groups = {name.upper(): members for name, members in groups.items()}
         for name, members in self.groups.items():
             for member in members:
@@ -118,8 +119,12 @@ class SymbolMap:
             return info
         if key in self.groups:
             raise BadArgumentError("ticker", name, "is a group; this function takes one symbol")
-        ticker = check_ticker(name)
-        return SymbolInfo(ticker, (ticker,), "", calendar_for(ticker), ticker, ticker, ticker, ticker)
+        adhoc = self._adhoc.get(key)
+        if adhoc is None:
+            ticker = check_ticker(name)
+            adhoc = SymbolInfo(ticker, (ticker,), "", calendar_for(ticker), ticker, ticker, ticker, ticker)
+            self._adhoc[key] = adhoc
+        return adhoc
 
     def group(self, name: str) -> tuple[SymbolInfo, ...]:
         members = self.groups.get(name.strip().upper())

@@ -11,7 +11,7 @@ import pandas as pd
 #: A ticker as a source knows it: "^GSPC", "1617.T", "DGS10", "JPY=X".
 Symbol = str
 #: What users type for a date: ISO text, a date, a Timestamp, or an Excel serial number.
-DateLike = Union[str, dt.date, dt.datetime, pd.Timestamp, float, int]
+DateLike = Union[str, dt.date, dt.datetime, pd.Timestamp, float, int]  # noqa: UP007 (a runtime alias)
 Lang = Literal["ja", "en"]
 #: The two price fields every source returns (columns level 0 of a fetched frame).
 Field = Literal["close", "adj_close"]

@@ -96,6 +96,12 @@ class CellMaker:
             return Cell(error="#N/A no close")
         return Cell(point.date if part.endswith("date") else point.value, warning)
 
+    def point(self, compute: Callable[[], Figure]) -> Cell:
+        """A chart point: like :meth:`figure`, but an error leaves the cell blank (a gap in the line, not a
+        zero) and travels as the cell's warning."""
+        cell = self.figure(compute)
+        return Cell(None, warning=cell.error) if cell.error is not None else cell
+
     def safe(self, compute: Callable[[], object]) -> Cell:
         try:
             value = compute()

@@ -17,7 +17,7 @@ from ..types import Lang
 #: How a value is shown. pct / pct_signed take fractions (0.0067 → +0.67%); level_pct takes percent numbers
 #: (4.52 → 4.52%); bp takes basis points (10.0 → +10 bp); ratio is a plain 4-decimal number.
 Fmt = Literal["text", "date", "datetime", "price", "number", "pct", "pct_signed", "level_pct", "bp", "ratio"]
-CellValue = Union[float, int, str, dt.date, dt.datetime, None]
+CellValue = Union[float, int, str, dt.date, dt.datetime, None]  # noqa: UP007 (a runtime alias)
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ class Lines:
     lines: tuple[str, ...]
 
 
-Block = Union[Table, Lines]
+Block = Union[Table, Lines]  # noqa: UP007 (a runtime alias)
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ from collections.abc import Callable
 import pandas as pd
 
 from ..calc import mag7 as mag7_calc
-from ..calc import periods, relative as rel
-from ..calc import returns, summary as summary_calc, yields
+from ..calc import periods, returns, yields
+from ..calc import relative as rel
+from ..calc import summary as summary_calc
 from ..calc.figure import Figure
 from ..errors import MarketReviewError
 from ..types import Lang
@@ -92,7 +93,7 @@ def mag7(m: CellMaker) -> Sheet:
                         ((Cell(m.as_of), m.figure(lambda: share(m.as_of)), m.figure(change)),))
     history_rows = []
     for friday in _week_ends(m.as_of, 52):
-        history_rows.append((Cell(friday), m.figure(lambda f=friday: share(f))))
+        history_rows.append((Cell(friday), m.point(lambda f=friday: share(f))))
     history = Table("share_history", m.t("title.mag7_history"),
                     (m.col("date", "date"), m.col("share", "pct")), tuple(history_rows))
     chart = Chart("mag7_share", "line", m.t("title.mag7_history"), "share_history", "date", ("share",),
@@ -101,18 +102,23 @@ def mag7(m: CellMaker) -> Sheet:
 
 
 def relative(m: CellMaker) -> Sheet:
-    rows = []
-    for key, num, den in RELATIVE_PAIRS:
+    def pair_row(key: str, num: str, den: str) -> tuple[Cell, ...]:
         a, b = m.series(num), m.series(den)
         ta, tb = m.engine.ticker(num), m.engine.ticker(den)
-        rows.append((Cell(m.t(key)), Cell(ta), Cell(tb),
-                     m.figure(lambda a=a, b=b, ta=ta, tb=tb: rel.relratio(
-                         a, b, m.as_of, sessions_a=m.engine.sessions(num), sessions_b=m.engine.sessions(den),
-                         symbols=(ta, tb))),
-                     m.safe(lambda a=a, b=b: _latest_ma(a, b, m.as_of)),
-                     m.figure(lambda a=a, b=b, ta=ta, tb=tb: rel.reldev(a, b, m.as_of, symbols=(ta, tb))),
-                     m.figure(lambda a=a, b=b, ta=ta, tb=tb: rel.reldev(a, b, m.as_of, relative=True,
-                                                                        symbols=(ta, tb)))))
+        sessions_a, sessions_b = m.engine.sessions(num), m.engine.sessions(den)
+        return (Cell(m.t(key)), Cell(ta), Cell(tb),
+                m.figure(lambda: rel.relratio(a, b, m.as_of, sessions_a=sessions_a, sessions_b=sessions_b,
+                                              symbols=(ta, tb))),
+                m.safe(lambda: _latest_ma(a, b, m.as_of)),
+                m.figure(lambda: rel.reldev(a, b, m.as_of, symbols=(ta, tb))),
+                m.figure(lambda: rel.reldev(a, b, m.as_of, relative=True, symbols=(ta, tb))))
+
+    rows = []
+    for key, num, den in RELATIVE_PAIRS:
+        try:
+            rows.append(pair_row(key, num, den))
+        except MarketReviewError as exc:
+            rows.append((Cell(m.t(key)), Cell(num), Cell(den), *(Cell(error=exc.excel_text) for _ in range(4))))
     columns = (m.col("pair", width=34), m.col("num", width=10, header=m.t("col.ticker") + " ①"),
                m.col("den", width=10, header=m.t("col.ticker") + " ②"),
                m.col("ratio", "pct"), m.col("ma", "pct"), m.col("deviation", "pct_signed", signed=True),
@@ -176,8 +182,8 @@ def rates(m: CellMaker) -> Sheet:
     history_rows = []
     for friday in _week_ends(m.as_of, HISTORY_WEEKS):
         history_rows.append((Cell(friday),
-                             m.figure(lambda f=friday: yields.yield_level(m.series("US2Y"), f)),
-                             m.figure(lambda f=friday: yields.yield_level(m.series("US10Y"), f))))
+                             m.point(lambda f=friday: yields.yield_level(m.series("US2Y"), f)),
+                             m.point(lambda f=friday: yields.yield_level(m.series("US10Y"), f))))
     history = Table("yield_history", m.t("title.yield_history"),
                     (m.col("date", "date"), m.col("us2y", "level_pct"), m.col("us10y", "level_pct")),
                     tuple(history_rows))
@@ -188,14 +194,12 @@ def rates(m: CellMaker) -> Sheet:
 
 
 def japan_sectors(m: CellMaker) -> Sheet:
-    topix = m.series("TOPIX")
-    topix_ticker = m.engine.ticker("TOPIX")
-
     def excess(name: str, code: str) -> Figure:
         series, ticker = m.series(name), m.engine.ticker(name)
         start = periods.resolve_start(code, m.as_of)
         own = returns.perf(series, start, m.as_of, symbol=ticker, sessions=m.engine.sessions(name))
-        bench = returns.perf(topix, start, m.as_of, symbol=topix_ticker, sessions=m.engine.sessions("TOPIX"))
+        bench = returns.perf(m.series("TOPIX"), start, m.as_of, symbol=m.engine.ticker("TOPIX"),
+                             sessions=m.engine.sessions("TOPIX"))
         return Figure(own.value - bench.value, warnings=own.warnings + bench.warnings)
 
     def rows_for(aliases: list[str]) -> tuple[tuple[Cell, ...], ...]:
@@ -212,7 +216,7 @@ def japan_sectors(m: CellMaker) -> Sheet:
     sectors = [i.alias for i in m.engine.symbols.in_group("topix17")]
     short_columns = (m.col("name", width=30), *columns[1:])
     sector_rows = tuple((Cell(m.info(a).short(m.lang), warning=m.stale_note(a)), *row[1:])
-                        for a, row in zip(sectors, rows_for(sectors)))
+                        for a, row in zip(sectors, rows_for(sectors), strict=True))
     blocks = (Table("japan_indices", m.t("title.japan_indices"), columns, rows_for(indices)),
               Table("sectors", m.t("title.sectors"), short_columns, sector_rows))
     chart = Chart("sectors_w1", "bar", m.t("title.sectors") + f" — {m.t('col.w1')}", "sectors", "name", ("w1",),
@@ -289,5 +293,6 @@ def _week_ends(as_of: dt.date, weeks: int) -> list[dt.date]:
 
 
 def _latest_ma(a: pd.Series, b: pd.Series, as_of: dt.date) -> Cell:
-    ma = float(rel.ratio_with_ma(a, b, as_of)["ma"].iloc[-1])
+    frame = rel.ratio_with_ma(a, b, as_of)
+    ma = float(frame["ma"].iloc[-1]) if len(frame) else float("nan")
     return Cell(error="#N/A fewer than 26 weekly ratios for the average") if pd.isna(ma) else Cell(ma)

@@ -25,6 +25,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from ..errors import DataFormatError, RateLimitError, SourceError
+from ..symbols import check_ticker
 from ..types import Symbol
 from .base import backoff_delays, check_window, clip, empty_frame, make_frame, require_all, unique_symbols
 
@@ -66,7 +67,7 @@ class YahooSource:
 
     def fetch(self, symbols: Sequence[Symbol], start: dt.date, end: dt.date) -> pd.DataFrame:
         check_window(start, end)
-        wanted = unique_symbols(symbols)
+        wanted = [check_ticker(s) for s in unique_symbols(symbols)]  # never hand hostile text to yfinance
         if not wanted:
             return empty_frame([])
         closes: dict[Symbol, pd.Series] = {}
@@ -79,7 +80,10 @@ class YahooSource:
             if not transient:
                 break
             if attempt == len(delays):
-                raise _failure(transient, attempts=attempt + 1)
+                error = _failure(transient, attempts=attempt + 1)
+                if closes:  # the others arrived: hand them over with the error, per SourceError.frame
+                    error.frame = clip(make_frame(closes, adjusted), start, end)
+                raise error
             self._sleep(delays[attempt])
             pending = list(transient)
         frame = clip(make_frame(closes, adjusted), start, end) if closes else empty_frame([])

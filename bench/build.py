@@ -1,0 +1,108 @@
+"""Headless build: the full workbook (every sheet and chart) from a warm cache holding five years of closes.
+
+The build runs in a child process (``python bench/build.py --worker``) so its peak memory is its own: the
+figure is ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` of that child, the whole process (interpreter, pandas,
+openpyxl and the build; no tracemalloc, which would slow the build down). ``build_s`` is the wall time of
+:func:`marketreview.report.build.build_report` plus :func:`marketreview.render.xlsx.write_xlsx` inside the
+child, imports excluded (they are printed separately); the engine is offline, so nothing is fetched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from common import BENCH, SIZES, Output, Size, make_source, median, parser, source_spec
+
+from marketreview.cache import Cache
+from marketreview.errors import SymbolNotFoundError
+from marketreview.symbols import SymbolMap
+
+BUILD_BUDGET_S = 3.0
+PEAK_BUDGET_MB = 300.0
+
+
+def five_year_cache(spec: str, path: Path, years: int) -> int:
+    """Write ``years`` years (plus a month, for the oldest 5-year figures) of every symbol-map
+    ticker the input serves into a new cache at ``path``; the rows written."""
+    source = make_source(spec)
+    tickers = list(dict.fromkeys(t for info in SymbolMap.default() for t in info.tickers))
+    end = dt.date.today()
+    start = end - dt.timedelta(days=round(365.25 * years) + 31)
+    try:
+        frame = source.fetch(tickers, start, end)
+        served = tickers
+    except SymbolNotFoundError as exc:
+        frame, served = exc.frame, [t for t in tickers if t not in exc.symbols]
+    with Cache(path) as cache:
+        rows: int = cache.write(frame, source=source.name, start=start, end=end,
+                           fetched_at=dt.datetime.now(dt.timezone.utc), symbols=served)
+    return rows
+
+
+def worker(spec: str, cache_path: Path, out_path: Path) -> None:
+    import resource
+
+    t0 = time.perf_counter()
+    from marketreview.app import open_engine
+    from marketreview.render.xlsx import write_xlsx
+    from marketreview.report.build import build_report
+
+    t1 = time.perf_counter()
+    engine = open_engine(spec, offline=True, cache_path=cache_path)
+    report = build_report(engine, fetch=False)
+    write_xlsx(report, out_path)
+    t2 = time.perf_counter()
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    sheets = [s.title for s in report.sheets] if hasattr(report.sheets[0], "title") else len(report.sheets)
+    print(json.dumps({"import_s": t1 - t0, "build_s": t2 - t1, "peak_mb": peak_kb / 1024,
+                      "bytes": out_path.stat().st_size, "sheets": sheets, "as_of": report.as_of.isoformat()}))
+
+
+def build_once(spec: str, cache_path: Path, out_path: Path) -> dict[str, object]:
+    command = [sys.executable, str(BENCH / "build.py"), "--worker", "--spec", spec,
+               "--cache", str(cache_path), "--out", str(out_path)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"build worker failed:\n{done.stderr}")
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def run(out: Output, size: Size, spec: str, workdir: Path) -> None:
+    cache_path = workdir / "five_years.sqlite"
+    rows = five_year_cache(spec, cache_path, size.build_years)
+    count = 3 if size.name == "full" else 1
+    runs = [build_once(spec, cache_path, workdir / f"review{i}.xlsx") for i in range(count)]
+    last = runs[-1]
+    out.info("build_input", f"{size.build_years} years, {rows} closes in the cache, as of {last['as_of']}, "
+             f"{last['bytes']} bytes, sheets {last['sheets']}")
+    out.info("build_imports_s", f"{float(str(last['import_s'])):.3f}")
+    out.figure("build_s", median([float(str(r["build_s"])) for r in runs]), "s", budget=BUILD_BUDGET_S)
+    out.figure("build_peak_mb", max(float(str(r["peak_mb"])) for r in runs), "MB (ru_maxrss of the child)",
+               budget=PEAK_BUDGET_MB, per="MB")
+
+
+def main() -> None:
+    if "--worker" in sys.argv:
+        p = argparse.ArgumentParser()
+        p.add_argument("--worker", action="store_true")
+        p.add_argument("--spec", required=True)
+        p.add_argument("--cache", type=Path, required=True)
+        p.add_argument("--out", type=Path, required=True)
+        a = p.parse_args()
+        worker(a.spec, a.cache, a.out)
+        return
+    args = parser(__doc__ or "").parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        run(Output(), SIZES[args.size], source_spec(args.data), Path(args.workdir or tmp))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,171 @@
+"""The Magnificent-7 share of the S&P 500's market capitalisation, estimated between fundamentals snapshots.
+
+Method ("anchored"):
+
+1. Member anchor: the latest snapshot on or before ``when`` with a market cap for every member (if none is on
+   or before, the earliest after, with a warning). Each member's cap on ``when`` is
+   ``cap(anchor) * close(when) / close(anchor date)``: the share count is held at the anchor's. Both closes
+   come from the same series, so raw or dividend-adjusted prices give the same answer (the adjustment factor
+   cancels unless an ex-dividend date falls between the two dates, where it moves the ratio by the dividend
+   yield, well under 1% for these companies).
+2. Index anchor: the latest snapshot on or before ``when`` with a total: the S&P-reported ``index_total``, or
+   else the sum of its caps minus ``duplicate_classes`` (Yahoo reports Alphabet's company cap on both GOOG and
+   GOOGL), if it lists at least ``min_constituents`` caps (default 400: a snapshot of the members alone is
+   not a total). The total on ``when`` is ``total(anchor) * index(when) / index(anchor date)``.
+3. Share = sum of member caps / total.
+
+Members are tickers, one per company: pass GOOGL, not GOOG and GOOGL (Yahoo's cap is company-level).
+
+Expected error (a few tenths of a percentage point of share, growing with the distance to the anchors):
+
+- share-count drift between anchors: buybacks (Apple, Alphabet, Meta shrink 1–3% a year) and issuance or
+  stock compensation are invisible until the next snapshot;
+- the index total follows the index level, which is float-adjusted and divisor-adjusted: constituent changes,
+  float changes and issuance move the true total without moving the index;
+- S&P-reported totals are full (not float-adjusted) market caps and are rounded (to $0.01 trillion), and a
+  Yahoo sum differs from them by constituents' share-class handling (2024-12-31: 51.8 T summed vs 51.86 T);
+- Yahoo's company-level caps use its own share counts, which lag filings by up to a quarter.
+
+Warnings always name the anchor dates and their distance from ``when``, so the reader can judge the estimate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Mapping, Sequence
+
+import pandas as pd
+
+from ..errors import BadArgumentError, NoDataError
+from ..types import FundamentalsSnapshot
+from .figure import Figure, merge_warnings
+from .prices import close_asof
+
+#: Two members whose caps in one snapshot are this close, one a listed duplicate class, are one company.
+_SAME_COMPANY_TOLERANCE = 0.01
+#: A snapshot summed into an index total must list at least this many caps (the S&P 500 lists ~503).
+MIN_CONSTITUENTS = 400
+
+
+def _has_caps(snapshot: FundamentalsSnapshot, members: Sequence[str]) -> bool:
+    caps = snapshot.market_caps
+    for member in members:
+        if member not in caps.index:
+            return False
+        try:
+            cap = float(caps[member])
+        except (TypeError, ValueError):
+            return False
+        if math.isnan(cap) or cap <= 0:
+            return False
+    return True
+
+
+def _snapshot_total(snapshot: FundamentalsSnapshot, min_constituents: int) -> float | None:
+    if snapshot.index_total is not None and not math.isnan(snapshot.index_total):
+        return float(snapshot.index_total)
+    caps = snapshot.market_caps
+    if caps is None or caps.notna().sum() < min_constituents:  # a few members' caps are not an index total
+        return None
+    kept = caps.drop(index=[t for t in snapshot.duplicate_classes if t in caps.index])
+    total = float(kept.sum(skipna=True))
+    return total if total > 0 else None
+
+
+def _pick(snapshots: Sequence[FundamentalsSnapshot], when: dt.date,
+          usable: Callable[[FundamentalsSnapshot], bool], what: str
+          ) -> tuple[FundamentalsSnapshot, str | None]:
+    """The latest usable snapshot on or before ``when``, else the earliest after (with a warning)."""
+    ordered = sorted(snapshots, key=lambda s: s.date)
+    good = [s for s in ordered if usable(s)]
+    before = [s for s in good if s.date <= when]
+    if before:
+        return before[-1], None
+    if good:
+        after = good[0]
+        return after, (f"mag7: no {what} snapshot on or before {when.isoformat()}; used the later one of "
+                       f"{after.date.isoformat()} ({_distance(after.date, when)})")
+    raise NoDataError("mag7", when, f"no fundamentals snapshot with {what}")
+
+
+def _check_members(members: Sequence[str], anchor: FundamentalsSnapshot) -> None:
+    if not members:
+        raise BadArgumentError("members", members, "is empty")
+    if len(set(members)) != len(members):
+        raise BadArgumentError("members", tuple(members), "lists a ticker twice")
+    caps = anchor.market_caps
+    for dup in anchor.duplicate_classes:
+        if dup not in members:
+            continue
+        for other in members:
+            if other != dup and abs(caps[other] / caps[dup] - 1.0) < _SAME_COMPANY_TOLERANCE:
+                raise BadArgumentError("members", tuple(members),
+                                       f"{dup} and {other} are share classes of one company (the cap is "
+                                       "company-level); pass one of them")
+
+
+def mag7_share(member_closes: Mapping[str, pd.Series], index_closes: pd.Series,
+               snapshots: Sequence[FundamentalsSnapshot], when: dt.date, *, members: Sequence[str],
+               index_symbol: str = "^GSPC", sessions: pd.DatetimeIndex | None = None,
+               min_constituents: int = MIN_CONSTITUENTS) -> Figure:
+    """The members' share of the index's total market cap on ``when`` (0.33 = 33%), estimated by the
+    anchored method of this module's docstring. ``start``/``end`` are the index closes at the index anchor
+    and on ``when``; ``warnings`` name the anchors."""
+    members = tuple(members)
+    missing = [m for m in members if m not in member_closes]
+    if missing:
+        raise BadArgumentError("members", members, f"no closes given for {', '.join(missing)}")
+    anchor, late = _pick(snapshots, when, lambda s: _has_caps(s, members), "member caps")
+    _check_members(members, anchor)
+    has_total = lambda s: _snapshot_total(s, min_constituents) is not None  # noqa: E731
+    index_anchor, index_late = _pick(snapshots, when, has_total, "index total")
+
+    warnings: list[str | None] = [late, index_late]
+    member_cap = 0.0
+    for member in members:
+        series = member_closes[member]
+        then, warn_then = close_asof(series, anchor.date, symbol=member, sessions=sessions)
+        now, warn_now = close_asof(series, when, symbol=member, sessions=sessions)
+        warnings += [warn_then, warn_now]
+        member_cap += float(anchor.market_caps[member]) * now.value / then.value
+
+    total_then = _snapshot_total(index_anchor, min_constituents)
+    assert total_then is not None  # guaranteed by _pick
+    index_then, warn_then = close_asof(index_closes, index_anchor.date, symbol=index_symbol,
+                                       sessions=sessions)
+    index_now, warn_now = close_asof(index_closes, when, symbol=index_symbol, sessions=sessions)
+    total = total_then * index_now.value / index_then.value
+    basis = "S&P-reported" if index_anchor.index_total is not None else "summed caps"
+    warnings += [
+        warn_then, warn_now,
+        f"mag7: member caps anchored at {anchor.date.isoformat()} ({_distance(anchor.date, when)}), "
+        f"index total ({basis}) at {index_anchor.date.isoformat()} ({_distance(index_anchor.date, when)})",
+    ]
+    return Figure(member_cap / total, index_then, index_now, merge_warnings(warnings))
+
+
+def _distance(anchor: dt.date, when: dt.date) -> str:
+    days = (when - anchor).days
+    if days == 0:
+        return "same day"
+    unit = "day" if abs(days) == 1 else "days"
+    return f"{abs(days)} {unit} {'before' if days > 0 else 'after'}"
+
+
+def mag7_share_history(member_closes: Mapping[str, pd.Series], index_closes: pd.Series,
+                       snapshots: Sequence[FundamentalsSnapshot], dates: Sequence[dt.date], *,
+                       members: Sequence[str], index_symbol: str = "^GSPC",
+                       sessions: pd.DatetimeIndex | None = None,
+                       min_constituents: int = MIN_CONSTITUENTS) -> pd.DataFrame:
+    """:func:`mag7_share` on each of ``dates``: columns ``share`` and ``warnings`` (joined with "; "),
+    indexed by date. Anchors may change between dates, which shows as a step in the line."""
+    shares: list[float] = []
+    notes: list[str] = []
+    for when in dates:
+        figure = mag7_share(member_closes, index_closes, snapshots, when, members=members,
+                            index_symbol=index_symbol, sessions=sessions, min_constituents=min_constituents)
+        shares.append(figure.value)
+        notes.append("; ".join(figure.warnings))
+    index = pd.DatetimeIndex([pd.Timestamp(d) for d in dates], name="date")
+    return pd.DataFrame({"share": shares, "warnings": notes}, index=index)

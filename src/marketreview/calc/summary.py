@@ -1,0 +1,94 @@
+"""Paste-ready review lines, in Japanese or English.
+
+    ・SP500 5930.85 → 5970.84 (週間+0.67%)
+    ・S&P 500 5,930.85 → 5,970.84 (week +0.67%)
+    ・米10年債利回り 4.52% → 4.62% (週間+10bp)
+
+Rounding is decimal half-up on the number's shortest repr, so a return of 0.00665 always shows +0.67% (binary
+floating point would give 0.6649999… and round down). The sign of a change is always shown; zero is "+".
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
+
+from ..errors import BadArgumentError
+from ..types import Lang
+
+Kind = Literal["price", "yield"]
+
+_NAMED = {
+    "1D": ("前日比", "day"),
+    "1W": ("週間", "week"),
+    "MTD": ("月初来", "MTD"),
+    "QTD": ("四半期初来", "QTD"),
+    "YTD": ("年初来", "YTD"),
+}
+_UNITS = {"D": ("日", "D"), "W": ("週間", "W"), "M": ("カ月", "M"), "Y": ("年", "Y")}
+_CODE_RE = re.compile(r"^(\d{1,3})([DWMY])$")
+_CUSTOM = ("期間", "period")
+
+
+def _decimal(x: float, decimals: int, argument: str, scale: int = 0) -> Decimal:
+    if isinstance(x, bool) or not isinstance(x, numbers.Real) or not math.isfinite(x):
+        raise BadArgumentError(argument, x, "must be a finite number")
+    exact = Decimal(repr(float(x))).scaleb(scale)
+    value = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return value if value != 0 else abs(value)  # no "-0.00"
+
+
+def format_number(x: float, decimals: int = 2, *, thousands: bool = False) -> str:
+    """``x`` rounded half-up to ``decimals`` places, with thousands separators if asked: "5,970.84"."""
+    return format(_decimal(x, decimals, "value"), ",f" if thousands else "f")
+
+
+def format_pct(x: float, decimals: int = 2) -> str:
+    """A fraction as a signed percentage: 0.0067419 → "+0.67%", -0.00665 → "-0.67%", 0 → "+0.00%"."""
+    return format(_decimal(x, decimals, "change", scale=2), "+f") + "%"
+
+
+def format_bp(x: float, decimals: int = 0) -> str:
+    """Basis points with a sign, rounded half-up: 10.0 → "+10bp", -2.5 → "-3bp", 0 → "+0bp"."""
+    return format(_decimal(x, decimals, "change"), "+f") + "bp"
+
+
+def period_label(period: str | None, lang: Lang) -> str:
+    """The words for a period code: "1W" → 週間 / week, "YTD" → 年初来 / YTD, "3M" → 3カ月 / 3M; anything
+    that is not a code (a custom date range, ``None``) → 期間 / period."""
+    _check_lang(lang)
+    pick = 0 if lang == "ja" else 1
+    code = period.strip().upper() if isinstance(period, str) else ""
+    if code in _NAMED:
+        return _NAMED[code][pick]
+    match = _CODE_RE.match(code)
+    if match and int(match.group(1)) >= 1:
+        return match.group(1) + _UNITS[match.group(2)][pick]
+    return _CUSTOM[pick]
+
+
+def _check_lang(lang: object) -> None:
+    if lang not in ("ja", "en"):
+        raise BadArgumentError("lang", lang, "must be 'ja' or 'en'")
+
+
+def review_line(label: str, start_value: float, end_value: float, change: float, *, lang: Lang, period: str,
+                kind: Kind = "price", decimals: int = 2) -> str:
+    """One bullet line. ``change`` is a fraction for ``kind="price"`` (0.0067 → +0.67%) and basis points for
+    ``kind="yield"`` (10.0 → +10bp); yields' levels are percent (4.52 → 4.52%). Japanese lines have no
+    thousands separators; English lines do."""
+    _check_lang(lang)
+    if kind not in ("price", "yield"):
+        raise BadArgumentError("kind", kind, "must be 'price' or 'yield'")
+    english = lang == "en"
+    start = format(_decimal(start_value, decimals, "start_value"), ",f" if english else "f")
+    end = format(_decimal(end_value, decimals, "end_value"), ",f" if english else "f")
+    if kind == "yield":
+        start, end, moved = start + "%", end + "%", format_bp(change)
+    else:
+        moved = format_pct(change)
+    words = period_label(period, lang)
+    return f"・{label} {start} → {end} ({words}{' ' if english else ''}{moved})"

@@ -1,0 +1,323 @@
+"""The macro-enabled template: the committed workbook/MarketReview.xlsm is what the generator makes now;
+its sheets, settings, VBA and Refresh button are right; LibreOffice opens it; the bridge module beside it
+works."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import posixpath
+import re
+import shutil
+import subprocess
+import sys
+import types
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+import openpyxl
+import pytest
+from openpyxl.comments import Comment
+from openpyxl.worksheet.table import Table
+
+from marketreview.template import Anchor, add_button, demo_report, normalise_package, template_bytes
+
+REPO = Path(__file__).resolve().parents[1]
+COMMITTED = REPO / "workbook" / "MarketReview.xlsm"
+BRIDGE = REPO / "workbook" / "MarketReview.py"
+REGENERATE = ('python -c "from pathlib import Path; from marketreview.template import build_template; '
+              "build_template(Path('workbook/MarketReview.xlsm'))\"")
+
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+# The demo report is Japanese (xlwings.conf Lang = ja), so the report's sheets carry the Japanese titles.
+EXPECTED_SHEETS = ["米国株価指数", "マグニフィセント7", "相対比較", "金利", "日本セクター", "サマリー",
+                   "データ出所", "Formulas", "xlwings.conf"]
+EXPECTED_FORMULAS = ['=PERF("SP500","1W")', '=RELRATIO("^RUO","^GSPC")', '=RELDEV("RUSSELL2000G","SP500")',
+                     "=MAG7SHARE()", '=YIELDCHG("10Y","1W")', '=REVIEWLINE("SP500","1W")',
+                     '=HISTORY("SP500","1M")']
+# CT_Worksheet children in schema order (ECMA-376 part 1, 18.3.1.99).
+WORKSHEET_ORDER = ["sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetCalcPr",
+                   "sheetProtection", "protectedRanges", "scenarios", "autoFilter", "sortState",
+                   "dataConsolidate", "customSheetViews", "mergeCells", "phoneticPr", "conditionalFormatting",
+                   "dataValidations", "hyperlinks", "printOptions", "pageMargins", "pageSetup",
+                   "headerFooter", "rowBreaks", "colBreaks", "customProperties", "cellWatches",
+                   "ignoredErrors", "smartTags", "drawing", "legacyDrawing", "legacyDrawingHF", "drawingHF",
+                   "picture", "oleObjects", "controls", "webPublishItems", "tableParts", "extLst"]
+BUTTON_ANCHOR = Anchor(3, 0, 0, 0, 5, 0, 2, 0)
+
+
+@pytest.fixture(scope="module")
+def committed() -> Path:
+    if not COMMITTED.is_file():
+        pytest.fail(f"{COMMITTED} is missing; generate it with {REGENERATE}")
+    return COMMITTED
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """What the generator makes now, from the demo report."""
+    return template_bytes(demo_report(tmp_path_factory.mktemp("demo-cache")))
+
+
+def parts_of(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def first_sheet_button(parts: dict[str, bytes], index: int = 0) -> tuple[str, ElementTree.Element, str]:
+    """(sheet part, sheet root, VML text) of the sheet's legacy drawing, found through the relationships."""
+    sheets = ElementTree.fromstring(parts["xl/workbook.xml"]).findall(f"{MAIN}sheets/{MAIN}sheet")
+    sheet_rid = sheets[index].get(f"{REL}id")
+    rels_root = ElementTree.fromstring(parts["xl/_rels/workbook.xml.rels"])
+    workbook_rels = {r.get("Id"): r.get("Target") for r in rels_root}
+    sheet = workbook_rels[sheet_rid].lstrip("/")
+    sheet = sheet if sheet.startswith("xl/") else "xl/" + sheet
+    root = ElementTree.fromstring(parts[sheet])
+    drawings = root.findall(f"{MAIN}legacyDrawing")
+    assert len(drawings) == 1, "a sheet has exactly one legacyDrawing"
+    folder, name = posixpath.split(sheet)
+    rels = {r.get("Id"): r for r in ElementTree.fromstring(parts[f"{folder}/_rels/{name}.rels"])}
+    rel = rels[drawings[0].get(f"{REL}id")]
+    assert rel.get("Type", "").endswith("/vmlDrawing")
+    target = rel.get("Target", "")
+    vml = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+    return sheet, root, parts[vml].decode("utf-8")
+
+
+def children_in_schema_order(root: ElementTree.Element) -> bool:
+    positions = [WORKSHEET_ORDER.index(child.tag.removeprefix(MAIN)) for child in root]
+    return positions == sorted(positions)
+
+
+# -- (a) the committed file is current and the output is stable ------------------------------------------
+
+
+def test_committed_template_equals_what_the_generator_makes(committed: Path, fresh: bytes) -> None:
+    old, new = parts_of(committed.read_bytes()), parts_of(fresh)
+    assert sorted(old) == sorted(new), f"parts differ; regenerate with {REGENERATE}"
+    changed = [name for name in new if old[name] != new[name]]
+    assert changed == [], f"parts {changed} differ; regenerate with {REGENERATE}"
+
+
+def test_same_report_gives_the_same_bytes(tmp_path: Path) -> None:
+    report = demo_report(tmp_path)
+    assert template_bytes(report) == template_bytes(report)
+
+
+def test_package_has_fixed_entry_times_and_content_types_first(committed: Path) -> None:
+    with zipfile.ZipFile(committed) as archive:
+        infos = archive.infolist()
+    assert infos[0].filename == "[Content_Types].xml"
+    assert [i.filename for i in infos[1:]] == sorted(i.filename for i in infos[1:])
+    assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
+    core = parts_of(committed.read_bytes())["docProps/core.xml"].decode()
+    assert "<dcterms:created" in core and core.count("2025-10-31T00:00:00Z") == 2
+
+
+def test_normalise_package_orders_parts_and_fixes_times() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("xl/b.xml", b"b")
+        archive.writestr("[Content_Types].xml", b"t")
+        archive.writestr("_rels/.rels", b"r")
+    with zipfile.ZipFile(io.BytesIO(normalise_package(buffer.getvalue()))) as archive:
+        assert archive.namelist() == ["[Content_Types].xml", "_rels/.rels", "xl/b.xml"]
+        assert [archive.getinfo(n).date_time for n in archive.namelist()] == [(1980, 1, 1, 0, 0, 0)] * 3
+        assert archive.read("xl/b.xml") == b"b"
+
+
+# -- (b) sheets and settings ----------------------------------------------------------------------------
+
+
+def test_sheets_formulas_and_conf(committed: Path) -> None:
+    wb = openpyxl.load_workbook(committed, keep_vba=True)
+    assert wb.sheetnames == EXPECTED_SHEETS
+    assert wb.active is wb.worksheets[0]
+    conf = wb["xlwings.conf"]
+    rows = []
+    for row in conf.iter_rows(min_row=1, max_col=2, values_only=True):
+        if row[0] is None:
+            break
+        rows.append(row)
+    assert rows == [("UDF Modules", "MarketReview"), ("MARKETREVIEW_SOURCE", "auto"), ("Lang", "ja")]
+    # the xlwings add-in reads the sheet's keys upper-cased: GetConfig("UDF MODULES")
+    import xlwings
+
+    main_bas = Path(xlwings.__file__).parent / "addin" / "Main.bas"
+    assert 'GetConfig("UDF MODULES")' in main_bas.read_text(encoding="utf-8", errors="replace")
+    formulas = wb["Formulas"]
+    live = [c for c in formulas["B"] if c.data_type == "f"]
+    assert [c.value for c in live] == EXPECTED_FORMULAS
+    for cell in live:
+        text = formulas.cell(row=cell.row, column=1)
+        assert (text.value, text.data_type) == (cell.value, "s")
+        assert formulas.cell(row=cell.row, column=3).value
+    notes = " ".join(str(c.value) for c in formulas["A"][:4] if c.value)
+    assert "macOS" in notes and "Refresh" in notes
+    # the sheets that replaced quickstart's own keep their VBA document modules' code names
+    assert wb.worksheets[0].sheet_properties.codeName == "Sheet1"
+    assert conf.sheet_properties.codeName == "Sheet2"
+
+
+# -- (c) the VBA ----------------------------------------------------------------------------------------
+
+
+def test_vba_samplecall_runs_the_module_named_after_the_workbook(committed: Path) -> None:
+    olevba = pytest.importorskip("oletools.olevba")
+    parser = olevba.VBA_Parser(str(committed))
+    try:
+        assert parser.detect_vba_macros()
+        modules = {name: code for _, _, name, code in parser.extract_macros()}
+    finally:
+        parser.close()
+    sample = [code for code in modules.values() if re.search(r"^Sub SampleCall\(\)", code, re.M)]
+    assert len(sample) == 1
+    code = sample[0]
+    assert re.search(r'RunPython "import " & mymodule & ";" & mymodule & "\.main\(\)"', code)
+    # mymodule = the workbook's name up to its last dot
+    name = 'Left(ThisWorkbook.Name, (InStrRev(ThisWorkbook.Name, ".", -1, vbTextCompare) - 1))'
+    assert f"mymodule = {name}" in code
+    assert BRIDGE.name == "MarketReview.py" and BRIDGE.parent == committed.parent
+    # the document modules whose code names the first and the conf sheet take over
+    assert {"Sheet1.cls", "Sheet2.cls", "ThisWorkbook.cls"} <= set(modules)
+
+
+# -- (d) the Refresh button ------------------------------------------------------------------------------
+
+
+def test_first_sheet_has_the_refresh_button(committed: Path) -> None:
+    parts = parts_of(committed.read_bytes())
+    _, root, vml = first_sheet_button(parts)
+    assert children_in_schema_order(root)
+    buttons = re.findall(r'<x:ClientData ObjectType="Button">(.*?)</x:ClientData>', vml, re.S)
+    assert len(buttons) == 1
+    assert "<x:FmlaMacro>[0]!SampleCall</x:FmlaMacro>" in buttons[0]
+    assert 'o:button="t"' in vml and ">Refresh</font>" in vml
+    ElementTree.fromstring(vml)  # well-formed
+    content_types = parts["[Content_Types].xml"].decode()
+    vml_type = "application/vnd.openxmlformats-officedocument.vmlDrawing"
+    assert f'Extension="vml" ContentType="{vml_type}"' in content_types
+    assert "application/vnd.ms-excel.sheet.macroEnabled.main+xml" in content_types
+    assert "xl/vbaProject.bin" in parts
+
+
+def _package(build) -> bytes:  # type: ignore[no-untyped-def]
+    wb = openpyxl.Workbook()
+    build(wb)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def test_button_gets_its_own_drawing_with_an_unused_block() -> None:
+    def build(wb: openpyxl.Workbook) -> None:
+        wb.active["A1"] = "first"
+        second = wb.create_sheet("Second")
+        second["A1"] = "noted"
+        second["A1"].comment = Comment("a note", "test")  # openpyxl's VML claims block 1 (shapes 1025…)
+
+    parts = parts_of(add_button(_package(build), 0, "Go", "Press <me>", BUTTON_ANCHOR))
+    _, root, vml = first_sheet_button(parts)
+    assert children_in_schema_order(root)
+    assert '<o:idmap v:ext="edit" data="2"/>' in vml and 'id="_x0000_s2049"' in vml
+    assert "<x:Anchor>3, 0, 0, 0, 5, 0, 2, 0</x:Anchor>" in vml
+    assert "<x:FmlaMacro>[0]!Go</x:FmlaMacro>" in vml and "Press &lt;me&gt;" in vml
+
+
+def test_button_joins_the_comment_drawing_of_its_sheet() -> None:
+    def build(wb: openpyxl.Workbook) -> None:
+        wb.active["B2"] = "noted"
+        wb.active["B2"].comment = Comment("a note", "test")
+
+    parts = parts_of(add_button(_package(build), 0, "Go", "Refresh", BUTTON_ANCHOR))
+    _, root, vml = first_sheet_button(parts)
+    assert children_in_schema_order(root)
+    shapes = ElementTree.fromstring(vml).findall("{urn:schemas-microsoft-com:vml}shape")
+    kinds = [s.find("{urn:schemas-microsoft-com:office:excel}ClientData").get("ObjectType") for s in shapes]
+    assert kinds == ["Note", "Button"]
+    ids = [s.get("id") for s in shapes]
+    assert ids == ["_x0000_s1026", "_x0000_s1025"]
+    assert not any(n.startswith("xl/drawings/vmlDrawing") for n in parts)
+
+
+def test_legacy_drawing_goes_before_table_parts() -> None:
+    def build(wb: openpyxl.Workbook) -> None:
+        ws = wb.active
+        for row in (("a", "b"), (1, 2)):
+            ws.append(row)
+        ws.add_table(Table(displayName="T1", ref="A1:B2"))
+
+    _, root, _ = first_sheet_button(parts_of(add_button(_package(build), 0, "Go", "Go", BUTTON_ANCHOR)))
+    tags = [child.tag.removeprefix(MAIN) for child in root]
+    assert tags.index("legacyDrawing") == tags.index("tableParts") - 1
+    assert children_in_schema_order(root)
+
+
+# -- (e) LibreOffice opens it --------------------------------------------------------------------------
+
+
+def _soffice(committed: Path, tmp_path: Path, fmt: str) -> Path:
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed; install it to check the template opens headless")
+    result = subprocess.run(
+        [soffice, "--headless", "--norestore", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+         "--convert-to", fmt, "--outdir", str(tmp_path / "out"), str(committed)],
+        capture_output=True, text=True, timeout=600, check=False)
+    out = tmp_path / "out" / f"MarketReview.{fmt}"
+    assert result.returncode == 0 and out.is_file(), result.stdout + result.stderr
+    return out
+
+
+@pytest.mark.soffice
+def test_libreoffice_converts_it_to_pdf(committed: Path, tmp_path: Path) -> None:
+    pdf = _soffice(committed, tmp_path, "pdf")
+    assert pdf.read_bytes().startswith(b"%PDF-")
+
+
+@pytest.mark.soffice
+def test_libreoffice_sees_the_button_bound_to_samplecall(committed: Path, tmp_path: Path) -> None:
+    ods = _soffice(committed, tmp_path, "ods")
+    with zipfile.ZipFile(ods) as archive:
+        content = archive.read("content.xml").decode("utf-8")
+    assert re.search(r'<form:button [^>]*form:label="Refresh"', content)
+    assert "Module1.SampleCall" in content
+
+
+# -- (f) the bridge module -------------------------------------------------------------------------------
+
+
+def _load_bridge(name: str) -> types.ModuleType:
+    spec = importlib.util.spec_from_file_location(name, BRIDGE)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bridge_reexports_udfs_and_main(monkeypatch: pytest.MonkeyPatch) -> None:
+    udfs = types.ModuleType("marketreview_udfs")
+    udfs.PERF = lambda *args: "perf"  # type: ignore[attr-defined]
+    udfs.__all__ = ["PERF"]  # type: ignore[attr-defined]
+    addin = types.ModuleType("marketreview_addin")
+    addin.main = lambda: "refreshed"  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "marketreview_udfs", udfs)
+    monkeypatch.setitem(sys.modules, "marketreview_addin", addin)
+    bridge = _load_bridge("MarketReview_under_test")
+    assert bridge.PERF() == "perf"
+    assert bridge.main() == "refreshed"
+    for folder in ("udfs", "addin"):
+        assert str(REPO / folder) in sys.path
+
+
+def test_bridge_imports_the_real_modules() -> None:
+    for path in (REPO / "udfs" / "marketreview_udfs.py", REPO / "addin" / "marketreview_addin.py"):
+        if not path.is_file():
+            pytest.skip(f"{path.relative_to(REPO)} is not there yet")
+    bridge = _load_bridge("MarketReview_real")
+    import marketreview_addin
+
+    assert bridge.main is marketreview_addin.main
+    assert callable(bridge.PERF)
