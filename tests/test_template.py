@@ -35,7 +35,8 @@ REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 EXPECTED_SHEETS = ["米国株価指数", "マグニフィセント7", "相対比較", "金利", "日本セクター", "サマリー",
                    "データ出所", "Formulas", "xlwings.conf"]
 EXPECTED_FORMULAS = ['=PERF("SP500","1W")', '=RELRATIO("^RUO","^GSPC")', '=RELDEV("RUSSELL2000G","SP500")',
-                     "=MAG7SHARE()", '=YIELDCHG("10Y","1W")', '=REVIEWLINE("SP500","1W")',
+                     "=MAG7SHARE()", '=UST("10Y")', '=YIELDCHG("10Y","1W")', '=CLOSE("TOPIX17_BANKS")',
+                     '=REVIEWLINE("SP500","1W")',
                      '=HISTORY("SP500","1M")']
 # CT_Worksheet children in schema order (ECMA-376 part 1, 18.3.1.99).
 WORKSHEET_ORDER = ["sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetCalcPr",

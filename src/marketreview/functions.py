@@ -13,7 +13,7 @@ import math
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -212,7 +212,7 @@ def history(engine: Engine, ticker: Any, start: Any, end: Any = None, interval: 
     if step not in INTERVALS:
         raise BadArgumentError("interval", interval, f"must be one of {', '.join(INTERVALS)}")
     table = history_calc.resample_closes(series, start_date, end_date, step, symbol=engine.ticker(name))
-    return [["date", "close"], *([d.date(), float(v)] for d, v in table.items())]
+    return [["date", "close"], *([d.date(), float(v)] for d, v in zip(table.index, table.to_numpy(), strict=True))]
 
 
 def reviewline(engine: Engine, ticker: Any, start: Any, end: Any = None, lang: Any = None) -> str:
@@ -222,6 +222,7 @@ def reviewline(engine: Engine, ticker: Any, start: Any, end: Any = None, lang: A
     series = engine.series(name)
     end_date = _end(engine, series, end)
     start_date = _start(start, end_date)
+    kind: Literal["price", "yield"]
     if info.group == "rates":
         change = yields.yield_change_bp(series, start_date, end_date, symbol=engine.ticker(name))
         kind = "yield"

@@ -60,7 +60,9 @@ FORMULAS: tuple[tuple[str, str], ...] = (
     ("RELRATIO", '"^RUO","^GSPC"'),
     ("RELDEV", '"RUSSELL2000G","SP500"'),
     ("MAG7SHARE", ""),
+    ("UST", '"10Y"'),
     ("YIELDCHG", '"10Y","1W"'),
+    ("CLOSE", '"TOPIX17_BANKS"'),
     ("REVIEWLINE", '"SP500","1W"'),
     ("HISTORY", '"SP500","1M"'),  # last: its table spills down
 )

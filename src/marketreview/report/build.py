@@ -31,6 +31,8 @@ def build_report(engine: Engine, as_of: dt.date | None = None, lang: Lang = "ja"
                  progress: Callable[[str, int, int], None] | None = None) -> Report:
     """The whole review as of ``as_of`` (default: the latest S&P 500 close). With ``fetch`` the engine first
     fetches what the cache lacks (one request per source); symbols that fail are reported, not fatal."""
+    if as_of is not None and as_of > engine.today():
+        raise BadDateError(as_of, f"is in the future (today is {engine.today().isoformat()})", "asof")
     names = list(dict.fromkeys(needed_symbols(engine)))
     failed: dict[str, str] = {}
     if fetch:
@@ -53,11 +55,11 @@ def build_report(engine: Engine, as_of: dt.date | None = None, lang: Lang = "ja"
 
 
 def _as_of(engine: Engine, as_of: dt.date | None) -> dt.date:
+    clock = engine.series(CLOCK_SYMBOL)
     if as_of is not None:
-        if as_of > engine.today():
-            raise BadDateError(as_of, f"is in the future (today is {engine.today().isoformat()})", "asof")
+        prices.close_asof(clock, as_of, symbol=engine.ticker(CLOCK_SYMBOL))  # a review needs data on that day
         return as_of
-    return min(prices.last_date(engine.series(CLOCK_SYMBOL)), engine.today())
+    return min(prices.last_date(clock), engine.today())
 
 
 __all__ = ["GROUPS", "build_report", "needed_symbols"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import partial
+from typing import Literal
 
 import pandas as pd
 
@@ -39,7 +41,7 @@ def _price_row(m: CellMaker, name: str, periods_: tuple[str, ...]) -> tuple[Cell
         return returns.perf(series, m.as_of, m.as_of, symbol=ticker, sessions=sessions)
 
     return (m.name_cell(name), Cell(ticker), m.figure(latest, part="end_date"), m.figure(latest, part="end"),
-            *(m.figure(lambda c=code: over(c)) for code in periods_))
+            *(m.figure(partial(over, code)) for code in periods_))
 
 
 def _safe_row(m: CellMaker, name: str, width: int, build: Callable[[], tuple[Cell, ...]]) -> tuple[Cell, ...]:
@@ -62,7 +64,7 @@ def us_indices(m: CellMaker) -> Sheet:
                m.col("mtd", "pct_signed", signed=True), m.col("ytd", "pct_signed", signed=True),
                m.col("y1", "pct_signed", signed=True),
                m.col("last_year", "pct_signed", signed=True, header=f"{m.as_of.year - 1}"))
-    rows = tuple(_safe_row(m, a, len(columns), lambda a=a: _price_row(m, a, ("1W", "MTD", "YTD", "1Y",
+    rows = tuple(_safe_row(m, a, len(columns), partial(_price_row, m, a, ("1W", "MTD", "YTD", "1Y",
                                                                                "LASTYEAR")))
                  for a in aliases)
     return _sheet(m, "us_indices", (Table("indices", m.t("title.us_indices"), columns, rows),), aliases)
@@ -73,7 +75,7 @@ def mag7(m: CellMaker) -> Sheet:
     columns = (m.col("name", width=22), m.col("ticker", width=10), m.col("date", "date"),
                m.col("close", "price"), m.col("w1", "pct_signed", signed=True),
                m.col("ytd", "pct_signed", signed=True))
-    rows = tuple(_safe_row(m, a, len(columns), lambda a=a: _price_row(m, a, ("1W", "YTD"))) for a in members)
+    rows = tuple(_safe_row(m, a, len(columns), partial(_price_row, m, a, ("1W", "YTD"))) for a in members)
     stocks = Table("stocks", m.t("title.mag7"), columns, rows)
 
     def share(when: dt.date) -> Figure:
@@ -93,7 +95,7 @@ def mag7(m: CellMaker) -> Sheet:
                         ((Cell(m.as_of), m.figure(lambda: share(m.as_of)), m.figure(change)),))
     history_rows = []
     for friday in _week_ends(m.as_of, 52):
-        history_rows.append((Cell(friday), m.point(lambda f=friday: share(f))))
+        history_rows.append((Cell(friday), m.point(partial(share, friday))))
     history = Table("share_history", m.t("title.mag7_history"),
                     (m.col("date", "date"), m.col("share", "pct")), tuple(history_rows))
     chart = Chart("mag7_share", "line", m.t("title.mag7_history"), "share_history", "date", ("share",),
@@ -128,8 +130,8 @@ def relative(m: CellMaker) -> Sheet:
     try:
         frame = rel.ratio_with_ma(m.series("RUSSELL2000G"), m.series("SP500"), m.as_of)
         frame = frame.dropna(subset=["ratio"]).tail(HISTORY_WEEKS)
-        history_rows = [(Cell(d.date()), Cell(float(r.ratio)), Cell(None if pd.isna(r.ma) else float(r.ma)))
-                        for d, r in frame.iterrows()]
+        history_rows = [(Cell(d.date()), Cell(float(ratio)), Cell(None if pd.isna(ma) else float(ma)))
+                        for d, ratio, ma in zip(frame.index, frame["ratio"], frame["ma"], strict=True)]
     except MarketReviewError as exc:
         history_rows = [(Cell(m.as_of), Cell(error=exc.excel_text), Cell(error=exc.excel_text))]
     history = Table("r2g_history", m.t("title.relative_history"),
@@ -153,7 +155,7 @@ def rates(m: CellMaker) -> Sheet:
             return (m.name_cell(alias), Cell(ticker),
                     m.figure(lambda: change("1W"), part="end_date"), level,
                     m.figure(lambda: change("1W"), part="start"),
-                    *(m.figure(lambda c=code: change(c)) for code in ("1W", "MTD", "YTD")))
+                    *(m.figure(partial(change, code)) for code in ("1W", "MTD", "YTD")))
         rows.append(_safe_row(m, alias, 8, build))
     columns = (m.col("name", width=28), m.col("ticker", width=10), m.col("date", "date"),
                m.col("level", "level_pct"), m.col("prev_week", "level_pct"),
@@ -182,8 +184,8 @@ def rates(m: CellMaker) -> Sheet:
     history_rows = []
     for friday in _week_ends(m.as_of, HISTORY_WEEKS):
         history_rows.append((Cell(friday),
-                             m.point(lambda f=friday: yields.yield_level(m.series("US2Y"), f)),
-                             m.point(lambda f=friday: yields.yield_level(m.series("US10Y"), f))))
+                             m.point(partial(yields.yield_level, m.series("US2Y"), friday)),
+                             m.point(partial(yields.yield_level, m.series("US10Y"), friday))))
     history = Table("yield_history", m.t("title.yield_history"),
                     (m.col("date", "date"), m.col("us2y", "level_pct"), m.col("us10y", "level_pct")),
                     tuple(history_rows))
@@ -203,10 +205,11 @@ def japan_sectors(m: CellMaker) -> Sheet:
         return Figure(own.value - bench.value, warnings=own.warnings + bench.warnings)
 
     def rows_for(aliases: list[str]) -> tuple[tuple[Cell, ...], ...]:
-        return tuple(_safe_row(m, a, 9, lambda a=a: (*_price_row(m, a, ("1W", "MTD", "YTD")),
-                                                   m.figure(lambda: excess(a, "1W")),
-                                                   m.figure(lambda: excess(a, "YTD"))))
-                     for a in aliases)
+        def row(a: str) -> tuple[Cell, ...]:
+            return (*_price_row(m, a, ("1W", "MTD", "YTD")), m.figure(partial(excess, a, "1W")),
+                    m.figure(partial(excess, a, "YTD")))
+
+        return tuple(_safe_row(m, a, 9, partial(row, a)) for a in aliases)
 
     columns = (m.col("name", width=30), m.col("ticker", width=10), m.col("date", "date"),
                m.col("close", "price"), m.col("w1", "pct_signed", signed=True),
@@ -272,6 +275,7 @@ def _review_line(m: CellMaker, alias: str, lang: Lang) -> str:
     try:
         series, ticker = m.series(alias), m.engine.ticker(alias)
         start = periods.resolve_start("1W", m.as_of)
+        kind: Literal["price", "yield"]
         if info.group == "rates":
             fig = yields.yield_change_bp(series, start, m.as_of, symbol=ticker)
             kind = "yield"

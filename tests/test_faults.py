@@ -1,0 +1,656 @@
+"""Faults at the network boundary, through the engine, the report, the CLI and the refresh: nothing lost,
+nothing hidden.
+
+Yahoo is faked at ``yfinance.download``: :class:`FakeYahoo` answers exactly like yfinance 1.7 (one history
+frame per ticker, a failed ticker as ``yfinance.utils.empty_df()`` plus the ``"['T']: Error(...)"`` line on
+the ``yfinance`` logger, assembled with yfinance's own ``reindex_dfs``). FRED is faked at its HTTP ``get``:
+:class:`FakeFred` serves fredgraph CSV with ``.`` on bond-market holidays and raises ``requests``' own
+exceptions. Sleeps are recorded, never slept. Closes follow :func:`conftest.linear_prices` (close on day d =
+100 + days since 2020-01-01: 2024-12-31 → 1926, 2025-01-02 → 1928, 2025-01-03 → 1929, 2025-01-07 → 1933,
+2025-01-10 → 1936).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import pandas as pd
+import pytest
+import requests
+import yfinance.multi
+import yfinance.utils
+from conftest import linear_prices
+from curl_cffi.requests.exceptions import Timeout as CurlTimeout
+from fake_book import Book
+from yfinance.exceptions import YFRateLimitError
+
+import marketreview.app as app
+from marketreview import cli, functions
+from marketreview.cache import Cache
+from marketreview.engine import Engine
+from marketreview.errors import RateLimitError, SourceError, SymbolNotFoundError
+from marketreview.refresh import STATUS_SHEET, refresh_book
+from marketreview.render import book as book_renderer
+from marketreview.render import xlsx
+from marketreview.report import layout
+from marketreview.report.build import build_report
+from marketreview.sources.base import FunctionSource
+from marketreview.sources.fred import FredSource, is_fred_series
+from marketreview.sources.router import Router
+from marketreview.sources.yahoo import YahooSource
+
+UTC = dt.timezone.utc
+FRED_HOLIDAYS = {"2024-12-25", "2025-01-01"}
+DELISTED = "YFPricesMissingError('possibly delisted; no price data found  (1d 2014-01-01 -> 2025-01-11)')"
+
+
+# -- the fake yfinance.download ----------------------------------------------------------------------
+
+
+def yf_history(symbol: str, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """``Ticker.history(auto_adjust=False)`` for weekdays in [start, end) (yfinance's ``end`` is
+    exclusive), after ``ignore_tz`` (naive dates)."""
+    days = pd.bdate_range(start, end - dt.timedelta(days=1), name="Date")
+    close = linear_prices(symbol, days)
+    assert close is not None
+    return pd.DataFrame({"Open": close, "High": close, "Low": close, "Close": close, "Adj Close": close,
+                         "Volume": 1000.0}, index=days)
+
+
+@dataclass
+class FakeYahoo:
+    """Stands in for ``yfinance.download``. ``fail[ticker] = (error, times)`` fails that ticker in its next
+    ``times`` calls (None: always) the way yfinance does; ``raises`` are raised by whole calls, one per call;
+    ``omit`` tickers are absent from the answer; ``edit[ticker]`` rewrites that ticker's history frame."""
+
+    fail: dict[str, tuple[BaseException | str, int | None]] = field(default_factory=dict)
+    raises: list[BaseException] = field(default_factory=list)
+    omit: set[str] = field(default_factory=set)
+    edit: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = field(default_factory=dict)
+    answer: pd.DataFrame | None = None
+    calls: list[list[str]] = field(default_factory=list)
+
+    def __call__(self, *, tickers: list[str], start: dt.date, end: dt.date, **_: Any) -> pd.DataFrame:
+        self.calls.append(list(tickers))
+        if self.raises:
+            raise self.raises.pop(0)
+        if self.answer is not None:
+            return self.answer
+        dfs: dict[str, pd.DataFrame] = {}
+        errors: dict[str, list[str]] = {}
+        for ticker in tickers:
+            if ticker in self.omit:
+                continue
+            error = self._failure(ticker)
+            if error is not None:
+                dfs[ticker] = yfinance.utils.empty_df()
+                text = error if isinstance(error, str) else repr(error)
+                errors.setdefault(text, []).append(ticker)
+                continue
+            frame = yf_history(ticker, start, end)
+            dfs[ticker] = self.edit[ticker](frame) if ticker in self.edit else frame
+        if errors:  # yfinance.multi._download_impl's own log lines
+            logger = logging.getLogger("yfinance")
+            count = sum(map(len, errors.values()))
+            logger.error("\n%.f Failed download%s:", count, "s" if count > 1 else "")
+            for text, symbols in errors.items():
+                logger.error(f"{symbols}: " + text)
+        dfs = yfinance.multi.reindex_dfs(dfs, True)
+        data = pd.concat(dfs.values(), axis=1, sort=True, keys=dfs.keys(), names=["Ticker", "Price"])
+        data.columns = data.columns.swaplevel(0, 1)
+        return data.sort_index(level=0, axis=1)
+
+    def _failure(self, ticker: str) -> BaseException | str | None:
+        if ticker not in self.fail:
+            return None
+        error, times = self.fail[ticker]
+        if times is not None:
+            if times <= 0:
+                return None
+            self.fail[ticker] = (error, times - 1)
+        return error
+
+
+# -- the fake FRED HTTP get ------------------------------------------------------------------------------
+
+
+def http_error(status: int) -> requests.HTTPError:
+    response = requests.Response()
+    response.status_code = status
+    return requests.HTTPError(f"{status} Client Error", response=response)
+
+
+@dataclass
+class FakeFred:
+    """Stands in for the HTTP get of fredgraph.csv: weekdays, ``.`` on bond-market holidays; ``raises`` are
+    raised one per call (``always`` is raised by every call); ``values[(id, day)]`` overrides a cell."""
+
+    raises: list[BaseException] = field(default_factory=list)
+    always: BaseException | None = None
+    values: dict[tuple[str, str], str] = field(default_factory=dict)
+    calls: list[str] = field(default_factory=list)
+
+    def __call__(self, url: str, timeout: float) -> str:
+        self.calls.append(url)
+        if self.always is not None:
+            raise self.always
+        if self.raises:
+            raise self.raises.pop(0)
+        query = parse_qs(urlparse(url).query)
+        ids = query["id"][0].split(",")
+        days = pd.bdate_range(query["cosd"][0], query["coed"][0])
+        lines = ["observation_date," + ",".join(ids)]
+        for day in days:
+            iso = day.date().isoformat()
+            cells = []
+            for series in ids:
+                value = linear_prices(series, pd.DatetimeIndex([day]))
+                assert value is not None
+                default = "." if iso in FRED_HOLIDAYS else f"{value[0]:.2f}"
+                cells.append(self.values.get((series, iso), default))
+            lines.append(f"{iso}," + ",".join(cells))
+        return "\n".join(lines) + "\n"
+
+
+# -- the world: an engine over both fakes ---------------------------------------------------------------
+
+
+@dataclass
+class World:
+    engine: Engine
+    yahoo: FakeYahoo
+    fred: FakeFred
+    sleeps: list[float]
+    now: list[dt.datetime]
+
+    def at(self, when: dt.datetime) -> None:
+        self.now[0] = when
+
+
+def make_world(cache: Cache, when: dt.datetime = dt.datetime(2025, 1, 10, 23, 0, tzinfo=UTC)) -> World:
+    yahoo, fred, sleeps, now = FakeYahoo(), FakeFred(), [], [when]
+    router = Router(YahooSource(download=yahoo, sleep=sleeps.append),
+                    [(is_fred_series, FredSource(get=fred, sleep=sleeps.append))])
+    return World(Engine(router, cache, clock=lambda: now[0]), yahoo, fred, sleeps, now)
+
+
+@pytest.fixture
+def world(tmp_cache: Cache) -> World:
+    return make_world(tmp_cache)
+
+
+def assert_cache_unchanged(cache: Cache, before: tuple[dict[str, Any], pd.DataFrame]) -> None:
+    infos, frame = before
+    assert {s: cache.info(s) for s in cache.symbols()} == infos
+    pd.testing.assert_frame_equal(cache.read(list(infos)), frame)
+
+
+def cache_state(cache: Cache) -> tuple[dict[str, Any], pd.DataFrame]:
+    """Every symbol's coverage (first, last, rows, source, fetched_at) and stored closes."""
+    symbols = cache.symbols()
+    return {s: cache.info(s) for s in symbols}, cache.read(symbols)
+
+
+# -- rate limits and timeouts: bounded retries, then a clear error, nothing written ----------------------
+
+
+def test_yahoo_rate_limit_on_every_attempt_gives_up_after_bounded_retries(world: World) -> None:
+    for ticker in ("^GSPC", "^NDX"):
+        world.yahoo.fail[ticker] = (YFRateLimitError(), None)
+    report = world.engine.ensure(["SP500", "NDX"])
+    assert set(report.failed) == {"SP500", "NDX"}
+    assert all(isinstance(e, RateLimitError) for e in report.failed.values())
+    assert "rate limited after 5 attempts" in str(report.failed["SP500"])
+    assert len(world.yahoo.calls) == 5 and world.sleeps == [1.0, 2.0, 4.0, 8.0]
+    assert world.engine.cache.symbols() == []
+    answer = functions.call(world.engine, "CLOSE", "SP500")
+    assert answer.value is None and isinstance(answer.error, RateLimitError)
+    assert answer.error.excel_text.startswith("#N/A yahoo: rate limited")
+    assert len(world.yahoo.calls) == 5, "a failed symbol is not hammered again by every formula"
+
+
+def test_yahoo_rate_limit_once_is_retried_for_the_failed_ticker_only(world: World) -> None:
+    world.yahoo.fail["AAPL"] = (YFRateLimitError(), 1)
+    report = world.engine.ensure(["SP500", "AAPL"])
+    assert report.ok and sorted(report.fetched) == ["AAPL", "SP500"]
+    assert world.yahoo.calls == [["^GSPC", "AAPL"], ["AAPL"]]
+    assert world.sleeps == [1.0]
+    assert functions.call(world.engine, "CLOSE", "AAPL", "2025-01-03").value == 1929.0
+
+
+def test_yahoo_timeout_of_the_whole_call_every_time_is_a_clear_source_error(world: World) -> None:
+    timeout = CurlTimeout("Failed to perform, curl: (28) Operation timed out after 20001 milliseconds")
+    world.yahoo.raises = [timeout] * 5
+    report = world.engine.ensure(["SP500"])
+    error = report.failed["SP500"]
+    assert type(error) is SourceError and "timed out after 5 attempts" in str(error)
+    assert world.sleeps == [1.0, 2.0, 4.0, 8.0]
+    assert world.engine.cache.symbols() == []
+
+
+def test_yahoo_timeout_once_then_success_writes_everything(world: World) -> None:
+    world.yahoo.raises = [TimeoutError("read timed out")]
+    report = world.engine.ensure(["SP500", "NDX"])
+    assert report.ok and world.sleeps == [1.0]
+    assert world.engine.cache.info("^NDX").last == dt.date(2025, 1, 10)  # type: ignore[union-attr]
+
+
+def test_fred_429_every_attempt_is_a_rate_limit_error_after_bounded_retries(world: World) -> None:
+    world.fred.always = http_error(429)
+    report = world.engine.ensure(["US2Y"])
+    error = report.failed["US2Y"]
+    assert isinstance(error, RateLimitError) and "HTTP 429" in str(error) and "4 attempts" in str(error)
+    assert len(world.fred.calls) == 4 and world.sleeps == [1.0, 2.0, 4.0]
+    assert world.engine.cache.symbols() == []
+
+
+def test_fred_server_error_and_timeout_are_retried(world: World) -> None:
+    world.fred.raises = [http_error(503), requests.exceptions.ReadTimeout("Read timed out. (timeout=30)")]
+    report = world.engine.ensure(["US2Y"])
+    assert report.ok and len(world.fred.calls) == 3 and world.sleeps == [1.0, 2.0]
+    assert functions.call(world.engine, "YIELD", "2Y", "2025-01-03").value == 1929.0
+
+
+def test_fred_not_found_is_not_retried(world: World) -> None:
+    world.fred.always = http_error(404)
+    report = world.engine.ensure(["US2Y"])
+    assert "HTTP 404" in str(report.failed["US2Y"]) and len(world.fred.calls) == 1 and world.sleeps == []
+
+
+def test_fred_down_falls_back_to_yahoo_and_says_so(world: World) -> None:
+    world.fred.always = requests.exceptions.ConnectionError("Failed to establish a new connection")
+    report = world.engine.ensure(["US10Y"])
+    assert report.ok
+    assert world.yahoo.calls == [["^TNX"]]
+    provenance = world.engine.provenance("US10Y")
+    assert provenance.ticker == "^TNX" and "fallback for DGS10" in provenance.note
+
+
+# -- some symbols failing in a batch --------------------------------------------------------------------
+
+
+def test_one_delisted_symbol_does_not_cost_the_batch(world: World) -> None:
+    world.yahoo.fail["^NDX"] = (DELISTED, None)
+    report = world.engine.ensure(["SP500", "NDX", "AAPL"])
+    assert sorted(report.fetched) == ["AAPL", "SP500"]
+    assert list(report.failed) == ["NDX"] and isinstance(report.failed["NDX"], SymbolNotFoundError)
+    assert report.requests == {"yahoo": 1} and world.sleeps == [], "a permanent failure is not retried"
+    assert world.engine.cache.info("^GSPC").rows > 0  # type: ignore[union-attr]
+    assert world.engine.cache.info("^NDX") is None
+
+
+def test_a_symbol_missing_from_the_answer_is_reported_the_others_written(world: World) -> None:
+    world.yahoo.omit.add("AAPL")
+    report = world.engine.ensure(["SP500", "AAPL"])
+    assert list(report.failed) == ["AAPL"] and "AAPL" in str(report.failed["AAPL"])
+    assert world.engine.cache.symbols() == ["^GSPC"]
+
+
+def test_an_empty_answer_fails_every_symbol_and_writes_nothing(world: World) -> None:
+    world.yahoo.answer = pd.DataFrame()
+    report = world.engine.ensure(["SP500", "NDX"])
+    assert set(report.failed) == {"SP500", "NDX"}
+    assert world.engine.cache.symbols() == []
+
+
+def test_every_ticker_failing_gives_yfinances_zero_row_frame_and_nothing_written(world: World) -> None:
+    world.yahoo.fail = {"^GSPC": (DELISTED, None), "^NDX": (DELISTED, None)}
+    report = world.engine.ensure(["SP500", "NDX"])
+    assert set(report.failed) == {"SP500", "NDX"}
+    assert world.engine.cache.symbols() == []
+
+
+def test_a_failed_refetch_leaves_the_cached_rows_and_coverage_as_they_were(tmp_cache: Cache) -> None:
+    world = make_world(tmp_cache, dt.datetime(2025, 1, 3, 23, 0, tzinfo=UTC))
+    assert world.engine.ensure(["SP500", "US2Y"]).ok
+    before = cache_state(tmp_cache)
+    world.at(dt.datetime(2025, 1, 10, 23, 0, tzinfo=UTC))
+    world.yahoo.fail["^GSPC"] = (YFRateLimitError(), None)
+    world.fred.always = http_error(500)
+    report = world.engine.ensure(["SP500", "US2Y"])
+    assert set(report.failed) == {"SP500", "US2Y"}
+    assert_cache_unchanged(tmp_cache, before)
+
+
+# -- odd answers: NaN closes, duplicated dates, FRED holidays, restated history, zero closes -----------
+
+
+def test_nan_closes_are_missing_days_with_a_warning_never_zero(world: World) -> None:
+    def blank_jan_8(frame: pd.DataFrame) -> pd.DataFrame:
+        frame.loc["2025-01-08", ["Close", "Adj Close"]] = float("nan")
+        return frame
+
+    world.yahoo.edit["^GSPC"] = blank_jan_8
+    assert world.engine.ensure(["SP500"]).ok
+    stored = world.engine.cache.read(["^GSPC"], dt.date(2025, 1, 6), dt.date(2025, 1, 10))
+    assert list(stored.index.strftime("%m-%d")) == ["01-06", "01-07", "01-09", "01-10"]  # the fake's weekdays
+    answer = functions.call(world.engine, "CLOSE", "SP500", "2025-01-08")
+    assert answer.value == 1933.0  # 2025-01-07's close, as of
+    assert answer.warnings and "2025-01-08" in answer.warnings[0]
+
+
+def test_duplicated_dates_keep_one_row_the_last_one_sent(world: World) -> None:
+    def duplicate_jan_6(frame: pd.DataFrame) -> pd.DataFrame:
+        extra = frame.loc[["2025-01-06"]].assign(Close=1.0, **{"Adj Close": 1.0})
+        return pd.concat([extra, frame]).sort_index(kind="stable")  # the stale 1.0 first, the real close last
+
+    world.yahoo.edit["^GSPC"] = duplicate_jan_6
+    assert world.engine.ensure(["SP500"]).ok
+    stored = world.engine.cache.read(["^GSPC"], dt.date(2025, 1, 6), dt.date(2025, 1, 6))
+    assert stored[("close", "^GSPC")].tolist() == [1932.0]
+
+
+def test_fred_dot_holidays_are_missing_days_not_zero(world: World) -> None:
+    assert world.engine.ensure(["US2Y"]).ok
+    stored = world.engine.cache.read(["DGS2"], dt.date(2024, 12, 31), dt.date(2025, 1, 2))
+    assert list(stored.index.strftime("%Y-%m-%d")) == ["2024-12-31", "2025-01-02"]
+    assert functions.call(world.engine, "YIELD", "2Y", "2025-01-01").value == 1926.0
+    assert functions.call(world.engine, "YIELDCHG", "2Y", "2024-12-31", "2025-01-01").value == 0.0
+
+
+def test_fred_series_that_is_all_dots_is_reported_not_stored(world: World) -> None:
+    days = pd.bdate_range("2014-01-01", "2025-01-10")
+    world.fred.values = {("DGS2", d.date().isoformat()): "." for d in days}
+    report = world.engine.ensure(["US2Y", "US3M"])
+    assert list(report.failed) == ["US2Y"] and isinstance(report.failed["US2Y"], SymbolNotFoundError)
+    assert "DGS2" not in world.engine.cache.symbols() and "DGS3MO" in world.engine.cache.symbols()
+
+
+def test_restated_history_after_a_split_replaces_the_cached_rows(tmp_cache: Cache) -> None:
+    """Yahoo restates the whole history after a split: re-delivered rows replace the old ones, no mix."""
+    before_split = FakeYahoo(edit={"NVDA": lambda f: f.assign(Close=f["Close"] * 10,
+                                                              **{"Adj Close": f["Close"] * 10})})
+    after_split = FakeYahoo()
+    now = dt.datetime(2025, 1, 10, 23, 0, tzinfo=UTC)
+    for fake in (before_split, after_split):
+        frame = YahooSource(download=fake, sleep=lambda _: None).fetch(["NVDA"], dt.date(2025, 1, 2),
+                                                                         dt.date(2025, 1, 10))
+        tmp_cache.write(frame, source="yahoo", start=dt.date(2025, 1, 2), end=dt.date(2025, 1, 10),
+                        fetched_at=now)
+    stored = tmp_cache.read(["NVDA"])[("close", "NVDA")]
+    assert stored.loc["2025-01-02"] == 1928.0 and stored.loc["2025-01-10"] == 1936.0
+    assert stored.max() == 1936.0, "no pre-split row survives"
+
+
+def test_a_zero_close_is_an_error_in_its_cell_not_a_crash(world: World) -> None:
+    def zero_dec_31(frame: pd.DataFrame) -> pd.DataFrame:
+        frame.loc["2024-12-31", ["Close", "Adj Close"]] = 0.0
+        return frame
+
+    world.yahoo.edit["AAPL"] = zero_dec_31
+    assert world.engine.ensure(["AAPL"]).ok
+    answer = functions.call(world.engine, "PERF", "AAPL", "2024-12-31", "2025-01-03")
+    assert isinstance(answer, functions.Answer)
+    assert answer.value is None and answer.error is not None and "AAPL" in str(answer.error)
+
+
+def test_a_zero_close_does_not_crash_the_report(world: World) -> None:
+    def zero_jan_3(frame: pd.DataFrame) -> pd.DataFrame:
+        frame.loc["2025-01-03", ["Close", "Adj Close"]] = 0.0
+        return frame
+
+    world.yahoo.edit["1631.T"] = zero_jan_3  # TOPIX-17 Banks: its 1W return as of 2025-01-10 starts there
+    report = build_report(world.engine, lang="en")
+    sectors = report.sheet("japan_sectors").table("sectors")
+    banks = next(row for row in sectors.rows if row[1].value == "1631.T")
+    assert any(cell.error for cell in banks)
+
+
+# -- stale symbols: written, marked and reported --------------------------------------------------------
+
+
+def test_a_failing_symbol_is_marked_stale_with_its_last_good_date(tmp_cache: Cache) -> None:
+    world = make_world(tmp_cache, dt.datetime(2025, 1, 3, 23, 0, tzinfo=UTC))
+    first = build_report(world.engine, lang="en")
+    assert first.failed == {}
+    world.at(dt.datetime(2025, 1, 10, 23, 0, tzinfo=UTC))
+    world.yahoo.fail["^NDX"] = (DELISTED, None)
+    report = build_report(world.engine, lang="en")
+    assert list(report.failed) == ["NDX"] and "^NDX" in report.failed["NDX"]
+    assert report.as_of == dt.date(2025, 1, 10)
+    indices = report.sheet("us_indices").table("indices")
+    by_ticker = {row[1].value: row for row in indices.rows}
+    ndx, spx = by_ticker["^NDX"], by_ticker["^GSPC"]
+    assert ndx[0].warning is not None and "STALE" in ndx[0].warning
+    assert "last good date 2025-01-03" in ndx[0].warning
+    assert spx[0].warning is None and spx[3].value == 1936.0
+    assert "NDX" in report.sheet("us_indices").status
+    sources = report.sheet("sources").table("sources")
+    ndx_source = next(row for row in sources.rows if row[0].value == "NDX")
+    assert "STALE" in str(ndx_source[-1].value) and ndx_source[5].value == dt.date(2025, 1, 3)
+    assert tmp_cache.info("^NDX").last == dt.date(2025, 1, 3)  # type: ignore[union-attr]
+    assert tmp_cache.info("^GSPC").last == dt.date(2025, 1, 10)  # type: ignore[union-attr]
+
+
+def test_one_symbol_rate_limited_to_the_end_does_not_cost_the_others(world: World) -> None:
+    world.yahoo.fail["^NDX"] = (YFRateLimitError(), None)
+    report = world.engine.ensure(["SP500", "NDX", "AAPL"])
+    assert list(report.failed) == ["NDX"] and isinstance(report.failed["NDX"], RateLimitError)
+    assert sorted(report.fetched) == ["AAPL", "SP500"]
+    assert world.engine.cache.symbols() == ["AAPL", "^GSPC"]
+
+
+# -- output files: a failed build leaves the previous file byte-identical ----------------------------------
+
+
+@pytest.fixture
+def build_cli(fake_source: FunctionSource, cache_path: Path, monkeypatch: pytest.MonkeyPatch,
+              capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str]]:
+    """``marketreview build --source fake --cache … <args>`` over ``fake_source``; today is 2025-01-10."""
+    real_router = app.router_from_spec
+    monkeypatch.setattr(app, "router_from_spec", lambda spec: Router(fake_source) if spec == "fake"
+                        else real_router(spec))
+    monkeypatch.setattr(app, "Engine", functools.partial(
+        Engine, clock=lambda: dt.datetime(2025, 1, 10, 23, 0, tzinfo=UTC)))
+
+    def run(*args: str) -> tuple[int, str]:
+        capsys.readouterr()
+        code = cli.main(["build", "--source", "fake", "--cache", str(cache_path), *args])
+        return code, capsys.readouterr().err
+
+    return run
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_build_failing_while_saving_leaves_the_previous_file(build_cli: Any, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out" / "review.xlsx"
+    out.parent.mkdir()
+    assert build_cli("--out", str(out), "--asof", "2025-01-03")[0] == 0
+    before = _digest(out)
+
+    def half_save(self: Any, filename: Any) -> None:
+        Path(filename).write_bytes(b"PK\x03\x04 half a zip")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("openpyxl.workbook.workbook.Workbook.save", half_save)
+    code, err = build_cli("--out", str(out))
+    assert code == cli.EXIT_ERROR
+    assert "No space left on device" in err and str(out) in err
+    assert _digest(out) == before
+    assert [p.name for p in out.parent.iterdir()] == ["review.xlsx"], "no temporary file left behind"
+
+
+def test_build_failing_midway_through_the_sheets_leaves_the_previous_file(
+        build_cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "review.xlsx"
+    assert build_cli("--out", str(out))[0] == 0
+    before = _digest(out)
+    real = xlsx._render_sheet
+    rendered: list[str] = []
+
+    def third_fails(ws: Any, report: Any, sheet: Any) -> None:
+        rendered.append(sheet.key)
+        if len(rendered) == 3:
+            raise RuntimeError("renderer died on the third sheet")
+        real(ws, report, sheet)
+
+    monkeypatch.setattr(xlsx, "_render_sheet", third_fails)
+    code, err = build_cli("--out", str(out))
+    assert code == cli.EXIT_ERROR and "renderer died on the third sheet" in err
+    assert _digest(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "review.xlsx"]
+
+
+# -- refresh: a failed refresh leaves the previous values ------------------------------------------------
+
+
+def _values(book: Book) -> dict[str, dict[tuple[int, int], Any]]:
+    """Every cell of every sheet except the status cells (which must change to say what failed)."""
+    status = (layout.STATUS_ROW, layout.FIRST_COLUMN)
+    return {s.name: {a: v for a, v in s.cells.items() if a != status} for s in book.sheets
+            if s.name != STATUS_SHEET}
+
+
+@pytest.fixture
+def refreshed(tmp_cache: Cache) -> tuple[World, Book]:
+    world = make_world(tmp_cache, dt.datetime(2025, 1, 3, 23, 0, tzinfo=UTC))
+    book = Book("Sheet1")
+    result = refresh_book(book, world.engine, lang="en")
+    assert result.ok, result.message
+    world.at(dt.datetime(2025, 1, 10, 23, 0, tzinfo=UTC))
+    return world, book
+
+
+def test_refresh_with_every_fetch_failing_keeps_the_previous_values(refreshed: tuple[World, Book]) -> None:
+    world, book = refreshed
+    before = _values(book)
+    world.yahoo.raises = [CurlTimeout("curl: (28) Operation timed out")] * 100
+    world.fred.always = http_error(503)
+    result = refresh_book(book, world.engine, lang="en")
+    assert not result.ok and "every fetch failed" in result.message
+    assert _values(book) == before
+    status = book.sheets[result_sheet(book)].cells[(layout.STATUS_ROW, layout.FIRST_COLUMN)]
+    assert status.startswith("Refresh failed 2025-01-10 23:00 UTC") and "2025-01-03 23:00 UTC" in status
+
+
+def test_refresh_failing_while_preparing_a_sheet_keeps_the_previous_values(
+        refreshed: tuple[World, Book], monkeypatch: pytest.MonkeyPatch) -> None:
+    world, book = refreshed
+    before = _values(book)
+    real = book_renderer.plan_sheet
+    planned: list[str] = []
+
+    def fourth_fails(sheet: Any, *args: Any, **kwargs: Any) -> Any:
+        planned.append(sheet.key)
+        if len(planned) == 4:
+            raise book_renderer.RenderError(f"sheet {sheet.key}", "cannot be prepared")
+        return real(sheet, *args, **kwargs)
+
+    monkeypatch.setattr(book_renderer, "plan_sheet", fourth_fails)
+    result = refresh_book(book, world.engine, lang="en")
+    assert not result.ok and "cannot be prepared" in result.message
+    assert _values(book) == before
+
+
+def test_refresh_with_one_symbol_failing_writes_the_rest_and_marks_it(refreshed: tuple[World, Book]) -> None:
+    world, book = refreshed
+    world.yahoo.fail["^NDX"] = (DELISTED, None)
+    result = refresh_book(book, world.engine, lang="en")
+    assert not result.ok and list(result.failed) == ["NDX"] and "NDX" in result.message
+    sheet = book.sheets[result.sheets[0]]
+    notes = {sheet.cells.get(a): n.text for a, n in sheet.notes.items()}
+    assert "last good date 2025-01-03" in notes["Nasdaq-100"]
+    assert 1936.0 in sheet.cells.values()  # the others moved on to 2025-01-10
+
+
+def result_sheet(book: Book) -> str:
+    return next(s.name for s in book.sheets if (layout.STATUS_ROW, layout.FIRST_COLUMN) in s.cells)
+
+
+# -- a damaged cache under the engine ------------------------------------------------------------------
+
+
+def test_a_garbage_cache_file_is_moved_aside_and_rebuilt(cache_path: Path, caplog: pytest.LogCaptureFixture
+                                                         ) -> None:
+    cache_path.parent.mkdir(parents=True)
+    garbage = b"this is not a database" * 200
+    cache_path.write_bytes(garbage)
+    with caplog.at_level(logging.WARNING), Cache(cache_path) as cache:
+        world = make_world(cache)
+        assert world.engine.ensure(["SP500"]).ok
+        assert functions.call(world.engine, "CLOSE", "SP500", "2025-01-03").value == 1929.0
+        assert cache.recovered_from is not None and cache.recovered_from.read_bytes() == garbage
+        assert any("rebuilt" in m for m in cache.messages)
+    assert any("rebuilt" in r.getMessage() for r in caplog.records)
+
+
+def test_a_truncated_cache_file_is_moved_aside_and_rebuilt(cache_path: Path) -> None:
+    with Cache(cache_path) as cache:
+        assert make_world(cache).engine.ensure(["SP500", "NDX"]).ok
+    data = cache_path.read_bytes()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{cache_path}{suffix}").unlink(missing_ok=True)
+    cache_path.write_bytes(data[: len(data) // 3])
+    with Cache(cache_path) as cache:
+        world = make_world(cache)
+        assert world.engine.ensure(["NDX"]).ok
+        assert functions.call(world.engine, "CLOSE", "NDX", "2025-01-10").value == 1936.0
+        assert any("rebuilt" in m for m in cache.messages)
+
+
+def test_the_cli_says_the_cache_was_rebuilt(tmp_path: Path) -> None:
+    """A user running the command sees the message on stderr (and still gets the answer)."""
+    cache = tmp_path / "prices.sqlite"
+    cache.write_bytes(b"\x00garbage" * 500)
+    env = {**os.environ, "MARKETREVIEW_CACHE": str(tmp_path / "unused.sqlite")}
+    argv = ["call", "CLOSE", "SP500", "--source", "demo", "--cache", str(cache)]
+    done = subprocess.run([sys.executable, "-m", "marketreview.cli", *argv], capture_output=True, text=True,
+                          env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    float(done.stdout)
+    assert "was damaged" in done.stderr and "rebuilt" in done.stderr
+
+
+def test_the_corrupt_cache_never_reaches_a_cell_as_an_exception(cache_path: Path) -> None:
+    """The UDF surface: a cache that cannot be reopened (a folder where the file was) is error text."""
+    udfs = pytest.importorskip("marketreview_udfs")
+    cache_path.parent.mkdir(parents=True)
+    with Cache(cache_path) as cache:
+        world = make_world(cache)
+        udfs.set_engine(world.engine)
+        try:
+            cache.close()
+            cache_path.unlink()
+            cache_path.mkdir()  # the file is gone and cannot be recreated
+            shown = udfs.CLOSE("SP500", "2025-01-03")
+        finally:
+            udfs.set_engine(None)
+    assert isinstance(shown, str) and shown.startswith("#") and "internal error" not in shown
+    assert str(cache_path) in shown
+
+
+@pytest.fixture(autouse=True)
+def _no_real_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Belt and braces: any real yfinance or requests call in this module fails the test."""
+    def refuse(*_: Any, **__: Any) -> Any:
+        raise AssertionError("a test reached the real network")
+
+    monkeypatch.setattr(yfinance, "download", refuse)
+    monkeypatch.setattr(requests, "get", refuse)
+    yield
+
+
+def test_an_infinite_close_fails_its_symbol_only(world: World) -> None:
+    def infinite_jan_8(frame: pd.DataFrame) -> pd.DataFrame:
+        frame.loc["2025-01-08", "Close"] = float("inf")
+        return frame
+
+    world.yahoo.edit["^NDX"] = infinite_jan_8
+    report = world.engine.ensure(["SP500", "NDX"])
+    assert list(report.failed) == ["NDX"] and "2025-01-08" in str(report.failed["NDX"])
+    assert world.engine.cache.symbols() == ["^GSPC"]
