@@ -167,7 +167,7 @@ class Engine:
         """For formulas: fetch only names the cache has never held (and that have not failed this session), and
         on such a cold start warm the whole symbol map in the same batch, so a sheet of formulas costs one request
         per source. Cached data is never refetched here: a refresh does that (see :meth:`ensure`)."""
-        cold = [n for n in dict.fromkeys(names) if self._is_cold(n)]
+        cold = [n for n in dict.fromkeys(names) if n not in self._tables and self._is_cold(n)]
         if not cold or self.offline:
             return None
         universe = [info.alias for info in self.symbols if not self._is_known(info)]
@@ -178,7 +178,10 @@ class Engine:
             t in self._series or self.cache.info(t) is not None for t in info.tickers)
 
     def _is_cold(self, name: str) -> bool:
-        return not self._is_known(self.symbols.resolve(name))
+        try:
+            return not self._is_known(self.symbols.resolve(name))
+        except MarketReviewError:
+            return False  # a bad name is not fetched; its cell reports the problem
 
     # -- reading -----------------------------------------------------------------------------------
 
@@ -243,6 +246,16 @@ class Engine:
             table = day_table(self.series(name), self.today() + dt.timedelta(days=7), self.sessions(name))
             self._tables[name] = table
         return table
+
+    def day_table_or_none(self, name: str) -> DayTable | None:
+        """:meth:`day_table`, or None where the name cannot be served (the full path then explains why)."""
+        table = self._tables.get(name)
+        if table is not None:
+            return table
+        try:
+            return self.day_table(name)
+        except MarketReviewError:
+            return None
 
     def sessions(self, name: str) -> pd.DatetimeIndex | None:
         """The trading days of ``name``'s exchange (None where no calendar applies: FRED series, FX)."""

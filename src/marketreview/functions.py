@@ -13,6 +13,7 @@ import math
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 import pandas as pd
@@ -20,7 +21,7 @@ import pandas as pd
 from .calc import history as history_calc
 from .calc import mag7, periods, prices, relative, returns, summary, yields
 from .calc.figure import Figure
-from .calc.lookup import day_number
+from .calc.lookup import EPOCH_ORDINAL, DayTable
 from .engine import Engine
 from .errors import BadArgumentError, BadDateError, MarketReviewError
 from .types import Lang
@@ -36,7 +37,7 @@ class Param:
     optional: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Answer:
     """A worksheet answer: a number, text or table, the warnings that go with it, or the error it raised."""
 
@@ -231,9 +232,10 @@ def reviewline(engine: Engine, ticker: Any, start: Any, end: Any = None, lang: A
                               sessions=engine.sessions(name))
         kind = "price"
     assert change.start is not None and change.end is not None
-    return summary.review_line(info.short(language), change.start.value, change.end.value, change.value,
+    line = summary.review_line(info.short(language), change.start.value, change.end.value, change.value,
                                lang=language, period=_period_name(series, start, change.start.date, end_date),
                                kind=kind)
+    return summary.mark_demo(line, engine.is_demo)
 
 
 def _period_name(series: pd.Series, start: Any, start_close: dt.date, end: dt.date) -> str:
@@ -305,6 +307,9 @@ def evaluate(engine: Engine, name: str, *args: Any) -> Answer:
         if len(args) < len(required):
             missing = required[len(args)]
             raise BadArgumentError(missing.name, None, f"is required by {function.name}")
+        quick = _quick(engine, function.name, args)
+        if quick is not None:
+            return quick
         result = function.impl(engine, *args)
     except MarketReviewError as exc:
         return Answer(error=exc)
@@ -321,62 +326,78 @@ def evaluate_range(engine: Engine, name: str, first: Sequence[Any], *rest: Any) 
     """A range of tickers (a list, or rows of a column) → answers of the same shape after one batched fetch.
     Blank cells in the range give ``None`` answers (blank output cells)."""
     rows = [list(r) if is_range(r) else [r] for r in first]
-    flat = [v for row in rows for v in row if isinstance(v, str) and v.strip()]
-    names: list[str] = []
-    for value in flat:
-        try:
-            names.append(_tenor(value) if lookup(name).params[0].name == "tenor" else engine.resolve(value).alias)
-        except MarketReviewError:
-            continue
+    names = [v for row in rows for v in row if isinstance(v, str) and v.strip()]
+    if lookup(name).params[0].name == "tenor":
+        names = [TENORS.get(v.strip().upper(), v) for v in names]
     if names:
-        engine.ensure_batch(names)
-    one = _fast_cell(engine, lookup(name).name, rest)
+        engine.ensure_batch(names)  # one batched fetch for whatever the range needs and the cache lacks
+    one = _range_cell(engine, lookup(name).name, rest)
     shaped = [[None if v is None or v == "" else one(v) for v in row] for row in rows]
     return shaped if any(is_range(r) for r in first) else [row[0] for row in shaped]
 
 
-def _fast_cell(engine: Engine, name: str, rest: tuple[Any, ...]) -> Callable[[Any], Answer]:
-    """The per-cell function for a range: PERF and CLOSE read each ticker's day table (O(1) per cell) when
-    both ends are clean lookups, and use the full path otherwise — so every answer equals the scalar one."""
+def _quick(engine: Engine, name: str, args: tuple[Any, ...]) -> Answer | None:
+    """PERF and CLOSE from the ticker's day table (O(1)) when both ends are clean lookups — no warning and no
+    error possible — else ``None`` and the full calculation answers. So a quick answer always equals the full one
+    (tests/test_functions.py checks it on gappy data)."""
+    if name not in ("PERF", "CLOSE") or not args or not isinstance(args[0], str):
+        return None
+    table = engine.day_table_or_none(args[0])
+    if table is None:
+        return None
+    end_arg = args[1] if name == "CLOSE" and len(args) > 1 else args[2] if len(args) > 2 else None
+    try:
+        end = table.last_date if end_arg is None or end_arg == "" else _end(engine, _NO_SERIES, end_arg)
+    except MarketReviewError:
+        return None
+    return _table_answer(table, name, end, args[1] if name == "PERF" and len(args) > 1 else None)
 
-    def full(value: Any) -> Answer:
+
+def _table_answer(table: DayTable, name: str, end: dt.date | None, start_arg: Any) -> Answer | None:
+    if end is None:
+        return None
+    end_close = table.close(end.toordinal() - EPOCH_ORDINAL)
+    if end_close is None:
+        return None
+    if name == "CLOSE":
+        return Answer(end_close)
+    if start_arg is None or start_arg == "":
+        return None
+    try:
+        start_close = table.close(_start_cached(start_arg, end).toordinal() - EPOCH_ORDINAL)
+    except (MarketReviewError, TypeError):  # TypeError: an unhashable argument; the full path explains
+        return None
+    return Answer(end_close / start_close - 1.0) if start_close else None
+
+
+_NO_SERIES = pd.Series(dtype="float64")
+
+
+@lru_cache(maxsize=4096)
+def _start_cached(value: Any, end: dt.date) -> dt.date:
+    return _start(value, end)
+
+
+def _range_cell(engine: Engine, name: str, rest: tuple[Any, ...]) -> Callable[[Any], Answer]:
+    """The per-cell function of a range: :func:`_quick` with the end date parsed once for the whole range."""
+    end_arg = (rest[0] if name == "CLOSE" else rest[1] if len(rest) > 1 else None) if rest else None
+    try:
+        fixed_end = None if end_arg is None or end_arg == "" else _end(engine, _NO_SERIES, end_arg)
+    except MarketReviewError:
+        fixed_end = None
+    plain = name in ("PERF", "CLOSE") and (fixed_end is not None or end_arg is None or end_arg == "")
+    start_arg = rest[0] if name == "PERF" and rest else None
+
+    def one(value: Any) -> Answer:
+        if plain and isinstance(value, str):
+            table = engine.day_table_or_none(value)
+            if table is not None:
+                answer = _table_answer(table, name, fixed_end or table.last_date, start_arg)
+                if answer is not None:
+                    return answer
         return evaluate(engine, name, value, *rest)
 
-    if name not in ("PERF", "CLOSE") or any(is_range(a) for a in rest):
-        return full
-    end_arg = (rest[0] if rest else None) if name == "CLOSE" else (rest[1] if len(rest) > 1 else None)
-    if (name == "PERF" and not rest) or len(rest) > 2:
-        return full
-    try:
-        fixed_end = None if end_arg in (None, "") else _end(engine, pd.Series(dtype=float), end_arg)
-    except MarketReviewError:
-        return full
-    starts: dict[dt.date, int] = {}
-
-    def fast(value: Any) -> Answer:
-        if not isinstance(value, str):
-            return full(value)
-        try:
-            table = engine.day_table(value)
-            end = fixed_end or table.last_date
-            if end is None:
-                return full(value)
-            end_close = table.close(day_number(end))
-            if end_close is None:
-                return full(value)
-            if name == "CLOSE":
-                return Answer(end_close)
-            start_day = starts.get(end)
-            if start_day is None:
-                start_day = starts[end] = day_number(_start(rest[0], end))
-            start_close = table.close(start_day)
-        except MarketReviewError:
-            return full(value)
-        if not start_close:  # None (not a clean lookup) or a zero close: the full path explains
-            return full(value)
-        return Answer(end_close / start_close - 1.0)
-
-    return fast
+    return one
 
 
 def call(engine: Engine, name: str, *args: Any) -> Answer | list[Any]:

@@ -22,12 +22,14 @@ import tempfile
 import zipfile
 from dataclasses import astuple, dataclass
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 import openpyxl
 from defusedxml import ElementTree
 from openpyxl.styles import Font
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.writer.excel import ExcelWriter
 
 from .errors import RenderError
@@ -203,6 +205,7 @@ def _add_formulas_sheet(wb: Workbook, lang: Lang) -> None:
         ws.cell(row=row, column=3, value=FUNCTIONS[name].doc)
     for letter, width in (("A", 40), ("B", 28), ("C", 80)):
         ws.column_dimensions[letter].width = width
+    _one_page(ws)
 
 
 def _add_conf_sheet(wb: Workbook, lang: Lang) -> None:
@@ -215,6 +218,15 @@ def _add_conf_sheet(wb: Workbook, lang: Lang) -> None:
         ws.cell(row=row, column=1, value=note)
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 16
+    _one_page(ws)
+
+
+def _one_page(ws: Any) -> None:
+    """Print (and so picture) the sheet on one landscape page, like the report sheets."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 1
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
 
 
 def _finish_sheets(wb: Workbook) -> None:

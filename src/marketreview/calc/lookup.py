@@ -16,22 +16,25 @@ import pandas as pd
 
 from .prices import _EPOCH_ORDINAL
 
+#: ``date.toordinal()`` of 1970-01-01: day numbers are ``toordinal() - EPOCH_ORDINAL``
+EPOCH_ORDINAL = _EPOCH_ORDINAL
+
 
 @dataclass(frozen=True, slots=True)
 class DayTable:
     first_day: int
-    pos: np.ndarray
-    clean: np.ndarray
-    values: np.ndarray
+    #: the close as of each calendar day from ``first_day``; NaN where the full path must answer
+    filled: np.ndarray
     #: the date of the last close (what an omitted end date means)
     last_date: dt.date | None
 
     def close(self, day: int) -> float | None:
         """The close as of ``day`` (days since 1970-01-01), or None when the full path must answer."""
         k = day - self.first_day
-        if k < 0 or k >= len(self.pos) or not self.clean[k]:
+        if k < 0 or k >= len(self.filled):
             return None
-        return float(self.values[self.pos[k]])
+        value: float = self.filled.item(k)
+        return None if value != value else value
 
 
 def day_number(when: dt.date) -> int:
@@ -45,7 +48,7 @@ def day_table(series: pd.Series, horizon: dt.date, sessions: pd.DatetimeIndex | 
     closes = series.dropna()
     stamps = closes.index.to_numpy().astype("datetime64[D]").astype(np.int64)
     if not len(stamps):
-        return DayTable(0, np.empty(0, np.int64), np.empty(0, bool), np.empty(0), None)
+        return DayTable(0, np.empty(0), None)
     first, last = int(stamps[0]), max(int(stamps[-1]), day_number(horizon))
     days = np.arange(first, last + 1, dtype=np.int64)
     pos = np.searchsorted(stamps, days, side="right") - 1
@@ -59,4 +62,5 @@ def day_table(series: pd.Series, horizon: dt.date, sessions: pd.DatetimeIndex | 
         missing_at_used = np.searchsorted(missing, used, side="right")
         clean = missing_upto == missing_at_used
     last_date = dt.date.fromordinal(_EPOCH_ORDINAL + int(stamps[-1]))
-    return DayTable(first, pos, clean, closes.to_numpy(dtype=float), last_date)
+    filled = np.where(clean, closes.to_numpy(dtype=float)[pos], np.nan)
+    return DayTable(first, filled, last_date)

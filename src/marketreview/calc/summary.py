@@ -92,3 +92,11 @@ def review_line(label: str, start_value: float, end_value: float, change: float,
         moved = format_pct(change)
     words = period_label(period, lang)
     return f"・{label} {start} → {end} ({words}{' ' if english else ''}{moved})"
+
+
+DEMO_TAG = " [DEMO (synthetic)]"
+
+
+def mark_demo(line: str, demo: bool) -> str:
+    """A line built from synthetic demo prices says so at its end, so it cannot be pasted as market data."""
+    return line + DEMO_TAG if demo else line

@@ -44,9 +44,10 @@ class CellMaker:
                  f"{self.t('stamp.fetched')}: "
                  + (fetched.strftime("%Y-%m-%d %H:%M UTC") if fetched else self.t("stamp.never"))]
         if self.engine.offline:
-            parts.append("offline")
-        if self.engine.is_demo:
-            parts.append(self.t("stamp.demo"))
+            parts.append(self.t("stamp.offline").format(age=_age(self.engine.clock() - fetched)) if fetched
+                         else self.t("stamp.offline_never"))
+        if self.engine.is_demo:  # first, so no column width or print area can hide it
+            parts.insert(0, self.t("stamp.demo"))
         return " · ".join(parts)
 
     def status(self, aliases: list[str]) -> str:
@@ -111,3 +112,13 @@ class CellMaker:
             return value
         return Cell(value)  # type: ignore[arg-type]
 
+
+
+def _age(delta: dt.timedelta) -> str:
+    """A cache age as people say it: 45 min, 5 h, 3 days."""
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 120:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h"
+    return f"{minutes // (24 * 60)} days"

@@ -67,6 +67,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "stamp.source": ("Source", "データ"),
     "stamp.fetched": ("fetched", "取得"),
     "stamp.never": ("never fetched", "未取得"),
+    "stamp.offline": ("offline (cache only, last fetch {age} ago)", "オフライン（キャッシュのみ、最終取得から{age}）"),
+    "stamp.offline_never": ("offline (cache only)", "オフライン（キャッシュのみ）"),
     "stamp.demo": ("DEMO (synthetic) — not market data", "DEMO（合成データ）— 実際の市場データではありません"),
     "status.failed": ("Failed to fetch", "取得失敗"),
     "yes": ("yes", "はい"),

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
 
-from ..errors import BadDateError, SymbolNotFoundError
+from ..errors import BadDateError, DataFormatError, SymbolNotFoundError
 from ..types import FIELDS, Symbol
 
 
@@ -125,3 +126,14 @@ class FunctionSource:
             closes[symbol] = series.dropna()
         frame = make_frame(closes) if closes else empty_frame([])
         return require_all(self.name, frame, symbols)
+
+
+def parse_number(cell: str, where: str, name: str) -> float:
+    """A number from a CSV cell; text or a non-finite value is an error naming the file/line and column."""
+    try:
+        value = float(cell)
+    except ValueError:
+        raise DataFormatError(where, f"{name} is not a number: {cell!r}") from None
+    if not math.isfinite(value):
+        raise DataFormatError(where, f"{name} is not a finite number: {cell!r}")
+    return value

@@ -23,7 +23,7 @@ import pandas as pd
 from ..errors import BadArgumentError, DataFormatError
 from ..symbols import check_ticker
 from ..types import FundamentalsSnapshot, Symbol
-from .base import check_window, clip, empty_frame, make_frame, require_all, unique_symbols
+from .base import check_window, clip, empty_frame, make_frame, parse_number, require_all, unique_symbols
 from .fundamentals import read_fundamentals
 
 INDEX_FILE = "index.csv"
@@ -218,15 +218,7 @@ def read_price_file(path: Path) -> PriceColumns:
 
 def _number(row: list[str], i: int, where: str, column: str) -> float:
     cell = row[i].strip() if i < len(row) else ""
-    if not cell:
-        return math.nan
-    try:
-        value = float(cell)
-    except ValueError:
-        raise DataFormatError(where, f"{column} is not a number: {cell!r}") from None
-    if not math.isfinite(value):
-        raise DataFormatError(where, f"{column} is not a finite number: {cell!r}")
-    return value
+    return parse_number(cell, where, column) if cell else math.nan
 
 
 __all__ = ["INDEX_FILE", "CsvDirSource", "read_price_file"]

@@ -22,7 +22,16 @@ import pandas as pd
 
 from ..errors import BadArgumentError, DataFormatError, RateLimitError, SourceError
 from ..types import Symbol
-from .base import backoff_delays, check_window, clip, empty_frame, make_frame, require_all, unique_symbols
+from .base import (
+    backoff_delays,
+    check_window,
+    clip,
+    empty_frame,
+    make_frame,
+    parse_number,
+    require_all,
+    unique_symbols,
+)
 
 FREDGRAPH_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv"
 
@@ -124,20 +133,10 @@ def parse_fredgraph(text: str, series: Sequence[str], where: str = "FRED") -> di
         for name, values in columns.items():
             i = positions[name.upper()]
             cell = row[i].strip() if i < len(row) else ""
-            values.append(math.nan if cell in _MISSING else _number(cell, f"{where} line {line}", name))
+            values.append(math.nan if cell in _MISSING else parse_number(cell, f"{where} line {line}", name))
     index = pd.DatetimeIndex(pd.to_datetime(dates), name="date")
     return {name: pd.Series(column, index=index, dtype="float64").dropna()
             for name, column in columns.items()}
-
-
-def _number(cell: str, where: str, name: str) -> float:
-    try:
-        value = float(cell)
-    except ValueError:
-        raise DataFormatError(where, f"{name} is not a number: {cell!r}") from None
-    if not math.isfinite(value):
-        raise DataFormatError(where, f"{name} is not a finite number: {cell!r}")
-    return value
 
 
 def _series_id(symbol: Symbol) -> str:
