@@ -57,8 +57,11 @@ def cmd_call(args: argparse.Namespace) -> int:
     for i, param in enumerate(function.params[: len(values)]):
         if param.name == "weeks":
             values[i] = _number(values[i], "weeks")
-    answer = call(_engine(args), function.name, *values)
+    engine = _engine(args)
+    answer = call(engine, function.name, *values)
     assert not isinstance(answer, list)
+    if engine.offline and answer.error is None:
+        print(f"offline: answered from the cache, {_staleness(engine, function, values)}", file=sys.stderr)
     for warning in answer.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if answer.error is not None:
@@ -71,6 +74,19 @@ def cmd_call(args: argparse.Namespace) -> int:
     else:
         print(_format(answer.value))
     return 0
+
+
+def _staleness(engine: Any, function: Any, values: list[Any]) -> str:
+    """How old the cached data behind an offline answer is (its first symbol, or the S&P 500)."""
+    from .functions import TENORS
+
+    first = values[0] if values and isinstance(values[0], str) else ""
+    name = TENORS.get(first.strip().upper(), first) if function.params[0].name == "tenor" else first
+    try:
+        age = engine.staleness([name if function.params[0].name in ("ticker", "tenor", "num") else "SP500"])
+    except MarketReviewError:
+        age = None
+    return "never fetched" if age is None else f"last fetched {age.total_seconds() / 3600:.1f} h ago"
 
 
 def _number(text: str, argument: str) -> float | str:
