@@ -270,16 +270,14 @@ class Engine:
             self._fundamentals = list(self.router.fundamentals())
         return self._fundamentals
 
-    def failure(self, name: str) -> MarketReviewError | None:
-        return self._failed.get(self.symbols.resolve(name).alias)
-
     def provenance(self, name: str) -> Provenance:
         info = self.symbols.resolve(name)
         ticker = self.ticker(name)
         cached = self.cache.info(ticker)
         failure = self._failed.get(info.alias)
-        source_name = cached.source if cached else self.router.route(ticker).name
-        describe = getattr(self.router.route(ticker), "describe", None)
+        source = self.router.route(ticker)
+        source_name = cached.source if cached else source.name
+        describe = getattr(source, "describe", None)
         notes = []
         if ticker != info.ticker:
             notes.append(f"fallback for {info.ticker}")
@@ -287,7 +285,7 @@ class Engine:
             notes.append(str(describe(ticker)))
         if failure is not None:
             notes.append(f"STALE: last fetch failed ({failure})")
-        adjusted_only = getattr(self.router.route(ticker), "is_adjusted_only", None)
+        adjusted_only = getattr(source, "is_adjusted_only", None)
         return Provenance(
             alias=info.alias, ticker=ticker, source=source_name,
             first=cached.first if cached else None, last=cached.last if cached else None,

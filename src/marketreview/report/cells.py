@@ -76,9 +76,6 @@ class CellMaker:
 
     # -- cells ---------------------------------------------------------------------------------------
 
-    def text(self, value: str) -> Cell:
-        return Cell(value)
-
     def name_cell(self, name: str) -> Cell:
         info = self.info(name)
         return Cell(info.label(self.lang), warning=self.stale_note(name))

@@ -8,7 +8,6 @@ cell address means the same thing in both.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal, Union
 
@@ -101,9 +100,6 @@ class Sheet:
             if isinstance(block, Table) and block.key == key:
                 return block
         raise KeyError(f"sheet {self.key} has no table {key}")
-
-    def tables(self) -> Iterator[Table]:
-        return (b for b in self.blocks if isinstance(b, Table))
 
 
 @dataclass(frozen=True)
