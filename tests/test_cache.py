@@ -19,7 +19,7 @@ import pytest
 
 import marketreview.cache as cache_module
 from marketreview.cache import Cache, CacheInfo
-from marketreview.errors import BadArgumentError, BadDateError, CacheCorruptError, CacheError, DataFormatError
+from marketreview.errors import BadArgumentError, BadDateError, CacheCorruptError, CacheError, DataFormatError, ForeignCacheError
 from marketreview.sources.base import empty_frame, make_frame
 
 UTC = timezone.utc
@@ -258,8 +258,11 @@ def test_info_symbols_and_fetched_at(tmp_cache: Cache) -> None:
     tmp_cache.write(frame({"B": {"2023-12-29": 9.0}}), source="fred", start=D("2023-12-29"),
                     end=D("2023-12-29"), fetched_at=datetime(2024, 1, 4, 20, 0, tzinfo=tokyo))  # 11:00 UTC
 
-    assert tmp_cache.info("A") == CacheInfo("A", D("2024-01-02"), D("2024-01-04"), 3, "stooq",
+    # Each source's rows are its own: the latest fetch (stooq) has one row, yahoo's two are still there.
+    assert tmp_cache.info("A") == CacheInfo("A", D("2024-01-04"), D("2024-01-04"), 1, "stooq",
                                             T("2024-01-05 10:00"))
+    assert tmp_cache.info("A", "yahoo") == CacheInfo("A", D("2024-01-02"), D("2024-01-03"), 2, "yahoo",
+                                                     T("2024-01-04 10:00"))
     assert tmp_cache.info("NOPE") is None
     assert tmp_cache.symbols() == ["A", "B"]
     # The staleness of A and B together is B's fetch (older than A's latest); unknown symbols are ignored.
@@ -406,7 +409,7 @@ def _write_batches(path: str, process: int, go: multiprocessing.synchronize.Even
                                                        index=shared)})
         cache.write(own_frame, source=f"p{process}", start=own[0].date(), end=own[-1].date(),
                     fetched_at=T("2024-01-01 00:00"))
-        cache.write(shared_frame, source=f"p{process}", start=shared[0].date(), end=shared[-1].date(),
+        cache.write(shared_frame, source="shared", start=shared[0].date(), end=shared[-1].date(),
                     fetched_at=T("2024-01-01 00:00"))
     cache.close()
 
@@ -483,13 +486,16 @@ def _assert_recovered(cache: Cache, damaged: bytes) -> None:
     assert cache.read(["A"])[("close", "A")].tolist() == [1.0]
 
 
-def test_a_file_of_garbage_is_moved_aside_and_rebuilt(cache_path: Path) -> None:
+def test_a_file_of_garbage_is_refused_and_left_byte_identical(cache_path: Path) -> None:
+    # Not ours (no SQLite header, no MarketReview application id): never renamed, never rebuilt.
     cache_path.parent.mkdir(parents=True)
     garbage = b"definitely not an SQLite database\n" * 200
     cache_path.write_bytes(garbage)
 
-    with Cache(cache_path) as cache:
-        _assert_recovered(cache, garbage)
+    with pytest.raises(ForeignCacheError, match="not a MarketReview cache"):
+        Cache(cache_path)
+    assert cache_path.read_bytes() == garbage
+    assert sorted(p.name for p in cache_path.parent.iterdir()) == ["prices.sqlite"]
 
 
 def test_a_truncated_file_is_moved_aside_and_rebuilt(cache_path: Path) -> None:
@@ -541,7 +547,7 @@ def test_a_folder_that_cannot_be_created_is_a_cache_error(tmp_path: Path) -> Non
 def test_a_newer_schema_is_refused_not_destroyed(cache_path: Path) -> None:
     Cache(cache_path).close()
     with sqlite3.connect(cache_path) as conn:
-        conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+        conn.execute("PRAGMA user_version = 99")
 
     with pytest.raises(CacheError, match="schema version 99"):
         Cache(cache_path)
@@ -561,8 +567,10 @@ def test_the_file_is_real_sqlite_in_wal_mode_with_the_documented_schema(tmp_cach
     _seed(tmp_cache)
     with sqlite3.connect(tmp_cache.path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("1",)
+        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("2",)
+        assert conn.execute("PRAGMA user_version").fetchone() == (2,)
+        assert conn.execute("PRAGMA application_id").fetchone() == (0x4D526576,)
         assert conn.execute("SELECT * FROM prices").fetchall() == [
-            ("OLD", "2024-01-02", 1.0, None, "fake", "2024-01-03T00:00:00.000000+00:00")]
+            ("fake", "OLD", "2024-01-02", 1.0, None, "2024-01-03T00:00:00.000000+00:00")]
         assert coverage_rows(tmp_cache.path) == [
             ("OLD", "2024-01-01", "2024-01-02", "fake", "2024-01-03T00:00:00.000000+00:00")]

@@ -39,7 +39,7 @@ import marketreview.app as app
 from marketreview import cli, functions
 from marketreview.cache import Cache
 from marketreview.engine import Engine
-from marketreview.errors import RateLimitError, SourceError, SymbolNotFoundError
+from marketreview.errors import ForeignCacheError, RateLimitError, SourceError, SymbolNotFoundError
 from marketreview.refresh import STATUS_SHEET, refresh_book
 from marketreview.render import book as book_renderer
 from marketreview.render import xlsx
@@ -575,18 +575,93 @@ def result_sheet(book: Book) -> str:
 # -- a damaged cache under the engine ------------------------------------------------------------------
 
 
-def test_a_garbage_cache_file_is_moved_aside_and_rebuilt(cache_path: Path, caplog: pytest.LogCaptureFixture
-                                                         ) -> None:
+def _damaged_cache_of_ours(path: Path) -> bytes:
+    """A cache file MarketReview created (its header and application id intact) whose pages are garbage."""
+    Cache(path).close()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    damaged = path.read_bytes()[:100] + b"this is not a database" * 200
+    path.write_bytes(damaged)
+    return damaged
+
+
+def test_a_damaged_cache_of_ours_is_moved_aside_and_rebuilt(cache_path: Path, caplog: pytest.LogCaptureFixture
+                                                            ) -> None:
     cache_path.parent.mkdir(parents=True)
-    garbage = b"this is not a database" * 200
-    cache_path.write_bytes(garbage)
+    damaged = _damaged_cache_of_ours(cache_path)
     with caplog.at_level(logging.WARNING), Cache(cache_path) as cache:
         world = make_world(cache)
         assert world.engine.ensure(["SP500"]).ok
         assert functions.call(world.engine, "CLOSE", "SP500", "2025-01-03").value == 1929.0
-        assert cache.recovered_from is not None and cache.recovered_from.read_bytes() == garbage
+        assert cache.recovered_from is not None and cache.recovered_from.read_bytes() == damaged
         assert any("rebuilt" in m for m in cache.messages)
     assert any("rebuilt" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize("content", [
+    b"date,close\n2024-12-27,5970.84\n",                                   # a user's CSV (mydata.csv)
+    b"this is not a database" * 200,                                       # garbage
+    b"",                                                                   # (an empty file is taken: nothing to lose)
+], ids=["csv", "garbage", "empty"])
+def test_a_file_that_is_not_ours_is_refused_byte_identical_and_never_renamed(tmp_path: Path, content: bytes
+                                                                               ) -> None:
+    target = tmp_path / "mydata.csv"
+    target.write_bytes(content)
+    if not content:
+        with Cache(target) as cache:  # empty: becomes a cache
+            assert cache.symbols() == []
+        return
+    with pytest.raises(ForeignCacheError, match="not a MarketReview cache") as caught:
+        Cache(target)
+    assert target.read_bytes() == content
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mydata.csv"]  # nothing renamed, no -wal/-shm
+    assert str(target) in str(caught.value)
+
+
+def test_another_programs_sqlite_database_is_refused_and_left_byte_identical(tmp_path: Path) -> None:
+    import sqlite3
+
+    other = tmp_path / "app.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)")
+        conn.execute("INSERT INTO notes (text) VALUES ('keep me')")
+    conn.close()
+    before = other.read_bytes()
+    with pytest.raises(ForeignCacheError, match="another program's SQLite database"):
+        Cache(other)
+    assert other.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.db"]
+    with sqlite3.connect(other) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)  # not switched to WAL
+        assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master")] == ["notes"]
+    conn.close()
+
+
+def test_a_version_1_cache_is_migrated_with_each_rows_source(tmp_path: Path) -> None:
+    """A cache written before provenance (no application id, rows keyed by symbol and date) keeps its rows."""
+    import sqlite3
+
+    path = tmp_path / "v1.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.executescript("""
+            CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+            CREATE TABLE prices (symbol TEXT NOT NULL, date TEXT NOT NULL, close REAL NOT NULL, adj_close REAL,
+                source TEXT NOT NULL, fetched_at TEXT NOT NULL, PRIMARY KEY (symbol, date)) WITHOUT ROWID;
+            CREATE TABLE coverage (symbol TEXT NOT NULL, start TEXT NOT NULL, "end" TEXT NOT NULL,
+                source TEXT NOT NULL, fetched_at TEXT NOT NULL, PRIMARY KEY (symbol, start)) WITHOUT ROWID;
+            INSERT INTO meta VALUES ('schema_version', '1');
+            INSERT INTO prices VALUES ('^GSPC', '2024-12-27', 5970.84, NULL, 'yahoo', '2025-01-01T00:00:00+00:00');
+            INSERT INTO prices VALUES ('^NDX', '2024-12-27', 21393.8, NULL, 'demo', '2025-01-01T00:00:00+00:00');
+            INSERT INTO coverage VALUES ('^GSPC', '2024-12-27', '2024-12-27', 'yahoo', '2025-01-01T00:00:00+00:00');
+        """)
+    conn.close()
+    with Cache(path) as cache:
+        assert cache.read(["^GSPC"], source="yahoo")[("close", "^GSPC")].tolist() == [5970.84]
+        assert cache.read(["^NDX"], source="yahoo").empty  # demo rows are not yahoo's
+        assert cache.read(["^NDX"], source="demo")[("close", "^NDX")].tolist() == [21393.8]
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA application_id").fetchone() == (0x4D526576,)
+    conn.close()
 
 
 def test_a_truncated_cache_file_is_moved_aside_and_rebuilt(cache_path: Path) -> None:
@@ -606,7 +681,7 @@ def test_a_truncated_cache_file_is_moved_aside_and_rebuilt(cache_path: Path) -> 
 def test_the_cli_says_the_cache_was_rebuilt(tmp_path: Path) -> None:
     """A user running the command sees the message on stderr (and still gets the answer)."""
     cache = tmp_path / "prices.sqlite"
-    cache.write_bytes(b"\x00garbage" * 500)
+    _damaged_cache_of_ours(cache)
     env = {**os.environ, "MARKETREVIEW_CACHE": str(tmp_path / "unused.sqlite")}
     argv = ["call", "CLOSE", "SP500", "--source", "demo", "--cache", str(cache)]
     done = subprocess.run([sys.executable, "-m", "marketreview.cli", *argv], capture_output=True, text=True,

@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-SCHEMA_VERSION = "1"
+#: ``PRAGMA user_version`` of the current schema. Version 1 files (before provenance) had no application id and
+#: kept the version in ``meta`` only; they are migrated in place.
+SCHEMA_VERSION = 2
+#: ``PRAGMA application_id`` of every MarketReview cache ("MRev"): a file without it is not ours.
+APPLICATION_ID = 0x4D526576
+_LEGACY_VERSION = "1"
 
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS meta (
@@ -18,23 +24,39 @@ _SCHEMA = (
         value TEXT NOT NULL
     ) WITHOUT ROWID""",
     """CREATE TABLE IF NOT EXISTS prices (
+        source     TEXT NOT NULL,
         symbol     TEXT NOT NULL,
         date       TEXT NOT NULL,
         close      REAL NOT NULL,
         adj_close  REAL,
-        source     TEXT NOT NULL,
         fetched_at TEXT NOT NULL,
-        PRIMARY KEY (symbol, date)
+        PRIMARY KEY (source, symbol, date)
     ) WITHOUT ROWID""",
     """CREATE TABLE IF NOT EXISTS coverage (
+        source     TEXT NOT NULL,
         symbol     TEXT NOT NULL,
         start      TEXT NOT NULL,
         "end"      TEXT NOT NULL,
-        source     TEXT NOT NULL,
         fetched_at TEXT NOT NULL,
-        PRIMARY KEY (symbol, start)
+        PRIMARY KEY (source, symbol, start)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS revisions (
+        source     TEXT NOT NULL,
+        symbol     TEXT NOT NULL,
+        revision   TEXT NOT NULL,
+        read_at    TEXT NOT NULL,
+        PRIMARY KEY (source, symbol)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS unknown (
+        source     TEXT NOT NULL,
+        symbol     TEXT NOT NULL,
+        reason     TEXT NOT NULL,
+        failed_at  TEXT NOT NULL,
+        PRIMARY KEY (source, symbol)
     ) WITHOUT ROWID""",
 )
+_TABLES = frozenset(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", "\n".join(_SCHEMA)))
+_SQLITE_MAGIC = b"SQLite format 3\x00"
 
 # Primary result codes meaning "this file is damaged" (as opposed to locked, read-only, full...).
 _SQLITE_CORRUPT = 11
@@ -49,6 +71,14 @@ class SchemaError(Exception):
     """The file is a healthy database, but not one this version can use."""
 
 
+class ForeignFileError(Exception):
+    """The file is not a MarketReview cache (another program's database, a CSV...): it is never touched."""
+
+
+_SQLITE_BUSY = 5
+_SQLITE_LOCKED = 6
+
+
 def is_corrupt(exc: sqlite3.Error) -> bool:
     code = getattr(exc, "sqlite_errorcode", None)
     if isinstance(code, int):
@@ -57,12 +87,49 @@ def is_corrupt(exc: sqlite3.Error) -> bool:
     return "malformed" in text or "not a database" in text
 
 
+def is_busy(exc: sqlite3.Error) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED)
+    return "locked" in str(exc).lower()
+
+
+def owner(path: Path) -> str:
+    """Whose file ``path`` is, from its first 100 bytes alone (nothing is opened or written):
+    ``"new"`` (absent or empty), ``"ours"`` (our application id), ``"sqlite"`` (a SQLite file without our id:
+    maybe a version-1 cache of ours, see :func:`connect`) or ``"foreign"`` (not SQLite at all)."""
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(100)
+    except FileNotFoundError:
+        return "new"
+    if not header:
+        return "new"
+    if not header.startswith(_SQLITE_MAGIC) or len(header) < 100:
+        return "foreign"
+    return "ours" if int.from_bytes(header[68:72], "big") == APPLICATION_ID else "sqlite"
+
+
 def connect(path: Path, timeout: float) -> sqlite3.Connection:
-    """Open ``path`` in WAL mode, check it and create the schema. The connection is in autocommit mode
-    (transactions are explicit) and usable from any thread; callers serialise access."""
+    """Open our cache at ``path`` in WAL mode, check it and create (or migrate) the schema. A file that is not
+    ours raises :class:`ForeignFileError` before anything is written to it. The connection is in autocommit mode
+    (transactions are explicit) and usable from any thread; callers serialise access.
+
+    When the file or its folder cannot be written (a read-only share), the file is opened read-only: reads
+    work, writes fail with a clear error."""
+    whose = owner(path)
+    if whose == "foreign":
+        raise ForeignFileError("is not a MarketReview cache (not an SQLite database); left untouched")
+    if whose != "new" and not _writable(path):
+        return _connect_read_only(path, timeout)
     conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None, check_same_thread=False)
     try:
         conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+        if whose == "sqlite" and not _is_legacy_cache(conn):
+            raise ForeignFileError(f"is another program's SQLite database (application id "
+                                   f"{_application_id(conn)}, not MarketReview's); left untouched")
+        if whose == "new":
+            _ensure_schema(conn)  # in rollback-journal mode, so the id is in the file itself before WAL
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")  # in WAL mode: durable enough, never corrupting
         problems = [str(row[0]) for row in conn.execute("PRAGMA quick_check")]
@@ -75,26 +142,83 @@ def connect(path: Path, timeout: float) -> sqlite3.Connection:
     return conn
 
 
+def _writable(path: Path) -> bool:
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+
+
+def _connect_read_only(path: Path, timeout: float) -> sqlite3.Connection:
+    """Read-only, for a cache on a read-only folder: ``mode=ro`` first; where SQLite cannot create the WAL index
+    beside a WAL file, ``immutable=1`` (nobody can write that folder anyway)."""
+    uri = path.absolute().as_uri()
+    last: sqlite3.Error | None = None
+    for options in ("mode=ro", "mode=ro&immutable=1"):
+        conn = sqlite3.connect(f"{uri}?{options}", uri=True, timeout=timeout, isolation_level=None,
+                               check_same_thread=False)
+        try:
+            if _application_id(conn) != APPLICATION_ID or _user_version(conn) != SCHEMA_VERSION:
+                raise SchemaError("is read-only and not a current MarketReview cache (cannot migrate it)")
+            conn.execute("SELECT COUNT(*) FROM coverage").fetchone()
+            return conn
+        except sqlite3.Error as exc:
+            conn.close()
+            last = exc
+        except BaseException:
+            conn.close()
+            raise
+    assert last is not None
+    raise last
+
+
+def _application_id(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA application_id").fetchone()[0])
+
+
+def _user_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _tables(conn: sqlite3.Connection) -> set[str]:
+    return {str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def _is_legacy_cache(conn: sqlite3.Connection) -> bool:
+    """A version-1 MarketReview cache: no application id yet, our three tables and ``schema_version`` 1."""
+    if _application_id(conn) != 0 or not {"meta", "prices", "coverage"} <= _tables(conn):
+        return False
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return row is not None and str(row[0]) == _LEGACY_VERSION
+
+
 def _ensure_schema(conn: sqlite3.Connection) -> None:
-    if _schema_version(conn) == SCHEMA_VERSION:
+    if (_application_id(conn) == APPLICATION_ID and _user_version(conn) == SCHEMA_VERSION
+            and _TABLES <= _tables(conn)):
         return  # the common case takes no write lock
     with write_transaction(conn):
+        version = _user_version(conn)
+        if _application_id(conn) == APPLICATION_ID and version > SCHEMA_VERSION:
+            raise SchemaError(f"schema version {version}, this MarketReview reads version {SCHEMA_VERSION} "
+                              "(a newer MarketReview wrote it; delete the file to rebuild it)")
+        if "prices" in _tables(conn) and _application_id(conn) == 0:
+            _migrate_v1(conn)
         for statement in _SCHEMA:
             conn.execute(statement)
-        version = _schema_version(conn)
-        if version is None:
-            conn.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
-        elif version != SCHEMA_VERSION:
-            raise SchemaError(f"schema version {version}, this MarketReview reads version {SCHEMA_VERSION} "
-                              "(delete the file to rebuild it)")
+        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
-def _schema_version(conn: sqlite3.Connection) -> str | None:
-    exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone()
-    if exists is None:
-        return None
-    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    return None if row is None else str(row[0])
+def _migrate_v1(conn: sqlite3.Connection) -> None:
+    """Version 1 keyed rows by (symbol, date) alone; their ``source`` column becomes part of the key."""
+    conn.execute("ALTER TABLE prices RENAME TO prices_v1")
+    conn.execute("ALTER TABLE coverage RENAME TO coverage_v1")
+    for statement in _SCHEMA:
+        conn.execute(statement)
+    conn.execute("INSERT INTO prices (source, symbol, date, close, adj_close, fetched_at) "
+                 "SELECT source, symbol, date, close, adj_close, fetched_at FROM prices_v1")
+    conn.execute('INSERT INTO coverage (source, symbol, start, "end", fetched_at) '
+                 'SELECT source, symbol, start, "end", fetched_at FROM coverage_v1')
+    conn.execute("DROP TABLE prices_v1")
+    conn.execute("DROP TABLE coverage_v1")
 
 
 @contextmanager

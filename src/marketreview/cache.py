@@ -1,12 +1,20 @@
 """The embedded SQLite price cache: daily closes per symbol, which date ranges were already fetched, and when.
 
-One file holds three tables::
+One file holds these tables::
 
-    prices    (symbol, date, close, adj_close, source, fetched_at)   one row per symbol and trading day
-    coverage  (symbol, start, end, source, fetched_at)               date ranges already fetched, merged when
+    prices    (source, symbol, date, close, adj_close, fetched_at)   one row per source, symbol and trading day
+    coverage  (source, symbol, start, end, fetched_at)               date ranges already fetched, merged when
                                                                      they overlap or touch, so a weekend or a
                                                                      holiday is not asked for again
-    meta      (key, value)                                           the schema version
+    revisions (source, symbol, revision, read_at)                    which version of a local file the rows are
+    unknown   (source, symbol, reason, failed_at)                    tickers a source said it does not know
+    meta      (key, value)                                           the schema version (also user_version)
+
+Every row and range belongs to the source that delivered it (``yahoo``, ``fred``, ``demo``, ``csv:<folder>``):
+a question about one source never sees another's rows, so demo closes cannot be served as real ones. The file
+is marked with ``PRAGMA application_id`` (:data:`~marketreview._sqlite_store.APPLICATION_ID`): any other file
+(a user's CSV, another program's database) is refused and left byte-identical; only a damaged file of ours is
+moved aside. Lock waits are bounded by ``timeout`` (a few seconds) and then say "cache busy".
 
 Dates are ISO text (``2024-06-10``) and timestamps ISO text in UTC, so both sort as text. Several
 processes (two Excel windows, the CLI) may share the file: it runs in WAL mode with a busy timeout, and every
@@ -33,7 +41,15 @@ import numpy as np
 import pandas as pd
 
 from . import _sqlite_store as store
-from .errors import BadArgumentError, BadDateError, CacheCorruptError, CacheError, DataFormatError
+from .errors import (
+    BadArgumentError,
+    BadDateError,
+    CacheBusyError,
+    CacheCorruptError,
+    CacheError,
+    DataFormatError,
+    ForeignCacheError,
+)
 from .sources.base import empty_frame, normalise_index
 from .types import FIELDS, Symbol
 
@@ -44,17 +60,17 @@ log = logging.getLogger(__name__)
 ONE_DAY = dt.timedelta(days=1)
 _UPSERT = """
 INSERT INTO prices (symbol, date, close, adj_close, source, fetched_at) VALUES (?, ?, ?, ?, ?, ?)
-ON CONFLICT (symbol, date) DO UPDATE SET
-    close = excluded.close, adj_close = excluded.adj_close,
-    source = excluded.source, fetched_at = excluded.fetched_at
+ON CONFLICT (source, symbol, date) DO UPDATE SET
+    close = excluded.close, adj_close = excluded.adj_close, fetched_at = excluded.fetched_at
 WHERE prices.close IS NOT excluded.close OR prices.adj_close IS NOT excluded.adj_close
-   OR prices.source IS NOT excluded.source
 """
 # All-numeric rows are the cheapest to fetch: the day as days since 1970-01-01, a NULL adj_close as +inf.
 _SELECT_NUMBERS = ("SELECT CAST(julianday(date) - 2440587.5 AS INTEGER), close, IFNULL(adj_close, 9e999) "
                    "FROM prices")
-_TOUCHING = 'symbol = ? AND start <= ? AND "end" >= ?'
+_TOUCHING = 'source = ? AND symbol = ? AND start <= ? AND "end" >= ?'
 _SELECT_TOUCHING = f'SELECT start, "end", source, fetched_at FROM coverage WHERE {_TOUCHING}'
+#: The same over every source (callers that name none: tests and tools that inspect a file).
+_TOUCHING_ANY = 'IFNULL(?, source) = source AND symbol = ? AND start <= ? AND "end" >= ?'
 _INSERT_COVERAGE = 'INSERT INTO coverage (symbol, start, "end", source, fetched_at) VALUES (?, ?, ?, ?, ?)'
 
 #: (start, end, source, fetched_at) of one coverage record, all ISO text as stored.
@@ -82,7 +98,7 @@ class Cache:
     schema) and reopened on the next call after :meth:`close`. Calls from different threads are serialised.
     """
 
-    def __init__(self, path: str | Path, *, timeout: float = 30.0) -> None:
+    def __init__(self, path: str | Path, *, timeout: float = 5.0) -> None:
         if not timeout >= 0:
             raise BadArgumentError("timeout", timeout, "must be a number of seconds >= 0")
         self.path = Path(path).expanduser()
@@ -108,10 +124,11 @@ class Cache:
 
     # -- reading ------------------------------------------------------------------------------------
 
-    def read(self, symbols: Sequence[Symbol], start: dt.date | None = None, end: dt.date | None = None
-             ) -> pd.DataFrame:
-        """The standard ``(field, symbol)`` frame of the stored closes in ``[start, end]`` (either open).
-        Symbols without rows have no columns; the others keep the order asked for."""
+    def read(self, symbols: Sequence[Symbol], start: dt.date | None = None, end: dt.date | None = None,
+             *, source: str | None = None) -> pd.DataFrame:
+        """The standard ``(field, symbol)`` frame of the closes ``source`` delivered in ``[start, end]`` (either
+        open). Symbols without rows have no columns; the others keep the order asked for. With no ``source``, a
+        symbol stored by several sources is an error (their rows are never mixed)."""
         wanted = _unique(symbols)
         first = None if start is None else _day(start, "start")
         last = None if end is None else _day(end, "end")
@@ -121,6 +138,9 @@ class Cache:
             return empty_frame([])
         where = f"symbol IN ({_marks(len(wanted))})"
         params: list[str] = list(wanted)
+        if source is not None:
+            where += " AND source = ?"
+            params.append(source)
         if first is not None:
             where += " AND date >= ?"
             params.append(first.isoformat())
@@ -128,8 +148,12 @@ class Cache:
             where += " AND date <= ?"
             params.append(last.isoformat())
         with self._session() as conn, store.read_transaction(conn):
-            counts = conn.execute(f"SELECT symbol, COUNT(*) FROM prices WHERE {where} GROUP BY symbol "
-                                  "ORDER BY symbol", params).fetchall()
+            counts = conn.execute(f"SELECT symbol, COUNT(*), COUNT(DISTINCT source) FROM prices WHERE {where} "
+                                  "GROUP BY symbol ORDER BY symbol", params).fetchall()
+            mixed = [str(r[0]) for r in counts if r[2] > 1]
+            if mixed:
+                raise BadArgumentError("source", source, f"{', '.join(mixed)} stored by several sources: name one")
+            counts = [(str(r[0]), int(r[1])) for r in counts]
             rows = conn.execute(f"{_SELECT_NUMBERS} WHERE {where} ORDER BY symbol, date", params)
             # Streamed straight into one array: no list of row tuples (the snapshot keeps the count right).
             table = np.fromiter(itertools.chain.from_iterable(rows), np.float64,
@@ -137,8 +161,9 @@ class Cache:
         return _frame_from_table(counts, table, wanted)
 
     def missing(self, symbol: Symbol, start: dt.date, end: dt.date, *, now: dt.datetime,
-                ttl: dt.timedelta) -> list[_Range]:
-        """The date ranges to fetch so that ``[start, end]`` is complete and fresh, merged and sorted.
+                ttl: dt.timedelta, source: str | None = None) -> list[_Range]:
+        """The date ranges to fetch from ``source`` so that ``[start, end]`` is complete and fresh, merged and
+        sorted. Another source's ranges do not count (``source=None`` counts every source's).
 
         These are the parts of ``[start, end]`` no coverage record covers, plus provisional tails. A record is
         provisional when it was fetched no later than the day after its own end, so its last bar may have been
@@ -151,11 +176,12 @@ class Cache:
         _check_order(first, last)
         now = _utc(now, "now")
         with self._session() as conn, store.read_transaction(conn):
-            touching = (symbol, last.isoformat(), _shift(first, -1).isoformat())
-            records = conn.execute(f"{_SELECT_TOUCHING} ORDER BY start", touching).fetchall()
+            touching = (source, symbol, last.isoformat(), _shift(first, -1).isoformat())
+            records = conn.execute('SELECT start, "end", source, fetched_at FROM coverage WHERE '
+                                   f"{_TOUCHING_ANY} ORDER BY start", touching).fetchall()
             gaps = _gaps([(_iso_day(r[0]), _iso_day(r[1])) for r in records], first, last)
             gap_starts = {gap[0] for gap in gaps}
-            for rec_start, rec_end, _source, stamp in records:
+            for rec_start, rec_end, rec_source, stamp in records:
                 covered_to, fetched = _iso_day(rec_end), dt.datetime.fromisoformat(stamp)
                 if fetched.date() > covered_to + ONE_DAY:
                     continue  # fetched well after its end: every bar in it was final
@@ -163,25 +189,27 @@ class Cache:
                 followed_by_gap = _shift(covered_to, 1) in gap_starts
                 if not (expired or followed_by_gap):
                     continue
-                row = conn.execute("SELECT MAX(date) FROM prices WHERE symbol = ? AND date BETWEEN ? AND ?",
-                                   (symbol, rec_start, rec_end)).fetchone()
+                row = conn.execute("SELECT MAX(date) FROM prices WHERE source = ? AND symbol = ? "
+                                   "AND date BETWEEN ? AND ?", (rec_source, symbol, rec_start, rec_end)).fetchone()
                 tail = _iso_day(row[0]) if row[0] is not None else covered_to
                 if tail <= last:
                     gaps.append((tail, min(covered_to, last)))
         return _merge_ranges(gaps)
 
-    def info(self, symbol: Symbol) -> CacheInfo | None:
-        """What is stored for ``symbol``, or ``None`` if it was never fetched."""
+    def info(self, symbol: Symbol, source: str | None = None) -> CacheInfo | None:
+        """What ``source`` (default: the source of the latest fetch) stored for ``symbol``, or ``None`` if it
+        never fetched it."""
         with self._session() as conn, store.read_transaction(conn):
-            latest = conn.execute("SELECT source, fetched_at FROM coverage WHERE symbol = ? "
-                                  "ORDER BY fetched_at DESC LIMIT 1", (symbol,)).fetchone()
+            latest = conn.execute("SELECT source, fetched_at FROM coverage WHERE symbol = ? AND IFNULL(?, source) "
+                                  "= source ORDER BY fetched_at DESC LIMIT 1", (symbol, source)).fetchone()
+            if latest is None:  # rows written outside any coverage range
+                latest = conn.execute("SELECT source, fetched_at FROM prices WHERE symbol = ? AND IFNULL(?, source) "
+                                      "= source ORDER BY fetched_at DESC LIMIT 1", (symbol, source)).fetchone()
+            if latest is None:
+                return None
             first, last, rows = conn.execute(
-                "SELECT MIN(date), MAX(date), COUNT(*) FROM prices WHERE symbol = ?", (symbol,)).fetchone()
-            if latest is None and rows:  # rows written outside any coverage range
-                latest = conn.execute("SELECT source, fetched_at FROM prices WHERE symbol = ? "
-                                      "ORDER BY fetched_at DESC LIMIT 1", (symbol,)).fetchone()
-        if latest is None:
-            return None
+                "SELECT MIN(date), MAX(date), COUNT(*) FROM prices WHERE symbol = ? AND source = ?",
+                (symbol, latest[0])).fetchone()
         return CacheInfo(symbol=symbol, first=None if first is None else _iso_day(first),
                          last=None if last is None else _iso_day(last), rows=int(rows), source=str(latest[0]),
                          fetched_at=dt.datetime.fromisoformat(latest[1]))
@@ -193,24 +221,30 @@ class Cache:
                                 "ORDER BY 1").fetchall()
         return [str(r[0]) for r in rows]
 
-    def fetched_at(self, symbols: Sequence[Symbol]) -> dt.datetime | None:
-        """How stale ``symbols`` are together: the oldest of their latest fetch times. Symbols never fetched
-        are ignored; ``None`` when none was."""
+    def fetched_at(self, symbols: Sequence[Symbol], source: str | None = None) -> dt.datetime | None:
+        """How stale ``symbols`` are together: the oldest of their latest fetch times (from ``source`` if
+        given). Symbols never fetched are ignored; ``None`` when none was."""
         wanted = _unique(symbols)
         if not wanted:
             return None
-        sql = f"SELECT MAX(fetched_at) FROM coverage WHERE symbol IN ({_marks(len(wanted))}) GROUP BY symbol"
+        sql = (f"SELECT MAX(fetched_at) FROM coverage WHERE symbol IN ({_marks(len(wanted))}) "
+               "AND IFNULL(?, source) = source GROUP BY symbol")
         with self._session() as conn:
-            rows = conn.execute(sql, wanted).fetchall()
+            rows = conn.execute(sql, [*wanted, source]).fetchall()
         stamps = [dt.datetime.fromisoformat(r[0]) for r in rows]
         return min(stamps) if stamps else None
 
     # -- writing ------------------------------------------------------------------------------------
 
     def write(self, frame: pd.DataFrame, *, source: str, start: dt.date, end: dt.date,
-              fetched_at: dt.datetime, symbols: Sequence[Symbol] | None = None) -> int:
+              fetched_at: dt.datetime, symbols: Sequence[Symbol] | None = None,
+              revisions: dict[Symbol, str] | None = None) -> int:
         """Store every non-NaN close of a standard frame and record ``[start, end]`` as fetched for each of
         ``symbols`` (default: the frame's), rows or not. One transaction: all or nothing.
+
+        ``revisions`` (for local files) replaces everything ``source`` stored for those symbols: rows and
+        ranges of the previous revision are deleted first, so a corrected or removed value does not linger,
+        and the revision is recorded with ``fetched_at`` as the time the file was read.
 
         Returns the rows inserted or changed; a row already stored with the same values is left alone.
         """
@@ -223,13 +257,43 @@ class Cache:
         covered = frame_symbols if symbols is None else _unique(symbols)
         new = (first.isoformat(), last.isoformat(), source, stamp)
         with self._session() as conn, store.write_transaction(conn):
+            for symbol, revision in (revisions or {}).items():
+                conn.execute("DELETE FROM prices WHERE source = ? AND symbol = ?", (source, symbol))
+                conn.execute("DELETE FROM coverage WHERE source = ? AND symbol = ?", (source, symbol))
+                conn.execute("INSERT OR REPLACE INTO revisions (source, symbol, revision, read_at) "
+                             "VALUES (?, ?, ?, ?)", (source, symbol, revision, stamp))
             written = conn.executemany(_UPSERT, rows).rowcount if rows else 0
             for symbol in covered:
-                touching = (symbol, _shift(last, 1).isoformat(), _shift(first, -1).isoformat())
+                touching = (source, symbol, _shift(last, 1).isoformat(), _shift(first, -1).isoformat())
                 found = conn.execute(_SELECT_TOUCHING, touching).fetchall()
                 conn.execute(f"DELETE FROM coverage WHERE {_TOUCHING}", touching)
                 conn.execute(_INSERT_COVERAGE, (symbol, *_merge_records([new, *found])))
         return max(int(written), 0)
+
+    def revision(self, symbol: Symbol, source: str) -> str | None:
+        """The revision of the local file whose rows ``source`` stored for ``symbol`` (``None``: none)."""
+        with self._session() as conn:
+            row = conn.execute("SELECT revision FROM revisions WHERE source = ? AND symbol = ?",
+                               (source, symbol)).fetchone()
+        return None if row is None else str(row[0])
+
+    def unknown(self, source: str) -> dict[Symbol, tuple[str, dt.datetime]]:
+        """``{ticker: (reason, when)}`` for the tickers ``source`` said it does not know (see :meth:`mark_unknown`)."""
+        with self._session() as conn:
+            rows = conn.execute("SELECT symbol, reason, failed_at FROM unknown WHERE source = ?", (source,))
+            return {str(r[0]): (str(r[1]), dt.datetime.fromisoformat(r[2])) for r in rows.fetchall()}
+
+    def mark_unknown(self, source: str, symbols: Sequence[Symbol], reason: str, at: dt.datetime) -> None:
+        """Remember that ``source`` does not know ``symbols``, so later refreshes skip to the fallback."""
+        stamp = _utc(at, "at").isoformat(timespec="seconds")
+        with self._session() as conn, store.write_transaction(conn):
+            conn.executemany("INSERT OR REPLACE INTO unknown (source, symbol, reason, failed_at) VALUES (?, ?, ?, ?)",
+                             [(source, s, reason, stamp) for s in _unique(symbols)])
+
+    def forget_unknown(self, source: str | None = None) -> int:
+        """Try the remembered unknown tickers again (of ``source``, or of every source). Returns how many."""
+        with self._session() as conn, store.write_transaction(conn):
+            return int(conn.execute("DELETE FROM unknown WHERE IFNULL(?, source) = source", (source,)).rowcount)
 
     # -- lifetime -----------------------------------------------------------------------------------
 
@@ -269,6 +333,9 @@ class Cache:
                     raise
                 if store.identity(self.path) != seen:
                     continue  # another process replaced the file meanwhile: look at the new one
+                if store.owner(self.path) != "ours":
+                    raise store.ForeignFileError(f"is damaged or not a MarketReview cache ({exc}); left untouched "
+                                                 "(MarketReview only moves aside damaged files it created)") from exc
                 aside = store.move_aside(self.path)
                 self.recovered_from = aside
                 note = f"cache {self.path} was damaged ({exc}); moved to {aside}; rebuilt empty"
@@ -284,11 +351,19 @@ def _translate_errors(path: Path) -> Iterator[None]:
         yield
     except store.DamagedError as exc:
         raise CacheCorruptError(str(path), str(exc)) from exc
+    except store.ForeignFileError as exc:
+        raise ForeignCacheError(str(path), str(exc)) from exc
     except store.SchemaError as exc:
         raise CacheError(str(path), str(exc)) from exc
     except sqlite3.Error as exc:
         name = getattr(exc, "sqlite_errorname", "")
         reason = f"{exc} ({name})" if name and name not in str(exc) else str(exc)
+        if store.is_busy(exc):
+            raise CacheBusyError(str(path), f"cache busy: another process held it for more than the wait limit "
+                                 f"({reason}); try again in a moment") from exc
+        if "readonly" in reason.lower() or "read-only" in reason.lower():
+            raise CacheError(str(path), f"cannot write: the cache is read-only ({reason}); use --offline, or "
+                             "point --cache at a writable file") from exc
         raise (CacheCorruptError if store.is_corrupt(exc) else CacheError)(str(path), reason) from exc
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename and str(exc.filename) != str(path) else ""

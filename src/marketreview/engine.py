@@ -16,16 +16,18 @@ import numpy as np
 import pandas as pd
 
 from . import calendars
-from .cache import Cache
+from .cache import Cache, CacheInfo
 from .calc.lookup import DayTable, day_table
 from .errors import (
     DataFormatError,
     MarketReviewError,
+    NetworkError,
     NoDataError,
     SourceError,
     SymbolNotFoundError,
     UnknownSymbolError,
 )
+from .sources.base import Source, source_key
 from .sources.router import Router
 from .symbols import SymbolInfo, SymbolMap
 from .types import FundamentalsSnapshot, Provenance, Symbol
@@ -33,6 +35,8 @@ from .types import FundamentalsSnapshot, Provenance, Symbol
 #: How far back a first fetch reaches: enough for 5-year figures, 26-week averages and last year's return.
 HISTORY_YEARS = 11
 DEFAULT_TTL = dt.timedelta(hours=1)
+#: How long a ticker a source said it does not know is skipped (straight to its fallback) before it is tried again.
+UNKNOWN_TTL = dt.timedelta(days=30)
 
 
 def utcnow() -> dt.datetime:
@@ -96,11 +100,12 @@ class Engine:
         infos = _unique_infos(self.symbols.resolve(n) for n in names)
         if self.offline:
             return report
+        down: dict[str, NetworkError] = {}  # a source found unreachable is not asked again in this request
         with self._lock:
             pending = {info.alias: info for info in infos}
             for level in range(max((len(i.tickers) for i in infos), default=0)):
                 wanted = {alias: info.tickers[level] for alias, info in pending.items() if level < len(info.tickers)}
-                served, failed = self._fetch_level(wanted, start, end, report, progress)
+                served, failed = self._fetch_level(wanted, start, end, report, progress, down)
                 for alias in served:
                     self._served[alias] = wanted[alias]
                     self._failed.pop(alias, None)
@@ -114,22 +119,42 @@ class Engine:
         return report
 
     def _fetch_level(self, wanted: dict[str, Symbol], start: dt.date, end: dt.date, report: FetchReport,
-                     progress: Callable[[str, int, int], None] | None
+                     progress: Callable[[str, int, int], None] | None, down: dict[str, NetworkError]
                      ) -> tuple[list[str], dict[str, MarketReviewError]]:
         now = self.clock()
         served: list[str] = []
         failed: dict[str, MarketReviewError] = {}
         need: dict[Symbol, list[tuple[dt.date, dt.date]]] = {}
+        revisions: dict[Symbol, str] = {}  # local files read anew: their rows replace the cached ones
+        skipped: dict[Symbol, MarketReviewError] = {}
         for alias, ticker in wanted.items():
-            gaps = self.cache.missing(ticker, start, end, now=now, ttl=self.ttl)
+            source = self.router.route(ticker)
+            key = source_key(source)
+            if key in down:
+                skipped[ticker] = down[key]
+                continue
+            remembered = self._remembered_unknown(source, ticker, now)
+            if remembered is not None:
+                skipped[ticker] = remembered
+                continue
+            revision = _revision(source, ticker)
+            if revision is not None and revision != self.cache.revision(ticker, key):
+                revisions[ticker] = revision
+                need[ticker] = [(start, end)]
+                continue
+            gaps = self.cache.missing(ticker, start, end, now=now, ttl=self.ttl, source=key)
             if gaps:
                 need[ticker] = gaps
             else:
                 served.append(alias)
+        for alias, ticker in wanted.items():
+            if ticker in skipped:
+                failed[alias] = skipped[ticker]
         by_source = self.router.split(list(need))
         for number, (source, tickers) in enumerate(by_source.items(), start=1):
             if progress is not None:
                 progress(source.name, number, len(by_source))
+            key = source_key(source)
             lo = min(g[0] for t in tickers for g in need[t])
             hi = max(g[1] for t in tickers for g in need[t])
             report.requests[source.name] = report.requests.get(source.name, 0) + 1
@@ -140,8 +165,13 @@ class Engine:
                 # a batch error that carries the others' closes costs only the symbols it names
                 frame = exc.frame
                 named = set(exc.symbols) if frame is not None and exc.symbols else set(tickers)
-                bad = {t: SymbolNotFoundError(source.name, [t]) if isinstance(exc, SymbolNotFoundError) else exc
+                bad = {t: exc.causes.get(t) or (SymbolNotFoundError(source.name, [t])
+                                                if isinstance(exc, SymbolNotFoundError) else exc)
                        for t in tickers if t in named}
+                if isinstance(exc, NetworkError):
+                    down[key] = exc
+                self._remember_unknown(source, [t for t, e in bad.items() if isinstance(e, SymbolNotFoundError)],
+                                       now)
             except MarketReviewError as exc:
                 frame = None
                 bad = dict.fromkeys(tickers, exc)
@@ -150,8 +180,9 @@ class Engine:
             good = [t for t in tickers if t not in bad]
             if frame is not None and good:
                 kept = frame.loc[:, [c for c in frame.columns if c[1] in good]]
-                report.rows += self.cache.write(kept, source=source.name, start=lo, end=hi, fetched_at=now,
-                                                symbols=good)
+                report.rows += self.cache.write(kept, source=key, start=lo, end=hi, fetched_at=now,
+                                                symbols=good,
+                                                revisions={t: revisions[t] for t in good if t in revisions})
             for ticker in good:
                 self._series.pop(ticker, None)
             if good:
@@ -162,6 +193,20 @@ class Engine:
                 elif ticker in good:
                     served.append(alias)
         return served, failed
+
+    def _remembered_unknown(self, source: Source, ticker: Symbol, now: dt.datetime) -> MarketReviewError | None:
+        """A ticker this source said it does not know, within :data:`UNKNOWN_TTL`: not asked again."""
+        if not getattr(source, "remembers_unknown", False):
+            return None
+        known = self.cache.unknown(source_key(source)).get(ticker)
+        if known is None or now - known[1] > UNKNOWN_TTL:
+            return None
+        return SymbolNotFoundError(source.name, [ticker], note=f"on {known[1].date().isoformat()}; "
+                                   "`marketreview fetch --retry-unknown` tries it again")
+
+    def _remember_unknown(self, source: Source, tickers: list[Symbol], now: dt.datetime) -> None:
+        if tickers and getattr(source, "remembers_unknown", False):
+            self.cache.mark_unknown(source_key(source), tickers, "returned no data", now)
 
     def ensure_batch(self, names: Iterable[str]) -> FetchReport | None:
         """For formulas: fetch only names the cache has never held (and that have not failed this session), and
@@ -175,7 +220,7 @@ class Engine:
 
     def _is_known(self, info: SymbolInfo) -> bool:
         return info.alias in self._failed or info.alias in self._served or any(
-            t in self._series or self.cache.info(t) is not None for t in info.tickers)
+            t in self._series or self._cached(t) is not None for t in info.tickers)
 
     def _is_cold(self, name: str) -> bool:
         try:
@@ -195,7 +240,7 @@ class Engine:
         if served is not None:
             return served
         for ticker in info.tickers:
-            if ticker in self._series or self.cache.info(ticker) is not None:
+            if ticker in self._series or self._cached(ticker) is not None:
                 self._served[info.alias] = ticker
                 return ticker
         return info.ticker
@@ -209,13 +254,16 @@ class Engine:
             if cached is not None:
                 return cached
         ticker = self.ticker(name)
-        if ticker not in self._series and self.cache.info(ticker) is None:
+        if ticker not in self._series and self._cached(ticker) is None:
             self.ensure_batch([info.alias])
+            ticker = self.ticker(name)
+        elif ticker not in self._series and not self.offline and self._file_changed(ticker):
+            self.ensure([info.alias])  # a local file was edited since it was read: read it again
             ticker = self.ticker(name)
         with self._lock:
             cached = self._series.get(ticker)
             if cached is None:
-                frame = self.cache.read([ticker])
+                frame = self.cache.read([ticker], source=self._key(ticker))
                 if ("close", ticker) not in frame.columns:
                     failure = self._failed.get(info.alias)
                     if isinstance(failure, SymbolNotFoundError):
@@ -233,7 +281,11 @@ class Engine:
         missing = [t for t in dict.fromkeys(tickers) if t not in self._series]
         if not missing:
             return
-        frame = self.cache.read(missing)
+        by_key: dict[str, list[Symbol]] = {}
+        for ticker in missing:
+            by_key.setdefault(self._key(ticker), []).append(ticker)
+        frames = [self.cache.read(group, source=key) for key, group in by_key.items()]
+        frame = pd.concat(frames, axis=1) if len(frames) > 1 else frames[0]
         with self._lock:
             for ticker in missing:
                 if ("close", ticker) in frame.columns:
@@ -273,16 +325,18 @@ class Engine:
     def provenance(self, name: str) -> Provenance:
         info = self.symbols.resolve(name)
         ticker = self.ticker(name)
-        cached = self.cache.info(ticker)
+        cached = self._cached(ticker)
         failure = self._failed.get(info.alias)
         source = self.router.route(ticker)
-        source_name = cached.source if cached else source.name
+        source_name = source.name  # the cache only serves this source's rows, so this is where they came from
         describe = getattr(source, "describe", None)
         notes = []
         if ticker != info.ticker:
             notes.append(f"fallback for {info.ticker}")
         if describe is not None:
             notes.append(str(describe(ticker)))
+        if cached is not None and _revision(source, ticker) is not None:
+            notes.append(f"file read {cached.fetched_at.astimezone(dt.timezone.utc):%Y-%m-%d %H:%M} UTC")
         if failure is not None:
             notes.append(f"STALE: last fetch failed ({failure})")
         adjusted_only = getattr(source, "is_adjusted_only", None)
@@ -291,13 +345,27 @@ class Engine:
             first=cached.first if cached else None, last=cached.last if cached else None,
             fetched_at=cached.fetched_at if cached else None,
             adjusted=bool(adjusted_only(ticker)) if adjusted_only is not None else False,
-            demo=source_name == "demo", note="; ".join(n for n in notes if n),
+            demo=source_key(source) == "demo", note="; ".join(n for n in notes if n),
         )
 
     def staleness(self, names: Sequence[str]) -> dt.timedelta | None:
         """How long ago the oldest of ``names`` was last fetched (None if never)."""
-        fetched = self.cache.fetched_at([self.ticker(n) for n in names])
+        stamps = [self.cache.fetched_at([t], source=self._key(t)) for t in (self.ticker(n) for n in names)]
+        fetched = min((s for s in stamps if s is not None), default=None)
         return None if fetched is None else self.clock() - fetched
+
+    def _key(self, ticker: Symbol) -> str:
+        return source_key(self.router.route(ticker))
+
+    def _cached(self, ticker: Symbol) -> CacheInfo | None:
+        """What the cache holds for ``ticker`` from the source that serves it now (another source's rows are
+        never used)."""
+        return self.cache.info(ticker, self._key(ticker))
+
+    def _file_changed(self, ticker: Symbol) -> bool:
+        source = self.router.route(ticker)
+        revision = _revision(source, ticker)
+        return revision is not None and revision != self.cache.revision(ticker, source_key(source))
 
     @property
     def is_demo(self) -> bool:
@@ -316,6 +384,18 @@ def _non_finite(source: str, frame: pd.DataFrame, tickers: list[Symbol]) -> dict
                     day = frame.index[int(infinite.argmax())].date().isoformat()
                     bad[ticker] = DataFormatError(f"{source} {ticker}", f"non-finite {kind} on {day}")
     return bad
+
+
+def _revision(source: Source, ticker: Symbol) -> str | None:
+    """The version of the local file(s) serving ``ticker`` (size, mtime and hash), for sources that read files."""
+    revision = getattr(source, "revision", None)
+    if revision is None:
+        return None
+    try:
+        value = revision(ticker)
+    except MarketReviewError:
+        return None  # the fetch reports the problem, naming the file
+    return None if value is None else str(value)
 
 
 def _unique_infos(infos: Iterable[SymbolInfo]) -> list[SymbolInfo]:

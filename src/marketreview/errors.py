@@ -10,9 +10,12 @@
     │   └── DataFormatError     a malformed file or response (empty CSV, bad header, bad number)
     ├── SourceError             a source failed to deliver (network, rate limit, empty answer)
     │   ├── RateLimitError      the source asked us to slow down (retried with backoff first)
+    │   ├── NetworkError        the source could not be reached (DNS, connection, timeouts, outage page)
     │   └── SymbolNotFoundError the source answered but had nothing for a symbol
     ├── CacheError              the SQLite cache could not be read or written
-    │   └── CacheCorruptError   the cache file is damaged (it is moved aside and rebuilt)
+    │   ├── CacheCorruptError   the cache file is damaged (it is moved aside and rebuilt)
+    │   ├── CacheBusyError      another process held the cache's lock longer than the wait limit
+    │   └── ForeignCacheError   the file is not a MarketReview cache (left untouched)
     └── RenderError             a workbook could not be written
 
 Third-party exceptions are translated into these at each boundary (the source adapters, the cache, the renderers).
@@ -106,9 +109,13 @@ class SourceError(MarketReviewError):
     #: what the source did deliver for the other symbols of the batch (the standard frame), if anything
     frame: Any = None
 
+    #: per symbol, the error that cost it (when the symbols of a batch failed for different reasons)
+    causes: dict[str, MarketReviewError]
+
     def __init__(self, source: str, reason: str, symbols: Iterable[str] = ()) -> None:
         self.source = source
         self.symbols = tuple(symbols)
+        self.causes = {}
         what = f" for {', '.join(self.symbols)}" if self.symbols else ""
         super().__init__(f"{source}: {reason}{what}")
 
@@ -117,12 +124,23 @@ class RateLimitError(SourceError):
     """The source rate-limited us, even after retries."""
 
 
+class NetworkError(SourceError):
+    """The source could not be reached: ``network unreachable (yahoo): <cause>``. Never an unknown symbol."""
+
+    def __init__(self, source: str, reason: str, symbols: Iterable[str] = ()) -> None:
+        super().__init__(source, reason, symbols)
+        self.args = (f"network unreachable ({source}): {reason}",)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 class SymbolNotFoundError(SourceError):
     """Some symbols of a batch had no data. ``frame`` holds what the source did deliver for the others
     (the standard ``(field, symbol)`` frame), so one bad symbol does not cost the whole batch."""
 
-    def __init__(self, source: str, symbols: Iterable[str], frame: Any = None) -> None:
-        super().__init__(source, "returned no data", symbols)
+    def __init__(self, source: str, symbols: Iterable[str], frame: Any = None, note: str = "") -> None:
+        super().__init__(source, "returned no data" + (f" ({note})" if note else ""), symbols)
         self.frame = frame
 
 
@@ -136,6 +154,14 @@ class CacheError(MarketReviewError):
 
 
 class CacheCorruptError(CacheError):
+    pass
+
+
+class CacheBusyError(CacheError):
+    pass
+
+
+class ForeignCacheError(CacheError):
     pass
 
 

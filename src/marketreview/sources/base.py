@@ -31,6 +31,12 @@ class Source(Protocol):
     def fetch(self, symbols: Sequence[Symbol], start: dt.date, end: dt.date) -> pd.DataFrame: ...
 
 
+def source_key(source: Source) -> str:
+    """Who delivered a row, as the cache records it: ``source.key`` where a source has several instances
+    that must not share rows (``csv:<folder>``), else its name (``yahoo``, ``fred``, ``demo``)."""
+    return str(getattr(source, "key", source.name))
+
+
 def make_frame(close: Mapping[Symbol, pd.Series], adj_close: Mapping[Symbol, pd.Series] | None = None
                ) -> pd.DataFrame:
     """Assemble the standard ``(field, symbol)`` frame from per-symbol series (any date-like index)."""
