@@ -138,12 +138,14 @@ def test_bad_index_is_a_data_format_error(tmp_path: Path, index: str, problem: s
     assert problem in str(caught.value)
 
 
-def test_files_are_read_lazily_and_once(tmp_path: Path) -> None:
+def test_files_are_read_lazily_and_again_when_they_change(tmp_path: Path) -> None:
     folder = write(tmp_path, {"AAPL.csv": "date,close\n2025-01-06,245.0\n", "BAD.csv": "garbage"})
     source = CsvDirSource(folder)
     assert source.fetch(["AAPL"], D(2025, 1, 6), D(2025, 1, 6)).iloc[0, 0] == 245.0  # BAD.csv never read
+    before = source.revision("AAPL")
     (folder / "AAPL.csv").write_text("date,close\n2025-01-06,999.0\n", encoding="utf-8")
-    assert source.fetch(["AAPL"], D(2025, 1, 6), D(2025, 1, 6)).iloc[0, 0] == 245.0  # memoised
+    assert source.revision("AAPL") != before
+    assert source.fetch(["AAPL"], D(2025, 1, 6), D(2025, 1, 6)).iloc[0, 0] == 999.0  # the corrected value
 
 
 def test_a_folder_that_does_not_exist_is_a_bad_argument(tmp_path: Path) -> None:

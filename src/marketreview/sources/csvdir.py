@@ -5,23 +5,33 @@ file with ``adjusted=no`` gives ``close`` (and ``adj_close`` if it has that colu
 gives ``adj_close``. A ticker with only an adjusted file is served as ``close`` too, and says so through
 :meth:`CsvDirSource.is_adjusted_only` and :meth:`CsvDirSource.describe`. Without an index (or for a ticker it
 does not list) plain names are tried: ``^GSPC`` → ``^GSPC.csv``, ``GSPC.csv``; ``1617.T`` → ``1617.T.csv``,
-``1617_T.csv``. Files are read when first needed and kept for the life of the source.
+``1617_T.csv``. Files are read when first needed and read again when they change (:meth:`revision` tells the
+engine so, and it replaces the rows it cached from the old version).
+
+Files are read the way users have them (:mod:`marketreview.textfiles`): UTF-8 with or without a BOM, UTF-16 and
+Japanese Excel's cp932; headers ``date,close,adj_close``, Yahoo's ``Date,Close,Adj Close`` (other columns are
+ignored) or Japanese ``日付,終値,調整後終値``; dates ``2024-12-27`` or ``2024/12/27``. A row with more or fewer
+fields than the header, a repeated date or a date outside 1678–2261 is an error naming the file and line, and it
+costs only the symbols that file serves.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import math
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from ..errors import BadArgumentError, DataFormatError
+from ..errors import BadArgumentError, DataFormatError, MarketReviewError, SourceError, SymbolNotFoundError
 from ..symbols import check_ticker
+from ..textfiles import read_text, revision
 from ..types import FundamentalsSnapshot, Symbol
 from .base import check_window, clip, empty_frame, make_frame, parse_number, require_all, unique_symbols
 from .fundamentals import read_fundamentals
@@ -30,6 +40,14 @@ INDEX_FILE = "index.csv"
 _INDEX_COLUMNS = ("file", "symbol", "adjusted")
 _YES = frozenset({"yes", "y", "true", "1"})
 _NO = frozenset({"no", "n", "false", "0"})
+#: Header names as users' files spell them → ours (compared after strip, lower-case, spaces → "_").
+_HEADER_NAMES = {"date": "date", "close": "close", "adj_close": "adj_close", "adjclose": "adj_close",
+                 "日付": "date", "終値": "close", "調整後終値": "adj_close", "調整後の終値": "adj_close"}
+_DATE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")
+#: pandas' datetime64[ns] range, in whole years: a date outside it cannot be a daily close.
+FIRST_DAY, LAST_DAY = dt.date(1678, 1, 1), dt.date(2261, 12, 31)
+#: Yahoo's CSV downloads write ``null`` for a day without a value.
+_BLANK = frozenset({"", "null"})
 
 
 @dataclass(frozen=True)
@@ -38,12 +56,18 @@ class _Files:
 
     raw: str | None = None
     adjusted: str | None = None
+    #: a bad index.csv row for this ticker: the ticker fails with it, the others are served
+    error: DataFormatError | None = None
+
+    def names(self) -> list[str]:
+        return [n for n in (self.raw, self.adjusted) if n]
 
 
 @dataclass(frozen=True)
 class PriceColumns:
     close: pd.Series
     adj_close: pd.Series | None
+    encoding: str = "utf-8"
 
 
 class CsvDirSource:
@@ -55,8 +79,13 @@ class CsvDirSource:
         self.path = Path(path)
         if not self.path.is_dir():
             raise BadArgumentError("csv folder", str(path), "is not a folder")
-        self._index: dict[str, _Files] | None = None
-        self._read: dict[str, PriceColumns] = {}
+        self._index: tuple[str, dict[str, _Files]] | None = None
+        self._read: dict[str, tuple[str, PriceColumns]] = {}
+
+    @property
+    def key(self) -> str:
+        """The cache's name for this folder's rows: another folder's (or the demo's) are never served as these."""
+        return f"csv:{self.path.resolve()}"
 
     def __repr__(self) -> str:
         return f"CsvDirSource({str(self.path)!r})"
@@ -66,16 +95,38 @@ class CsvDirSource:
         wanted = unique_symbols(symbols)
         closes: dict[Symbol, pd.Series] = {}
         adjusted: dict[Symbol, pd.Series] = {}
+        errors: dict[Symbol, MarketReviewError] = {}
         for symbol in wanted:
-            files = self._files(symbol)
-            if files is None:
+            try:
+                files = self._files(symbol)
+                if files is None:
+                    continue
+                close, adj = self._series(files)
+            except DataFormatError as exc:  # one bad file costs only the symbols it serves
+                errors[symbol] = exc
                 continue
-            close, adj = self._series(files)
             closes[symbol] = close
             if adj is not None:
                 adjusted[symbol] = adj
         frame = clip(make_frame(closes, adjusted), start, end) if closes else empty_frame([])
-        return require_all(self.name, frame, wanted)
+        if not errors:
+            return require_all(self.name, frame, wanted)
+        if len(wanted) == 1:
+            raise errors[wanted[0]]
+        missing = [s for s in wanted if s not in errors and s not in closes]
+        failure = SourceError(self.name, "; ".join(str(e) for e in errors.values()), [*errors, *missing])
+        failure.frame = frame
+        failure.causes = {**errors, **{s: SymbolNotFoundError(self.name, [s]) for s in missing}}
+        raise failure
+
+    def revision(self, ticker: Symbol) -> str | None:
+        """A fingerprint of the file(s) serving ``ticker`` (and of index.csv): it changes whenever one of them
+        is edited, so the engine reads them again. ``None`` when no file serves it."""
+        files = self._files(ticker)
+        if files is None:
+            return None
+        index = self.path / INDEX_FILE
+        return revision([self.path / n for n in files.names()] + ([index] if index.is_file() else []))
 
     def is_adjusted_only(self, ticker: Symbol) -> bool:
         """True when the folder has only a dividend-adjusted file for ``ticker`` (served as its close too)."""
@@ -87,11 +138,16 @@ class CsvDirSource:
         files = self._files(ticker)
         if files is None:
             return f"no file for {ticker} in {self.path}"
+        if files.error is not None:
+            return str(files.error)
         if files.raw is None:
-            return f"{files.adjusted} (dividend-adjusted)"
-        if files.adjusted is not None:
-            return f"{files.raw}; adj_close from {files.adjusted} (dividend-adjusted)"
-        return files.raw
+            text = f"{files.adjusted} (dividend-adjusted)"
+        elif files.adjusted is not None:
+            text = f"{files.raw}; adj_close from {files.adjusted} (dividend-adjusted)"
+        else:
+            text = files.raw
+        encodings = sorted({self._read[n][1].encoding for n in files.names() if n in self._read} - {"utf-8"})
+        return text + (f" (read as {', '.join(encodings)})" if encodings else "")
 
     def fundamentals(self) -> list[FundamentalsSnapshot]:
         """Market-cap snapshots from the folder's ``fundamentals/`` subfolder."""
@@ -110,12 +166,17 @@ class CsvDirSource:
         return None
 
     def _load_index(self) -> dict[str, _Files]:
-        if self._index is None:
-            path = self.path / INDEX_FILE
-            self._index = _read_index(path) if path.is_file() else {}
-        return self._index
+        path = self.path / INDEX_FILE
+        if not path.is_file():
+            return {}
+        stamp = revision([path])
+        if self._index is None or self._index[0] != stamp:
+            self._index = (stamp, _read_index(path))
+        return self._index[1]
 
     def _series(self, files: _Files) -> tuple[pd.Series, pd.Series | None]:
+        if files.error is not None:
+            raise files.error
         raw = self._columns(files.raw) if files.raw else None
         adjusted = self._columns(files.adjusted) if files.adjusted else None
         if raw is None:
@@ -124,9 +185,12 @@ class CsvDirSource:
         return raw.close, adjusted.close if adjusted is not None else raw.adj_close
 
     def _columns(self, name: str) -> PriceColumns:
-        if name not in self._read:
-            self._read[name] = read_price_file(self.path / name)
-        return self._read[name]
+        stamp = revision([self.path / name])
+        known = self._read.get(name)
+        if known is None or known[0] != stamp:
+            known = (stamp, read_price_file(self.path / name))
+            self._read[name] = known
+        return known[1]
 
 
 def _plain_names(symbol: Symbol) -> list[str]:
@@ -138,74 +202,87 @@ def _plain_names(symbol: Symbol) -> list[str]:
 
 
 def _read_index(path: Path) -> dict[str, _Files]:
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in _INDEX_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise DataFormatError(str(path), f"missing columns {', '.join(missing)}")
-        rows = list(enumerate(reader, start=2))
+    """The index's rows by ticker. A bad row costs only its ticker (when its symbol can be read at all)."""
+    text, _encoding = read_text(path)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    fields = [(f or "").strip().lower() for f in (reader.fieldnames or [])]
+    missing = [c for c in _INDEX_COLUMNS if c not in fields]
+    if missing:
+        raise DataFormatError(str(path), f"missing columns {', '.join(missing)}")
+    reader.fieldnames = fields
     index: dict[str, _Files] = {}
-    for line, row in rows:
+    for line, row in enumerate(reader, start=2):
+        if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
+            continue
         where = f"{path} line {line}"
-        name = (row.get("file") or "").strip()
-        plain = bool(name) and Path(name).name == name and ".." not in name and "\\" not in name
-        if not plain or not name.lower().endswith(".csv"):
-            raise DataFormatError(where, f"file {name!r} must be a plain .csv name inside the folder")
         try:
             symbol = check_ticker(row.get("symbol") or "")
         except BadArgumentError as exc:
             raise DataFormatError(where, str(exc)) from None
-        flag = (row.get("adjusted") or "").strip().lower()
-        if flag not in _YES | _NO:
-            raise DataFormatError(where, f"adjusted must be yes or no, got {flag!r}")
         key = symbol.upper()
         files = index.get(key, _Files())
-        if flag in _YES:
-            if files.adjusted is not None:
-                raise DataFormatError(where, f"{symbol} already has an adjusted file ({files.adjusted})")
-            files = _Files(raw=files.raw, adjusted=name)
-        else:
-            if files.raw is not None:
-                raise DataFormatError(where, f"{symbol} already has an unadjusted file ({files.raw})")
-            files = _Files(raw=name, adjusted=files.adjusted)
-        index[key] = files
+        if files.error is None:
+            try:
+                index[key] = _index_row(row, symbol, files, where)
+            except DataFormatError as exc:
+                index[key] = _Files(error=exc)
     return index
 
 
+def _index_row(row: dict[str, str], symbol: Symbol, files: _Files, where: str) -> _Files:
+    if None in row:
+        raise DataFormatError(where, f"{len(row) - 1 + len(row[None])} fields, the header has {len(row) - 1}")  # type: ignore[index]
+    name = (row.get("file") or "").strip()
+    plain = bool(name) and Path(name).name == name and ".." not in name and "\\" not in name
+    if not plain or not name.lower().endswith(".csv"):
+        raise DataFormatError(where, f"file {name!r} must be a plain .csv name inside the folder")
+    flag = (row.get("adjusted") or "").strip().lower()
+    if flag not in _YES | _NO:
+        raise DataFormatError(where, f"adjusted must be yes or no, got {flag!r}")
+    if flag in _YES:
+        if files.adjusted is not None:
+            raise DataFormatError(where, f"{symbol} already has an adjusted file ({files.adjusted})")
+        return _Files(raw=files.raw, adjusted=name)
+    if files.raw is not None:
+        raise DataFormatError(where, f"{symbol} already has an unadjusted file ({files.raw})")
+    return _Files(raw=name, adjusted=files.adjusted)
+
+
 def read_price_file(path: Path) -> PriceColumns:
-    """``date,close[,adj_close,…]`` → float series on their dates. Blank cells are missing values; anything
-    else that is not a date or a number, or a repeated date, is a :class:`DataFormatError` naming the line."""
+    """``date,close[,adj_close,…]`` → float series on their dates. Blank (or Yahoo's ``null``) cells are missing
+    values; anything else that is not a date or a number, a row whose field count differs from the header's, a
+    repeated date or a date outside 1678–2261 is a :class:`DataFormatError` naming the file and line."""
     if not path.is_file():
         raise DataFormatError(str(path), "file not found")
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.reader(fh)
-        header = [h.strip().lower() for h in next(reader, [])]
-        if not header:
-            raise DataFormatError(str(path), "empty file")
-        for column in ("date", "close"):
-            if column not in header:
-                raise DataFormatError(str(path), f"no {column} column (header: {','.join(header)})")
-        i_date, i_close = header.index("date"), header.index("close")
-        i_adj = header.index("adj_close") if "adj_close" in header else None
-        dates: list[dt.date] = []
-        closes: list[float] = []
-        adjs: list[float] = []
-        seen: set[dt.date] = set()
-        for line, row in enumerate(reader, start=2):
-            if not row or not "".join(row).strip():
-                continue
-            where = f"{path} line {line}"
-            cell = row[i_date].strip() if i_date < len(row) else ""
-            try:
-                day = dt.date.fromisoformat(cell)
-            except ValueError:
-                raise DataFormatError(where, f"bad date {cell!r}") from None
-            if day in seen:
-                raise DataFormatError(where, f"date {day.isoformat()} is repeated")
-            seen.add(day)
-            dates.append(day)
-            closes.append(_number(row, i_close, where, "close"))
-            adjs.append(_number(row, i_adj, where, "adj_close") if i_adj is not None else math.nan)
+    text, encoding = read_text(path)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [_header_name(h) for h in next(reader, [])]
+    if not any(header):
+        raise DataFormatError(str(path), "empty file")
+    for column in ("date", "close"):
+        if column not in header:
+            raise DataFormatError(str(path), f"no {column} column (header: {','.join(header)}; expected "
+                                  "date,close,adj_close or Date,Close,Adj Close or 日付,終値,調整後終値)")
+    i_date, i_close = header.index("date"), header.index("close")
+    i_adj = header.index("adj_close") if "adj_close" in header else None
+    dates: list[dt.date] = []
+    closes: list[float] = []
+    adjs: list[float] = []
+    seen: set[dt.date] = set()
+    for line, row in enumerate(reader, start=2):
+        if not row or not "".join(row).strip():
+            continue
+        where = f"{path} line {line}"
+        if len(row) != len(header):
+            raise DataFormatError(where, f"{len(row)} fields, the header has {len(header)} "
+                                  f"({','.join(row)!r}: a decimal comma or a thousands separator?)")
+        day = _date(row[i_date].strip(), where)
+        if day in seen:
+            raise DataFormatError(where, f"date {day.isoformat()} is repeated")
+        seen.add(day)
+        dates.append(day)
+        closes.append(_number(row, i_close, where, "close"))
+        adjs.append(_number(row, i_adj, where, "adj_close") if i_adj is not None else math.nan)
     if not dates:
         raise DataFormatError(str(path), "no rows")
     index = pd.DatetimeIndex(pd.to_datetime(dates), name="date")
@@ -213,12 +290,31 @@ def read_price_file(path: Path) -> PriceColumns:
     adj = pd.Series(adjs, index=index, dtype="float64").sort_index().dropna() if i_adj is not None else None
     if close.empty:
         raise DataFormatError(str(path), "no close values")
-    return PriceColumns(close=close, adj_close=adj)
+    return PriceColumns(close=close, adj_close=adj, encoding=encoding)
+
+
+def _header_name(text: str) -> str:
+    name = text.strip().strip('"').lower().replace(" ", "_")
+    return _HEADER_NAMES.get(name, name)
+
+
+def _date(cell: str, where: str) -> dt.date:
+    match = _DATE.match(cell)
+    try:
+        if match is None:
+            raise ValueError(cell)
+        day = dt.date(*(int(g) for g in match.groups()))
+    except ValueError:
+        raise DataFormatError(where, f"bad date {cell!r} (expected 2024-12-27 or 2024/12/27)") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise DataFormatError(where, f"date {day.isoformat()} is outside the supported range "
+                              f"{FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}")
+    return day
 
 
 def _number(row: list[str], i: int, where: str, column: str) -> float:
     cell = row[i].strip() if i < len(row) else ""
-    return parse_number(cell, where, column) if cell else math.nan
+    return parse_number(cell, where, column) if cell.lower() not in _BLANK else math.nan
 
 
 __all__ = ["INDEX_FILE", "CsvDirSource", "read_price_file"]
