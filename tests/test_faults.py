@@ -149,7 +149,9 @@ class FakeFred:
             raise self.raises.pop(0)
         query = parse_qs(urlparse(url).query)
         ids = query["id"][0].split(",")
-        days = pd.bdate_range(query["cosd"][0], query["coed"][0])
+        starts, ends = query["cosd"][0].split(","), query["coed"][0].split(",")
+        assert len(starts) == len(ends) == len(ids) and len(set(starts)) == len(set(ends)) == 1  # one per id
+        days = pd.bdate_range(starts[0], ends[0])
         lines = ["observation_date," + ",".join(ids)]
         for day in days:
             iso = day.date().isoformat()

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from .errors import BadArgumentError, DataFormatError, UnknownSymbolError
+from .textfiles import read_text
 from .types import Lang, Symbol
 
 #: What a ticker may look like before it reaches a source, a file path or a cell: no path separators,
@@ -138,7 +140,11 @@ class SymbolMap:
 
 
 def _read_symbols(path: Path | resources.abc.Traversable) -> Iterator[SymbolInfo]:
-    with path.open(encoding="utf-8") as fh:
+    if isinstance(path, Path):  # a user's map: any encoding Excel saves, a clear error when missing
+        text = read_text(path, "symbol map")[0]
+    else:
+        text = path.read_text(encoding="utf-8")
+    with io.StringIO(text, newline="") as fh:
         reader = csv.DictReader(fh)
         missing = [c for c in ("alias", "tickers") if c not in (reader.fieldnames or [])]
         if missing:

@@ -1,6 +1,9 @@
 """Daily series from FRED's public graph CSV (no API key): one request for many series.
 
-    https://fred.stlouisfed.org/graph/fredgraph.csv?id=DGS2,DGS10&cosd=2025-01-02&coed=2025-01-10
+    https://fred.stlouisfed.org/graph/fredgraph.csv?id=DGS2,DGS10&cosd=2025-01-02,2025-01-02&coed=2025-01-10,2025-01-10
+
+``cosd``/``coed`` are repeated once per id, the form FRED's own graph links use: a single value applies to the
+first series only, and the others would come back whole.
 
 The first column is ``observation_date`` (current) or ``DATE`` (older answers); a missing observation (a
 bond-market holiday) is ``.`` or an empty cell, and is dropped: FRED has no value that day, which is not a
@@ -20,7 +23,7 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
-from ..errors import BadArgumentError, DataFormatError, RateLimitError, SourceError
+from ..errors import BadArgumentError, DataFormatError, NetworkError, RateLimitError, SourceError
 from ..types import Symbol
 from .base import (
     backoff_delays,
@@ -60,7 +63,9 @@ def is_fred_series(ticker: str) -> bool:
 
 
 def fredgraph_url(series: Sequence[str], start: dt.date, end: dt.date) -> str:
-    return f"{FREDGRAPH_URL}?id={','.join(series)}&cosd={start.isoformat()}&coed={end.isoformat()}"
+    count = len(series)
+    return (f"{FREDGRAPH_URL}?id={','.join(series)}&cosd={','.join([start.isoformat()] * count)}"
+            f"&coed={','.join([end.isoformat()] * count)}")
 
 
 class FredSource:
@@ -98,7 +103,7 @@ class FredSource:
                 return self._get(url, self.timeout)
             except Exception as exc:  # the one boundary where requests / HTTP errors come in
                 kind, detail = _classify(exc)
-                if kind == "other" or attempt == len(delays):
+                if kind in ("other", "network") or attempt == len(delays):
                     raise _failure(kind, detail, symbols, attempt + 1) from exc
             self._sleep(delays[attempt])
         raise AssertionError("unreachable")  # pragma: no cover
@@ -169,6 +174,8 @@ def _failure(kind: str, detail: str, symbols: Sequence[Symbol], attempts: int) -
     tries = f" after {attempts} attempts" if attempts > 1 else ""
     if kind == "rate":
         return RateLimitError(FredSource.name, f"rate limited{tries} ({detail})", symbols)
+    if kind in ("network", "timeout"):
+        return NetworkError(FredSource.name, f"{detail}{tries}", symbols)
     return SourceError(FredSource.name, f"{detail}{tries}", symbols)
 
 

@@ -8,6 +8,14 @@ exception, leaves that ticker's columns all-NaN and *logs*
 to that logger during the call to learn why a ticker came back empty, retry the tickers that failed for a
 transient reason, and translate everything third-party into our errors in :func:`_classify` /
 :func:`_failure` below.
+
+By default yfinance *hides* network errors (``yf.config.debug.hide_exceptions``): a DNS failure or a timeout
+is then logged as "possibly delisted; no timezone found", which reads like an unknown symbol. So the call runs
+with ``hide_exceptions = False`` (restored afterwards): each ticker's real exception (``DNSError(...)``,
+``Timeout(...)``, ``YFDataException('*** YAHOO! FINANCE IS CURRENTLY DOWN! ***')``) is then what 1.7 logs.
+A DNS or connection failure is :class:`~marketreview.errors.NetworkError` at once (every ticker would fail
+the same way); timeouts and the outage page are retried first; only Yahoo's own "no data" is an unknown symbol.
+The failure lines are read even when the host application silenced the ``yfinance`` logger.
 """
 
 from __future__ import annotations
@@ -24,20 +32,21 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from ..errors import DataFormatError, RateLimitError, SourceError
+from ..errors import DataFormatError, NetworkError, RateLimitError, SourceError
 from ..symbols import check_ticker
 from ..types import Symbol
 from .base import backoff_delays, check_window, clip, empty_frame, make_frame, require_all, unique_symbols
 
 Download = Callable[..., Any]
-Failure = Literal["rate", "timeout", "network", "other"]
+Failure = Literal["rate", "timeout", "outage", "network", "other"]
 
-#: Failures worth another try after a pause.
-_TRANSIENT: frozenset[Failure] = frozenset({"rate", "timeout", "network"})
+#: Failures worth another try after a pause (a DNS or connection failure is not: it fails the request at once).
+_TRANSIENT: frozenset[Failure] = frozenset({"rate", "timeout", "outage"})
 _RATE_MARKERS = ("YFRateLimitError", "Too Many Requests", "Rate limited")
 _TIMEOUT_MARKERS = ("Timeout", "timed out", "curl: (28)")
-_NETWORK_MARKERS = ("ConnectionError", "Could not resolve host", "Failed to connect", "curl: (6)",
-                    "curl: (7)", "curl: (35)", "curl: (52)", "curl: (56)")
+_OUTAGE_MARKERS = ("CURRENTLY DOWN", "Will be right back", "JSONDecodeError", "Expecting value")
+_NETWORK_MARKERS = ("ConnectionError", "DNSError", "Could not resolve host", "Failed to connect", "curl: (6)",
+                    "curl: (7)", "curl: (35)", "curl: (52)", "curl: (56)", "NameResolutionError")
 _LOGGED_FAILURE = re.compile(r"^(\[.*?\]): (.*)$", re.DOTALL)
 
 #: Exchange time zones for tickers whose daily bars Yahoo stamps at local midnight. Only used when a
@@ -56,6 +65,8 @@ class YahooSource:
     """
 
     name = "yahoo"
+    #: a ticker Yahoo does not know (``^TOPX``) is remembered in the cache and skipped to its fallback
+    remembers_unknown = True
 
     def __init__(self, download: Download | None = None, sleep: Callable[[float], None] = time.sleep,
                  retries: int = 4, backoff: float = 1.0, timeout: float = 20) -> None:
@@ -76,6 +87,9 @@ class YahooSource:
         delays = backoff_delays(self.retries, self.backoff)
         for attempt in range(len(delays) + 1):
             failures = self._attempt(pending, start, end, closes, adjusted)
+            unreachable = {s: f for s, f in failures.items() if f[0] == "network"}
+            if unreachable:
+                raise NetworkError(self.name, next(iter(unreachable.values()))[1], wanted)
             transient = {s: f for s, f in failures.items() if f[0] in _TRANSIENT}
             if not transient:
                 break
@@ -97,6 +111,8 @@ class YahooSource:
                 raw = self._call(symbols, start, end)
         except Exception as exc:  # the one boundary where yfinance / curl_cffi / requests errors come in
             failure = (_classify(exc), f"{type(exc).__name__}: {exc}")
+            if failure[0] == "network":
+                raise NetworkError(self.name, failure[1], symbols) from exc
             if failure[0] == "other":
                 raise SourceError(self.name, f"yfinance failed ({failure[1]})", symbols) from exc
             return dict.fromkeys(symbols, failure)
@@ -113,9 +129,10 @@ class YahooSource:
 
     def _call(self, symbols: list[Symbol], start: dt.date, end: dt.date) -> Any:
         download = self._download or _yfinance_download()
-        return download(tickers=list(symbols), start=start, end=end + dt.timedelta(days=1), interval="1d",
-                        auto_adjust=False, actions=False, progress=False, group_by="column", threads=True,
-                        multi_level_index=True, ignore_tz=True, timeout=self.timeout)
+        with _exceptions_shown():
+            return download(tickers=list(symbols), start=start, end=end + dt.timedelta(days=1), interval="1d",
+                            auto_adjust=False, actions=False, progress=False, group_by="column", threads=True,
+                            multi_level_index=True, ignore_tz=True, timeout=self.timeout)
 
 
 # -- third-party errors → ours (the one place) ------------------------------------------------------
@@ -129,7 +146,7 @@ def _classify(error: BaseException | str) -> Failure:
             return "rate"
         if isinstance(error, TimeoutError) or names & {"Timeout", "ReadTimeout", "ConnectTimeout"}:
             return "timeout"
-        if isinstance(error, ConnectionError) or "ConnectionError" in names:
+        if isinstance(error, ConnectionError) or names & {"ConnectionError", "DNSError"}:
             return "network"
         text = f"{type(error).__name__}: {error}"
     else:
@@ -138,6 +155,8 @@ def _classify(error: BaseException | str) -> Failure:
         return "rate"
     if any(marker in text for marker in _TIMEOUT_MARKERS):
         return "timeout"
+    if any(marker in text for marker in _OUTAGE_MARKERS):
+        return "outage"
     if any(marker in text for marker in _NETWORK_MARKERS):
         return "network"
     return "other"
@@ -149,8 +168,8 @@ def _failure(failures: Mapping[Symbol, tuple[Failure, str]], attempts: int) -> S
     if "rate" in kinds:
         return RateLimitError(YahooSource.name, f"rate limited after {attempts} attempts ({detail})",
                               failures)
-    what = "timed out" if "timeout" in kinds else "network error"
-    return SourceError(YahooSource.name, f"{what} after {attempts} attempts ({detail})", failures)
+    what = "timed out" if "timeout" in kinds else "Yahoo Finance is down (outage page)"
+    return NetworkError(YahooSource.name, f"{what} after {attempts} attempts ({detail})", failures)
 
 
 def _yfinance_download() -> Download:
@@ -181,13 +200,39 @@ class _FailureLog(logging.Handler):
 
 @contextmanager
 def _logged_failures() -> Iterator[dict[str, str]]:
+    """Collect yfinance's failure lines during the call. If the host silenced the ``yfinance`` logger (disabled
+    it or raised its level), it is opened for the call with only our handler, so the host still sees nothing."""
     logger = logging.getLogger("yfinance")
     handler = _FailureLog()
+    saved = (logger.disabled, logger.level, logger.propagate, list(logger.handlers))
+    silenced = logger.disabled or not logger.isEnabledFor(logging.ERROR)
+    if silenced:
+        logger.disabled, logger.propagate, logger.handlers = False, False, []
+        logger.setLevel(logging.ERROR)
     logger.addHandler(handler)
     try:
         yield handler.by_symbol
     finally:
         logger.removeHandler(handler)
+        if silenced:
+            logger.disabled, logger.propagate, logger.handlers = saved[0], saved[2], saved[3]
+            logger.setLevel(saved[1])
+
+
+@contextmanager
+def _exceptions_shown() -> Iterator[None]:
+    """yfinance's ``config.debug.hide_exceptions = False`` for the call, so failures are logged as what they are."""
+    config = getattr(sys.modules.get("yfinance"), "config", None)
+    debug = getattr(config, "debug", None)
+    if debug is None:
+        yield
+        return
+    saved = debug.hide_exceptions
+    debug.hide_exceptions = False
+    try:
+        yield
+    finally:
+        debug.hide_exceptions = saved
 
 
 def _legacy_errors() -> dict[str, str]:
