@@ -39,7 +39,7 @@ import marketreview.app as app
 from marketreview import cli, functions
 from marketreview.cache import Cache
 from marketreview.engine import Engine
-from marketreview.errors import ForeignCacheError, RateLimitError, SourceError, SymbolNotFoundError
+from marketreview.errors import ForeignCacheError, NetworkError, RateLimitError, SourceError, SymbolNotFoundError
 from marketreview.refresh import STATUS_SHEET, refresh_book
 from marketreview.render import book as book_renderer
 from marketreview.render import xlsx
@@ -236,7 +236,8 @@ def test_yahoo_timeout_of_the_whole_call_every_time_is_a_clear_source_error(worl
     world.yahoo.raises = [timeout] * 5
     report = world.engine.ensure(["SP500"])
     error = report.failed["SP500"]
-    assert type(error) is SourceError and "timed out after 5 attempts" in str(error)
+    assert type(error) is NetworkError and "timed out after 5 attempts" in str(error)
+    assert str(error).startswith("network unreachable (yahoo): ")
     assert world.sleeps == [1.0, 2.0, 4.0, 8.0]
     assert world.engine.cache.symbols() == []
 
