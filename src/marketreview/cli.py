@@ -7,12 +7,13 @@ import argparse
 import csv
 import datetime as dt
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .errors import BadArgumentError, MarketReviewError
+from .errors import BadArgumentError, MarketReviewError, RenderError
 
 EXIT_ERROR = 2
 
@@ -102,6 +103,8 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     if args.offline:
         raise BadArgumentError("--offline", True, "fetch needs a source to fetch from; drop --offline")
     engine = _engine(args)
+    if args.retry_unknown:
+        print(f"retrying {engine.cache.forget_unknown()} tickers remembered as unknown", file=sys.stderr)
     names = needed_symbols(engine) if args.all or not args.symbols else list(args.symbols)
     report = engine.ensure(names, progress=_progress())
     requests = ", ".join(f"{k}: {v}" for k, v in report.requests.items()) or "none (cache is up to date)"
@@ -117,11 +120,17 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .render.xlsx import write_xlsx
     from .report.build import build_report
 
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        raise BadArgumentError("--out", args.out, "a built review is a macro-free workbook: name it .xlsx "
+                               "(`marketreview template` writes the macro-enabled .xlsm)")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RenderError(str(out), f"cannot create the folder {out.parent}: {exc.strerror or exc}") from exc
     engine = _engine(args)
     as_of = parse_date(args.asof, "asof") if args.asof else None
     report = build_report(engine, as_of, args.lang, progress=_progress())
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     path = write_xlsx(report, out)
     demo = " — DEMO (synthetic) data" if report.demo else ""
     failed = f"; {len(report.failed)} symbols failed: {', '.join(report.failed)}" if report.failed else ""
@@ -170,6 +179,8 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("fetch", parents=[common], help="warm the cache")
     p.add_argument("symbols", nargs="*")
     p.add_argument("--all", action="store_true", help="every symbol the workbook uses")
+    p.add_argument("--retry-unknown", action="store_true",
+                   help="ask again for tickers a source said it does not know (remembered for 30 days)")
     p.set_defaults(run=cmd_fetch)
 
     p = sub.add_parser("build", parents=[common], help="build the distributable workbook (.xlsx)")
@@ -188,6 +199,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if not sys.warnoptions:  # third-party deprecation noise (pandas via yfinance) is not for the user
+        for category in (DeprecationWarning, PendingDeprecationWarning, FutureWarning):
+            warnings.filterwarnings("ignore", category=category)
     args = parser().parse_args(argv)
     try:
         return int(args.run(args))

@@ -293,6 +293,9 @@ def _verify(path: Path, titles: list[str]) -> None:
 def write_xlsx(report: Report, path: str | os.PathLike[str]) -> Path:
     """Render ``report`` into a new .xlsx at ``path`` atomically: an existing file is replaced only by a
     complete file that opened again; on any failure it is left untouched (RenderError names ``path``)."""
+    if Path(path).suffix.lower() != ".xlsx":
+        raise RenderError(str(path), "a built review is a macro-free workbook: name it .xlsx (a .xlsm name on "
+                          "a macro-free file will not open in Excel; `marketreview template` writes the .xlsm)")
     titles = _titles(report)
 
     def writer(temp: Path) -> None:
