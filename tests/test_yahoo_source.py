@@ -275,6 +275,11 @@ class PlannedTicker:
 yfinance_own_warnings = pytest.mark.filterwarnings("ignore:The inplace keyword")
 
 
+def resolved(host: str, port: int) -> object:
+    """The network check passes (the planned tickers answer instead of Yahoo)."""
+    return [(host, port)]
+
+
 @pytest.fixture
 def planned(monkeypatch: pytest.MonkeyPatch) -> type[PlannedTicker]:
     monkeypatch.setattr(yfinance.multi, "Ticker", PlannedTicker)
@@ -286,7 +291,7 @@ def planned(monkeypatch: pytest.MonkeyPatch) -> type[PlannedTicker]:
 def test_real_download_shapes(planned: type[PlannedTicker]) -> None:
     planned.plan.update({"^GSPC": GSPC, "1617.T": T1617})
     sleeps: list[float] = []
-    frame = YahooSource(sleep=sleeps.append).fetch(["^GSPC", "1617.T"], D(2025, 1, 2), D(2025, 1, 7))
+    frame = YahooSource(resolve=resolved, sleep=sleeps.append).fetch(["^GSPC", "1617.T"], D(2025, 1, 2), D(2025, 1, 7))
     assert frame.loc["2025-01-06", ("close", "1617.T")] == 32600.0
     assert frame.loc["2025-01-06", ("close", "^GSPC")] == 5975.38
     assert np.isnan(frame.loc["2025-01-02", ("close", "1617.T")])
@@ -298,7 +303,7 @@ def test_real_download_rate_limit_is_seen_through_the_log(planned: type[PlannedT
     planned.plan.update({"AAPL": AAPL, "MSFT": YFRateLimitError()})
     sleeps: list[float] = []
     with pytest.raises(RateLimitError) as caught:
-        YahooSource(sleep=sleeps.append, retries=2).fetch(["AAPL", "MSFT"], D(2025, 1, 2), D(2025, 1, 6))
+        YahooSource(resolve=resolved, sleep=sleeps.append, retries=2).fetch(["AAPL", "MSFT"], D(2025, 1, 2), D(2025, 1, 6))
     assert caught.value.symbols == ("MSFT",)
     assert sleeps == [1.0, 2.0]
 
@@ -310,7 +315,7 @@ def test_real_download_unknown_ticker_is_symbol_not_found(planned: type[PlannedT
     planned.plan.update({"AAPL": AAPL, "NOPE": YFPricesMissingError("NOPE", "(1d 2025-01-02 -> 2025-01-07)")})
     sleeps: list[float] = []
     with pytest.raises(SymbolNotFoundError) as caught:
-        YahooSource(sleep=sleeps.append).fetch(["AAPL", "NOPE"], D(2025, 1, 2), D(2025, 1, 6))
+        YahooSource(resolve=resolved, sleep=sleeps.append).fetch(["AAPL", "NOPE"], D(2025, 1, 2), D(2025, 1, 6))
     assert caught.value.symbols == ("NOPE",)
     assert sleeps == []
     assert caught.value.frame.loc["2025-01-06", ("close", "AAPL")] == 245.00

@@ -198,10 +198,26 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+_DEPRECATIONS = (DeprecationWarning, PendingDeprecationWarning, FutureWarning)
+
+
+def _silence_deprecations() -> None:
+    """Drop deprecation warnings raised outside MarketReview. A display hook rather than a filter, because
+    yfinance inserts its own filter when it is imported (later, lazily)."""
+    shown = warnings.showwarning
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int, file: Any = None,
+             line: str | None = None) -> None:
+        if issubclass(category, _DEPRECATIONS) and "marketreview" not in filename:
+            return
+        shown(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     if not sys.warnoptions:  # third-party deprecation noise (pandas via yfinance) is not for the user
-        for category in (DeprecationWarning, PendingDeprecationWarning, FutureWarning):
-            warnings.filterwarnings("ignore", category=category)
+        _silence_deprecations()
     args = parser().parse_args(argv)
     try:
         return int(args.run(args))

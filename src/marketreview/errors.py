@@ -129,7 +129,8 @@ class NetworkError(SourceError):
 
     def __init__(self, source: str, reason: str, symbols: Iterable[str] = ()) -> None:
         super().__init__(source, reason, symbols)
-        what = f" for {', '.join(self.symbols)}" if self.symbols else ""
+        shown = ", ".join(self.symbols[:5]) + (f" and {len(self.symbols) - 5} more" if len(self.symbols) > 5 else "")
+        what = f" for {shown}" if self.symbols else ""
         self.args = (f"network unreachable ({source}): {reason}{what}",)
 
     def __str__(self) -> str:

@@ -24,6 +24,7 @@ import ast
 import datetime as dt
 import logging
 import re
+import socket
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -38,6 +39,10 @@ from ..types import Symbol
 from .base import backoff_delays, check_window, clip, empty_frame, make_frame, require_all, unique_symbols
 
 Download = Callable[..., Any]
+Resolve = Callable[[str, int], object]
+#: The host yfinance fetches daily bars from: resolved once per fetch, so a machine without network (or DNS)
+#: gets "network unreachable" in well under a second instead of one failed request per ticker.
+YAHOO_HOST = "query2.finance.yahoo.com"
 Failure = Literal["rate", "timeout", "outage", "network", "other"]
 
 #: Failures worth another try after a pause (a DNS or connection failure is not: it fails the request at once).
@@ -69,8 +74,11 @@ class YahooSource:
     remembers_unknown = True
 
     def __init__(self, download: Download | None = None, sleep: Callable[[float], None] = time.sleep,
-                 retries: int = 4, backoff: float = 1.0, timeout: float = 20) -> None:
+                 retries: int = 4, backoff: float = 1.0, timeout: float = 20,
+                 resolve: Resolve | None = None) -> None:
         self._download = download
+        #: checks the network before the real yfinance is called (not before an injected fake)
+        self._resolve = resolve if resolve is not None else (None if download is not None else socket.getaddrinfo)
         self._sleep = sleep
         self.retries = retries
         self.backoff = backoff
@@ -81,6 +89,11 @@ class YahooSource:
         wanted = [check_ticker(s) for s in unique_symbols(symbols)]  # never hand hostile text to yfinance
         if not wanted:
             return empty_frame([])
+        if self._resolve is not None:
+            try:
+                self._resolve(YAHOO_HOST, 443)
+            except OSError as exc:  # socket.gaierror: no DNS, no network
+                raise NetworkError(self.name, f"cannot resolve {YAHOO_HOST} ({exc})", wanted) from exc
         closes: dict[Symbol, pd.Series] = {}
         adjusted: dict[Symbol, pd.Series] = {}
         pending = wanted
