@@ -21,6 +21,7 @@ import datetime as dt
 import functools
 import json
 import math
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -284,9 +285,23 @@ def test_cli_call(run_cli: Any, case: Case) -> None:
 @pytest.mark.parametrize("case", [_param(c, "cli") for c in CLI_ONLY_CASES])
 def test_cli_command(run_cli: Any, tmp_path: Path, case: Case) -> None:
     out_file = tmp_path / "review.xlsx"
-    places = {"{out}": str(out_file), "{folder}": str(tmp_path), "{fresh}": str(tmp_path / "empty.sqlite")}
+    places = {"{out}": str(out_file), "{folder}": str(tmp_path), "{fresh}": str(tmp_path / "empty.sqlite"),
+              "{xlsm}": str(tmp_path / "review.xlsm"), "{blocked}": str(tmp_path / "a-file" / "sub" / "review.xlsx"),
+              "{nomap}": str(tmp_path / "no-such-map.csv"), "{latin1map}": str(tmp_path / "latin1.csv"),
+              "{usercsv}": str(tmp_path / "mydata.csv"), "{otherdb}": str(tmp_path / "other.db")}
+    (tmp_path / "a-file").write_text("a file where a folder should be", encoding="utf-8")
+    (tmp_path / "latin1.csv").write_bytes("alias,tickers,label_en\nCAC,^FCHI,Société Générale\xff\n"
+                                          .encode("latin-1"))
+    user_csv = b"date,close\n2024-12-27,5970.84\n"
+    (tmp_path / "mydata.csv").write_bytes(user_csv)
+    with sqlite3.connect(tmp_path / "other.db") as conn:
+        conn.execute("CREATE TABLE notes (text TEXT)")
+    conn.close()
+    other_db = (tmp_path / "other.db").read_bytes()
     args = [places.get(a, a) for a in case.args]
     code, out, err = run_cli(case.function.removeprefix("cli:"), *args)
+    assert (tmp_path / "mydata.csv").read_bytes() == user_csv and (tmp_path / "other.db").read_bytes() == other_db
+    assert not (tmp_path / "review.xlsm").exists()
     if case.ok:
         assert code == 0, err
         assert case.expected in out

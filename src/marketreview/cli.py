@@ -121,6 +121,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .report.build import build_report
 
     out = Path(args.out)
+    if out.is_dir():
+        raise RenderError(str(out), "is a folder, not a file")
     if out.suffix.lower() != ".xlsx":
         raise BadArgumentError("--out", args.out, "a built review is a macro-free workbook: name it .xlsx "
                                "(`marketreview template` writes the macro-enabled .xlsm)")
