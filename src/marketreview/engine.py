@@ -348,10 +348,14 @@ class Engine:
             demo=source_key(source) == "demo", note="; ".join(n for n in notes if n),
         )
 
+    def fetched_at(self, names: Sequence[str]) -> dt.datetime | None:
+        """The oldest of ``names``' latest fetch times from the sources serving them now (None if never)."""
+        stamps = [self.cache.fetched_at([t], source=self._key(t)) for t in dict.fromkeys(map(self.ticker, names))]
+        return min((s for s in stamps if s is not None), default=None)
+
     def staleness(self, names: Sequence[str]) -> dt.timedelta | None:
         """How long ago the oldest of ``names`` was last fetched (None if never)."""
-        stamps = [self.cache.fetched_at([t], source=self._key(t)) for t in (self.ticker(n) for n in names)]
-        fetched = min((s for s in stamps if s is not None), default=None)
+        fetched = self.fetched_at(names)
         return None if fetched is None else self.clock() - fetched
 
     def _key(self, ticker: Symbol) -> str:

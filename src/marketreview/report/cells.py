@@ -38,7 +38,7 @@ class CellMaker:
 
     def stamp(self, aliases: list[str]) -> str:
         """As-of date, source, the oldest fetch time among the sheet's series, and DEMO where it applies."""
-        fetched = self.engine.cache.fetched_at([self.engine.ticker(a) for a in aliases])
+        fetched = self.engine.fetched_at(aliases)
         parts = [f"{self.t('stamp.as_of')}: {self.as_of.isoformat()}",
                  f"{self.t('stamp.source')}: {self.source_text}",
                  f"{self.t('stamp.fetched')}: "
