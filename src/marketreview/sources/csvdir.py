@@ -204,7 +204,7 @@ def _plain_names(symbol: Symbol) -> list[str]:
 def _read_index(path: Path) -> dict[str, _Files]:
     """The index's rows by ticker. A bad row costs only its ticker (when its symbol can be read at all)."""
     text, _encoding = read_text(path)
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     fields = [(f or "").strip().lower() for f in (reader.fieldnames or [])]
     missing = [c for c in _INDEX_COLUMNS if c not in fields]
     if missing:
@@ -255,7 +255,7 @@ def read_price_file(path: Path) -> PriceColumns:
     if not path.is_file():
         raise DataFormatError(str(path), "file not found")
     text, encoding = read_text(path)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     header = [_header_name(h) for h in next(reader, [])]
     if not any(header):
         raise DataFormatError(str(path), "empty file")
@@ -291,6 +291,12 @@ def read_price_file(path: Path) -> PriceColumns:
     if close.empty:
         raise DataFormatError(str(path), "no close values")
     return PriceColumns(close=close, adj_close=adj, encoding=encoding)
+
+
+def _delimiter(text: str) -> str:
+    """Commas, or tabs where the header line has tabs and no comma (Excel's "Unicode text" is tab-separated)."""
+    first = text.split("\n", 1)[0]
+    return "\t" if "\t" in first and "," not in first else ","
 
 
 def _header_name(text: str) -> str:
