@@ -19,6 +19,7 @@ from . import calendars
 from .cache import Cache, CacheInfo
 from .calc.lookup import DayTable, day_table
 from .errors import (
+    CacheError,
     DataFormatError,
     MarketReviewError,
     NetworkError,
@@ -35,6 +36,7 @@ from .types import FundamentalsSnapshot, Provenance, Symbol
 #: How far back a first fetch reaches: enough for 5-year figures, 26-week averages and last year's return.
 HISTORY_YEARS = 11
 DEFAULT_TTL = dt.timedelta(hours=1)
+_BUSY = "(cache)"
 #: How long a ticker a source said it does not know is skipped (straight to its fallback) before it is tried again.
 UNKNOWN_TTL = dt.timedelta(days=30)
 
@@ -100,7 +102,7 @@ class Engine:
         infos = _unique_infos(self.symbols.resolve(n) for n in names)
         if self.offline:
             return report
-        down: dict[str, NetworkError] = {}  # a source found unreachable is not asked again in this request
+        down: dict[str, MarketReviewError] = {}  # a source found unreachable is not asked again in this request
         with self._lock:
             pending = {info.alias: info for info in infos}
             for level in range(max((len(i.tickers) for i in infos), default=0)):
@@ -112,14 +114,14 @@ class Engine:
                     report.fetched.append(alias)
                     del pending[alias]
                 for alias, error in failed.items():
-                    if level + 1 >= len(pending[alias].tickers):
+                    if level + 1 >= len(pending[alias].tickers) or isinstance(error, CacheError):
                         report.failed[alias] = error
                         self._failed[alias] = error
                         del pending[alias]
         return report
 
     def _fetch_level(self, wanted: dict[str, Symbol], start: dt.date, end: dt.date, report: FetchReport,
-                     progress: Callable[[str, int, int], None] | None, down: dict[str, NetworkError]
+                     progress: Callable[[str, int, int], None] | None, down: dict[str, MarketReviewError]
                      ) -> tuple[list[str], dict[str, MarketReviewError]]:
         now = self.clock()
         served: list[str] = []
@@ -155,6 +157,11 @@ class Engine:
             if progress is not None:
                 progress(source.name, number, len(by_source))
             key = source_key(source)
+            if _BUSY in down:  # the cache could not be written: fetching more would only wait again
+                for alias, ticker in wanted.items():
+                    if ticker in tickers:
+                        failed[alias] = down[_BUSY]
+                continue
             lo = min(g[0] for t in tickers for g in need[t])
             hi = max(g[1] for t in tickers for g in need[t])
             report.requests[source.name] = report.requests.get(source.name, 0) + 1
@@ -180,9 +187,14 @@ class Engine:
             good = [t for t in tickers if t not in bad]
             if frame is not None and good:
                 kept = frame.loc[:, [c for c in frame.columns if c[1] in good]]
-                report.rows += self.cache.write(kept, source=key, start=lo, end=hi, fetched_at=now,
-                                                symbols=good,
-                                                revisions={t: revisions[t] for t in good if t in revisions})
+                try:
+                    report.rows += self.cache.write(kept, source=key, start=lo, end=hi, fetched_at=now,
+                                                    symbols=good,
+                                                    revisions={t: revisions[t] for t in good if t in revisions})
+                except CacheError as exc:  # e.g. busy: remembered like a failed fetch, so no formula waits again
+                    bad.update(dict.fromkeys(good, exc))
+                    good = []
+                    down[_BUSY] = exc
             for ticker in good:
                 self._series.pop(ticker, None)
             if good:
