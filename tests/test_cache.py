@@ -19,7 +19,14 @@ import pytest
 
 import marketreview.cache as cache_module
 from marketreview.cache import Cache, CacheInfo
-from marketreview.errors import BadArgumentError, BadDateError, CacheCorruptError, CacheError, DataFormatError, ForeignCacheError
+from marketreview.errors import (
+    BadArgumentError,
+    BadDateError,
+    CacheCorruptError,
+    CacheError,
+    DataFormatError,
+    ForeignCacheError,
+)
 from marketreview.sources.base import empty_frame, make_frame
 
 UTC = timezone.utc

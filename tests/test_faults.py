@@ -39,7 +39,7 @@ import marketreview.app as app
 from marketreview import cli, functions
 from marketreview.cache import Cache
 from marketreview.engine import Engine
-from marketreview.errors import ForeignCacheError, NetworkError, RateLimitError, SourceError, SymbolNotFoundError
+from marketreview.errors import ForeignCacheError, NetworkError, RateLimitError, SymbolNotFoundError
 from marketreview.refresh import STATUS_SHEET, refresh_book
 from marketreview.render import book as book_renderer
 from marketreview.render import xlsx

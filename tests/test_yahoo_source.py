@@ -303,7 +303,8 @@ def test_real_download_rate_limit_is_seen_through_the_log(planned: type[PlannedT
     planned.plan.update({"AAPL": AAPL, "MSFT": YFRateLimitError()})
     sleeps: list[float] = []
     with pytest.raises(RateLimitError) as caught:
-        YahooSource(resolve=resolved, sleep=sleeps.append, retries=2).fetch(["AAPL", "MSFT"], D(2025, 1, 2), D(2025, 1, 6))
+        YahooSource(resolve=resolved, sleep=sleeps.append, retries=2).fetch(["AAPL", "MSFT"], D(2025, 1, 2),
+                                                                            D(2025, 1, 6))
     assert caught.value.symbols == ("MSFT",)
     assert sleeps == [1.0, 2.0]
 

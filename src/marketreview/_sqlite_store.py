@@ -191,7 +191,7 @@ def _is_legacy_cache(conn: sqlite3.Connection) -> bool:
 
 def _ensure_schema(conn: sqlite3.Connection) -> None:
     if (_application_id(conn) == APPLICATION_ID and _user_version(conn) == SCHEMA_VERSION
-            and _TABLES <= _tables(conn)):
+            and _tables(conn) >= _TABLES):
         return  # the common case takes no write lock
     with write_transaction(conn):
         version = _user_version(conn)

@@ -140,10 +140,8 @@ class SymbolMap:
 
 
 def _read_symbols(path: Path | resources.abc.Traversable) -> Iterator[SymbolInfo]:
-    if isinstance(path, Path):  # a user's map: any encoding Excel saves, a clear error when missing
-        text = read_text(path, "symbol map")[0]
-    else:
-        text = path.read_text(encoding="utf-8")
+    # A user's map (a Path): any encoding Excel saves, and a clear error when it is missing.
+    text = read_text(path, "symbol map")[0] if isinstance(path, Path) else path.read_text(encoding="utf-8")
     with io.StringIO(text, newline="") as fh:
         reader = csv.DictReader(fh)
         missing = [c for c in ("alias", "tickers") if c not in (reader.fieldnames or [])]
