@@ -53,7 +53,7 @@ def snapshot_rows(m: CellMaker) -> list[tuple[Cell, ...]]:
     except MarketReviewError as exc:
         return [(Cell("MAG7SHARE"), Cell(error=exc.excel_text), *(Cell() for _ in range(7)))]
     stored = {h.date: h for h in m.engine.holdings_snapshots()}
-    rows = []
+    rows: list[tuple[Cell, ...]] = []
     for snapshot in used:
         held = stored.get(snapshot.date)
         fetched = held.fetched_at.replace(tzinfo=None) if held is not None else None
