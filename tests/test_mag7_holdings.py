@@ -4,7 +4,10 @@ CLI, online and offline."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -192,3 +195,31 @@ def test_fetch_all_stores_a_snapshot(cache_path: Path, capsys, monkeypatch) -> N
     assert "stored the MAG7SHARE holdings snapshot of 2025-06-12 (SPY top holdings (yfinance)" in out
     with Cache(cache_path) as again:
         assert [s.date for s in again.holdings()] == [SNAPSHOT_DAY]
+
+
+def test_refresh_button_stores_a_snapshot(tmp_cache: Cache) -> None:
+    from fake_book import Book
+
+    from marketreview.refresh import refresh_book
+
+    book = Book()
+    result = refresh_book(book, live_like_engine(tmp_cache), lang="en")
+    assert result.ok, result.message
+    assert [s.date for s in tmp_cache.holdings()] == [SNAPSHOT_DAY]
+    mag7 = book.sheets["Mag7"]
+    numbers = [v for v in mag7.cells.values() if isinstance(v, float)]
+    assert any(v == pytest.approx(NEXT_DAY, rel=1e-12) for v in numbers)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_mag7_sheet_opens_in_libreoffice(tmp_cache: Cache, tmp_path: Path) -> None:
+    report = build_report(live_like_engine(tmp_cache), lang="en")
+    xlsx = write_xlsx(report, tmp_path / "review.xlsx")
+    csv_filter = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1"
+    subprocess.run([shutil.which("soffice") or "soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+                    "--headless", "--norestore", "--convert-to", csv_filter, "--outdir", str(tmp_path), str(xlsx)],
+                   check=True, capture_output=True, timeout=180)
+    with (tmp_path / "review-Mag7.csv").open(encoding="utf-8", newline="") as handle:
+        shown = [cell for row in csv.reader(handle) for cell in row]
+    assert f"{NEXT_DAY:.2%}" in shown  # the share as LibreOffice displays it (0.00% format)
+    assert any(cell.startswith("Anchor 2025-06-12: holdings 2025-06-12") for cell in shown)

@@ -1,12 +1,15 @@
 """The embedded SQLite price cache: daily closes per symbol, which date ranges were already fetched, and when.
 
-One file holds three tables::
+One file holds three price tables::
 
     prices    (symbol, date, close, adj_close, source, fetched_at)   one row per symbol and trading day
     coverage  (symbol, start, end, source, fetched_at)               date ranges already fetched, merged when
                                                                      they overlap or touch, so a weekend or a
                                                                      holiday is not asked for again
     meta      (key, value)                                           the schema version
+
+plus MAG7SHARE's fund-holdings snapshots (``holdings_snapshots``, ``holdings_weights``: see
+:mod:`marketreview._sqlite_holdings`).
 
 Dates are ISO text (``2024-06-10``) and timestamps ISO text in UTC, so both sort as text. Several
 processes (two Excel windows, the CLI) may share the file: it runs in WAL mode with a busy timeout, and every
