@@ -1,6 +1,6 @@
 """The embedded SQLite price cache: daily closes per symbol, which date ranges were already fetched, and when.
 
-One file holds three price tables::
+One file holds three tables::
 
     prices    (symbol, date, close, adj_close, source, fetched_at)   one row per symbol and trading day
     coverage  (symbol, start, end, source, fetched_at)               date ranges already fetched, merged when
