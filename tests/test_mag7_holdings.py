@@ -223,3 +223,15 @@ def test_mag7_sheet_opens_in_libreoffice(tmp_cache: Cache, tmp_path: Path) -> No
         shown = [cell for row in csv.reader(handle) for cell in row]
     assert f"{NEXT_DAY:.2%}" in shown  # the share as LibreOffice displays it (0.00% format)
     assert any(cell.startswith("Anchor 2025-06-12: holdings 2025-06-12") for cell in shown)
+
+
+def test_a_cold_failure_is_asked_once_per_session_until_a_refresh(tmp_cache: Cache) -> None:
+    dns = requests.exceptions.ConnectionError("curl: (6) Could not resolve host: query2.finance.yahoo.com")
+    tickers = FakeTickers(dns)
+    engine = live_like_engine(tmp_cache, tickers)
+    first, second = call(engine, "MAG7SHARE"), call(engine, "MAG7SHARE", "2025-06-12")
+    assert "network unreachable" in str(first.error) and str(second.error) == str(first.error)
+    assert tickers.asked == ["SPY"]  # a sheet of formulas does not retry the network cell by cell
+    tickers.answer = FakeTickers().answer  # the network is back; the Refresh button fetches again
+    assert engine.refresh_holdings() is not None
+    assert call(engine, "MAG7SHARE").value == pytest.approx(NEXT_DAY, rel=1e-12)

@@ -274,11 +274,13 @@ class Engine:
         latest stored one serves and says how old it is. A failure is remembered until the next refresh, so a
         sheet of formulas does not retry the network cell by cell."""
         if self._fundamentals is None:
+            if self.router.has_fundamentals or self.router.holdings is None:
+                self._fundamentals = list(self.router.fundamentals())
+                return self._fundamentals
             if self._fundamentals_error is not None:
                 raise self._fundamentals_error
             try:
-                self._fundamentals = (list(self.router.fundamentals()) if self.router.has_fundamentals
-                                      or self.router.holdings is None else self._holdings_fundamentals())
+                self._fundamentals = self._holdings_fundamentals()
             except MarketReviewError as exc:
                 self._fundamentals_error = exc
                 raise
