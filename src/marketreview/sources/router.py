@@ -71,8 +71,8 @@ class Router:
                 snapshots: list[FundamentalsSnapshot] = reader()
                 return snapshots
         names = ", ".join(getattr(s, "name", type(s).__name__) for s in self.sources)
-        raise DataError(f"MAG7SHARE needs fundamentals or fund holdings: use --source auto or yahoo (fund "
-                        f"holdings), csv:DIR (a folder with fundamentals/) or demo; {names} has none")
+        raise DataError(f"MAG7SHARE needs fundamentals: use --source csv:DIR (a folder with fundamentals/) "
+                        f"or --source demo, or fund holdings with --source auto or yahoo; {names} has none")
 
 
 def router_from_spec(spec: str) -> Router:
