@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from . import _sqlite_holdings
+
 #: ``PRAGMA user_version`` of the current schema. Version 1 files (before provenance) had no application id and
 #: kept the version in ``meta`` only; they are migrated in place.
 SCHEMA_VERSION = 2
@@ -54,6 +56,7 @@ _SCHEMA = (
         failed_at  TEXT NOT NULL,
         PRIMARY KEY (source, symbol)
     ) WITHOUT ROWID""",
+    *_sqlite_holdings.SCHEMA,
 )
 _TABLES = frozenset(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", "\n".join(_SCHEMA)))
 _SQLITE_MAGIC = b"SQLite format 3\x00"

@@ -16,6 +16,9 @@ is marked with ``PRAGMA application_id`` (:data:`~marketreview._sqlite_store.APP
 (a user's CSV, another program's database) is refused and left byte-identical; only a damaged file of ours is
 moved aside. Lock waits are bounded by ``timeout`` (a few seconds) and then say "cache busy".
 
+plus MAG7SHARE's fund-holdings snapshots (``holdings_snapshots``, ``holdings_weights``: see
+:mod:`marketreview._sqlite_holdings`).
+
 Dates are ISO text (``2024-06-10``) and timestamps ISO text in UTC, so both sort as text. Several
 processes (two Excel windows, the CLI) may share the file: it runs in WAL mode with a busy timeout, and every
 write is one ``BEGIN IMMEDIATE`` transaction, all or nothing. A damaged file is moved aside and rebuilt on
@@ -40,6 +43,7 @@ from types import TracebackType
 import numpy as np
 import pandas as pd
 
+from . import _sqlite_holdings as holdings_store
 from . import _sqlite_store as store
 from .errors import (
     BadArgumentError,
@@ -51,7 +55,7 @@ from .errors import (
     ForeignCacheError,
 )
 from .sources.base import empty_frame, normalise_index
-from .types import FIELDS, Symbol
+from .types import FIELDS, HoldingsSnapshot, Symbol
 
 __all__ = ["Cache", "CacheInfo"]
 
@@ -294,6 +298,16 @@ class Cache:
         """Try the remembered unknown tickers again (of ``source``, or of every source). Returns how many."""
         with self._session() as conn, store.write_transaction(conn):
             return int(conn.execute("DELETE FROM unknown WHERE IFNULL(?, source) = source", (source,)).rowcount)
+
+    def write_holdings(self, snapshot: HoldingsSnapshot) -> None:
+        """Store a fund-holdings snapshot (MAG7SHARE's anchor), replacing one of the same date."""
+        with self._session() as conn, store.write_transaction(conn):
+            holdings_store.write(conn, snapshot)
+
+    def holdings(self) -> list[HoldingsSnapshot]:
+        """Every stored fund-holdings snapshot, oldest first."""
+        with self._session() as conn, store.read_transaction(conn):
+            return holdings_store.read(conn)
 
     # -- lifetime -----------------------------------------------------------------------------------
 
