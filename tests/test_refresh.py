@@ -290,7 +290,7 @@ def test_refresh_with_a_real_engine_then_a_dead_source(fake_source, tmp_cache):
     assert all(not book.sheets[name].formulas for name in result.sheets)
     kept = dict(indices.cells)
 
-    dead = FunctionSource(lambda _symbol, _dates: None, name="dead")
+    dead = FunctionSource(lambda _symbol, _dates: None, name="fake")  # the same source, now failing
     later = NOW + dt.timedelta(hours=2)
     failed = refresh_book(book, Engine(Router(dead), tmp_cache, clock=lambda: later), lang="en")
     assert not failed.ok and len(dead.calls) == 2  # the first-choice tickers, then the fallbacks

@@ -107,6 +107,7 @@ def yahoo(sleeps: list[float], resolve: Any = None) -> YahooSource:
     return YahooSource(sleep=sleeps.append, retries=2, resolve=resolve or (lambda host, port: [(host, port)]))
 
 
+@yfinance_own_warnings
 def test_the_fake_logs_what_yfinance_17_logs_with_its_default_settings(yf17: type[Yf17Ticker],
                                                                        caplog: pytest.LogCaptureFixture) -> None:
     """The old reading: with exceptions hidden, a DNS failure looks exactly like an unknown symbol."""
