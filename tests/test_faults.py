@@ -249,6 +249,33 @@ def test_yahoo_timeout_once_then_success_writes_everything(world: World) -> None
     assert world.engine.cache.info("^NDX").last == dt.date(2025, 1, 10)  # type: ignore[union-attr]
 
 
+#: What yfinance 1.7 logs for a DNS failure once ``hide_exceptions`` is off (multi._download_one: ``repr(e)``).
+DNS_LOGGED = ("DNSError('Failed to perform, curl: (6) Could not resolve host: query2.finance.yahoo.com. See "
+              "https://curl.se/libcurl/c/libcurl-errors.html first for more details.')")
+OUTAGE_LOGGED = "YFDataException('*** YAHOO! FINANCE IS CURRENTLY DOWN! ***')"
+
+
+def test_yahoo_dns_failure_is_network_unreachable_at_once_never_an_unknown_symbol(world: World) -> None:
+    for ticker in ("^GSPC", "^TOPX", "1306.T"):
+        world.yahoo.fail[ticker] = (DNS_LOGGED, None)
+    report = world.engine.ensure(["SP500", "TOPIX"])
+    assert set(report.failed) == {"SP500", "TOPIX"}
+    for error in report.failed.values():
+        assert isinstance(error, NetworkError) and str(error).startswith("network unreachable (yahoo): DNSError(")
+    assert len(world.yahoo.calls) == 1 and world.sleeps == []  # no retry, no fallback request to a dead network
+    answer = functions.call(world.engine, "CLOSE", "SP500", "2025-01-03")
+    assert isinstance(answer.error, NetworkError) and "unknown symbol" not in answer.error.excel_text
+    assert world.engine.cache.unknown("yahoo") == {}
+
+
+def test_yahoo_outage_page_is_retried_then_served(world: World) -> None:
+    world.yahoo.fail["^GSPC"] = (OUTAGE_LOGGED, 2)
+    report = world.engine.ensure(["SP500", "NDX"])
+    assert report.ok and world.sleeps == [1.0, 2.0]
+    assert world.yahoo.calls[1:] == [["^GSPC"], ["^GSPC"]]
+    assert functions.call(world.engine, "CLOSE", "SP500", "2025-01-03").value == 1929.0
+
+
 def test_fred_429_every_attempt_is_a_rate_limit_error_after_bounded_retries(world: World) -> None:
     world.fred.always = http_error(429)
     report = world.engine.ensure(["US2Y"])
