@@ -254,3 +254,16 @@ def test_the_cli_without_network_says_so_quickly_without_warnings(tmp_path: Any)
     assert "unknown symbol" not in done.stderr
     assert "Warning" not in done.stderr and "deprecation" not in done.stderr, done.stderr
     assert done.stderr.count("\n") == 1, done.stderr  # one line: the reason, after one DNS check
+
+
+@yfinance_own_warnings
+def test_a_known_ticker_with_an_empty_short_window_is_not_remembered_as_unknown(yf17: type[Yf17Ticker],
+                                                                                tmp_path: Any) -> None:
+    yf17.plan.update({"AAPL": bars("AAPL")})
+    with Cache(tmp_path / "c.sqlite") as cache:
+        engine = Engine(Router(yahoo([])), cache, SymbolMap.default(),
+                        clock=lambda: dt.datetime(2025, 1, 6, 12, 0, tzinfo=dt.timezone.utc))
+        assert engine.ensure(["AAPL"], D(2024, 12, 1), D(2025, 1, 3)).ok
+        yf17.plan["AAPL"] = "unknown"  # Yahoo: no rows for a weekend-only window
+        assert not engine.ensure(["AAPL"], D(2025, 1, 4), D(2025, 1, 5)).ok
+        assert cache.unknown("yahoo") == {}

@@ -38,6 +38,8 @@ from .types import FundamentalsSnapshot, HoldingsSnapshot, Provenance, Symbol
 HISTORY_YEARS = 11
 DEFAULT_TTL = dt.timedelta(hours=1)
 _BUSY = "(cache)"
+#: A ticker is remembered as unknown only after a request this long came back empty.
+_UNKNOWN_WINDOW = dt.timedelta(days=30)
 #: How long a ticker a source said it does not know is skipped (straight to its fallback) before it is tried again.
 UNKNOWN_TTL = dt.timedelta(days=30)
 
@@ -180,8 +182,9 @@ class Engine:
                        for t in tickers if t in named}
                 if isinstance(exc, NetworkError):
                     down[key] = exc
-                self._remember_unknown(source, [t for t, e in bad.items() if isinstance(e, SymbolNotFoundError)],
-                                       now)
+                if hi - lo >= _UNKNOWN_WINDOW:  # a short window (a weekend tail) may rightly have no rows
+                    self._remember_unknown(source, [t for t, e in bad.items() if isinstance(e, SymbolNotFoundError)],
+                                           now)
             except MarketReviewError as exc:
                 frame = None
                 bad = dict.fromkeys(tickers, exc)
@@ -220,8 +223,13 @@ class Engine:
                                    "`marketreview fetch --retry-unknown` tries it again")
 
     def _remember_unknown(self, source: Source, tickers: list[Symbol], now: dt.datetime) -> None:
-        if tickers and getattr(source, "remembers_unknown", False):
-            self.cache.mark_unknown(source_key(source), tickers, "returned no data", now)
+        """Only tickers this source never served: one with rows of its own exists, whatever this answer says."""
+        if not getattr(source, "remembers_unknown", False):
+            return
+        key = source_key(source)
+        never = [t for t in tickers if self.cache.info(t, key) is None]
+        if never:
+            self.cache.mark_unknown(key, never, "returned no data", now)
 
     def ensure_batch(self, names: Iterable[str]) -> FetchReport | None:
         """For formulas: fetch only names the cache has never held (and that have not failed this session), and
