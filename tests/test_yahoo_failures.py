@@ -267,3 +267,15 @@ def test_a_known_ticker_with_an_empty_short_window_is_not_remembered_as_unknown(
         yf17.plan["AAPL"] = "unknown"  # Yahoo: no rows for a weekend-only window
         assert not engine.ensure(["AAPL"], D(2025, 1, 4), D(2025, 1, 5)).ok
         assert cache.unknown("yahoo") == {}
+
+
+@yfinance_own_warnings
+def test_behind_a_proxy_the_dns_check_is_skipped(yf17: type[Yf17Ticker], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:8080")
+    yf17.plan.update({"AAPL": bars("AAPL")})
+
+    def no_dns(host: str, port: int) -> object:
+        raise OSError(-2, "Name or service not known")
+
+    frame = yahoo([], resolve=no_dns).fetch(["AAPL"], D(2025, 1, 2), D(2025, 1, 3))
+    assert frame[("close", "AAPL")].tolist() == [245.0, 246.0]

@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import logging
+import os
 import re
 import socket
 import sys
@@ -89,7 +90,7 @@ class YahooSource:
         wanted = [check_ticker(s) for s in unique_symbols(symbols)]  # never hand hostile text to yfinance
         if not wanted:
             return empty_frame([])
-        if self._resolve is not None:
+        if self._resolve is not None and not _proxied():
             try:
                 self._resolve(YAHOO_HOST, 443)
             except OSError as exc:  # socket.gaierror: no DNS, no network
@@ -183,6 +184,14 @@ def _failure(failures: Mapping[Symbol, tuple[Failure, str]], attempts: int) -> S
                               failures)
     what = "timed out" if "timeout" in kinds else "Yahoo Finance is down (outage page)"
     return NetworkError(YahooSource.name, f"{what} after {attempts} attempts ({detail})", failures)
+
+
+def _proxied() -> bool:
+    """Behind a proxy the local resolver may not know Yahoo's host although the proxy reaches it: no DNS check."""
+    if any(os.environ.get(name) for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")):
+        return True
+    config = getattr(sys.modules.get("yfinance"), "config", None)
+    return bool(getattr(getattr(config, "network", None), "proxy", None))
 
 
 def _yfinance_download() -> Download:
