@@ -130,6 +130,7 @@ class CsvDirSource:
 
 
 def _plain_names(symbol: Symbol) -> list[str]:
+    symbol = symbol.removeprefix("FRED:")  # FRED:BOGZ1FA105050005Q is served by BOGZ1FA105050005Q.csv
     names = [f"{symbol}.csv"]
     bare = symbol.lstrip("^")
     names.append(f"{bare}.csv")
