@@ -170,6 +170,18 @@ def test_only_revised_series_are_refetched_whole():
         False, False, True, True]  # the daily market series are topped up as before
 
 
+def test_the_worksheet_function_is_macroseries(engine):
+    import marketreview_udfs as udfs
+
+    udfs.set_engine(engine)
+    try:
+        assert udfs.MACROSERIES(CAPEX, dt.datetime(2025, 6, 30), "pc1") == pytest.approx(25.0)
+        assert udfs.MACROSERIES(CAPEX, 45838.0) == 315.0  # an Excel serial date (2025-06-30)
+        assert udfs.MACROSERIES(CAPEX, "2025-06-30", "pct").startswith("#VALUE! bad units 'pct'")
+    finally:
+        udfs.set_engine(None)
+
+
 # -- the command line -------------------------------------------------------------------------------------------
 
 

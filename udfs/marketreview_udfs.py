@@ -226,14 +226,15 @@ __all__ = ["CLOSE", "HISTORY", "MAG7SHARE", "PERF", "RELDEV", "RELRATIO", "REVIE
 # -- issue 13: macro series (a self-contained block) ------------------------------------------------
 
 
+# Excel reserves SERIES for chart formulas (a cell cannot call it), so the worksheet name is MACROSERIES.
 @xw.func(category=CATEGORY)
-@xw.arg("series_id", doc=_doc("SERIES", "series_id"))
-@xw.arg("as_of", dates=dt.date, doc=_doc("SERIES", "as_of"))
-@xw.arg("units", doc=_doc("SERIES", "units"))
-@xw.arg("frequency", doc=_doc("SERIES", "frequency"))
-@_documented("SERIES")
-def SERIES(series_id, as_of=None, units=None, frequency=None):
-    return _cell("SERIES", series_id, as_of, units, frequency)
+@xw.arg("series_id", doc=_doc("MACROSERIES", "series_id"))
+@xw.arg("as_of", dates=dt.date, doc=_doc("MACROSERIES", "as_of"))
+@xw.arg("units", doc=_doc("MACROSERIES", "units"))
+@xw.arg("frequency", doc=_doc("MACROSERIES", "frequency"))
+@_documented("MACROSERIES")
+def MACROSERIES(series_id, as_of=None, units=None, frequency=None):
+    return _cell("MACROSERIES", series_id, as_of, units, frequency)
 
 
-__all__ += ["SERIES"]
+__all__ += ["MACROSERIES"]

@@ -221,7 +221,8 @@ def history(engine: Engine, ticker: Any, start: Any, end: Any = None, interval: 
 
 def series_value(engine: Engine, series_id: Any, as_of: Any = None, units: Any = None,
                  frequency: Any = None) -> Figure:
-    """SERIES: a FRED series (``FRED:ID``) or a user's series, in FRED's units and frequency, as of a date."""
+    """MACROSERIES (SERIES outside Excel): a FRED series (``FRED:ID``) or a user's series in FRED's units and
+    frequency, as of a date."""
     name = _ticker(series_id, "series_id")
     unit_code, step = macro.parse_units(units), macro.parse_frequency(frequency)
     try:
@@ -316,8 +317,9 @@ FUNCTIONS: dict[str, WorksheetFunction] = {f.name: f for f in (
                                          "the period start)", optional=True),
                        Param("units", "FRED units: lin, chg, ch1, pch, pc1, pca, log", optional=True)),
                       history, returns="table"),
-    WorksheetFunction("SERIES", "Value of a FRED series (FRED:ID) or one of your CSV series as of a date, in "
-                      "FRED's units (percent for pch/pc1/pca) and frequency.",
+    WorksheetFunction("MACROSERIES", "Value of a FRED series (FRED:ID) or one of your CSV series as of a date, in "
+                      "FRED's units (percent for pch/pc1/pca) and frequency (SERIES in the CLI; Excel keeps the "
+                      "name SERIES for chart formulas).",
                       (Param("series_id", "FRED:ID (e.g. \"FRED:BOGZ1FA105050005Q\") or a symbol of your CSV "
                                           "folder (e.g. \"ISM\")"),
                        Param("as_of", "Date (Excel date or ISO text); omitted: the latest observation",
@@ -336,7 +338,7 @@ FUNCTIONS: dict[str, WorksheetFunction] = {f.name: f for f in (
 
 
 #: Other names a function answers to outside Excel (Excel's built-in YIELD would shadow ours in a cell).
-ALIASES = {"YIELD": "UST"}
+ALIASES = {"YIELD": "UST", "SERIES": "MACROSERIES"}
 
 
 def lookup(name: str) -> WorksheetFunction:
