@@ -90,6 +90,7 @@ def test_overview_labels_each_series_as_what_it_is(report):
     assert "not the ISM" in str(philly[6].value) and "ISM" not in str(philly[0].value)
     eps = by_id["SPX_FWD_EPS"]
     assert eps[5].value == pytest.approx(10.0)  # pc1: (264 / 240 - 1) * 100
+    assert str(eps[6].value).endswith("index.csv: source: the user's broker (12-month forward EPS)")
     assert by_id["ISM"][5].value == 49.0
     assert "JP_BUYBACKS.csv" in str(by_id["JP_BUYBACKS"][5].error)
 

@@ -238,7 +238,20 @@ def _overview_row(m: CellMaker, s: MacroSeries, problem: str) -> tuple[Cell, ...
         return macro_calc.series_asof(m.series(s.series), m.as_of, units=s.units, frequency=s.frequency,
                                       symbol=m.engine.ticker(s.series))
 
-    return (*head, m.figure(figure, part="end_date"), m.figure(figure), Cell(s.note))
+    return (*head, m.figure(figure, part="end_date"), m.figure(figure), _note_cell(m, s))
+
+
+def _note_cell(m: CellMaker, s: MacroSeries) -> Cell:
+    """The list's note, and for a user's series the source note of the folder's index.csv (warned when absent)."""
+    if s.is_fred:
+        return Cell(s.note)
+    reader = getattr(m.engine.router.route(m.engine.ticker(s.series)), "source_note", None)
+    if reader is None:
+        return Cell(s.note)
+    source = str(reader(m.engine.ticker(s.series)))
+    if not source:
+        return Cell(s.note, warning=f"{s.series}: index.csv gives no source note for {s.file}")
+    return Cell(f"{s.note} — index.csv: {source}" if s.note else source)
 
 
 def _chart_table(m: CellMaker, chart: MacroChart, values: dict[str, pd.Series]) -> tuple[Table, Chart]:

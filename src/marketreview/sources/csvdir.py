@@ -38,6 +38,8 @@ class _Files:
 
     raw: str | None = None
     adjusted: str | None = None
+    #: the ``notes`` cell of the index row (where the numbers come from, for series a user typed in)
+    notes: str = ""
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,11 @@ class CsvDirSource:
         if files.adjusted is not None:
             return f"{files.raw}; adj_close from {files.adjusted} (dividend-adjusted)"
         return files.raw
+
+    def source_note(self, ticker: Symbol) -> str:
+        """The ``notes`` the folder's ``index.csv`` gives for ``ticker`` ("" without one)."""
+        files = self._files(ticker)
+        return files.notes if files is not None else ""
 
     def fundamentals(self) -> list[FundamentalsSnapshot]:
         """Market-cap snapshots from the folder's ``fundamentals/`` subfolder."""
@@ -160,15 +167,17 @@ def _read_index(path: Path) -> dict[str, _Files]:
         if flag not in _YES | _NO:
             raise DataFormatError(where, f"adjusted must be yes or no, got {flag!r}")
         key = symbol.upper()
+        notes = (row.get("notes") or "").strip()
         files = index.get(key, _Files())
+        notes = files.notes or notes
         if flag in _YES:
             if files.adjusted is not None:
                 raise DataFormatError(where, f"{symbol} already has an adjusted file ({files.adjusted})")
-            files = _Files(raw=files.raw, adjusted=name)
+            files = _Files(raw=files.raw, adjusted=name, notes=notes)
         else:
             if files.raw is not None:
                 raise DataFormatError(where, f"{symbol} already has an unadjusted file ({files.raw})")
-            files = _Files(raw=name, adjusted=files.adjusted)
+            files = _Files(raw=name, adjusted=files.adjusted, notes=notes)
         index[key] = files
     return index
 
