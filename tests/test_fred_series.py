@@ -216,3 +216,21 @@ def test_cli_series_from_a_mocked_fred(tmp_path, capsys, monkeypatch, fred):
     assert code == 0, err
     assert float(out) == pytest.approx(25.0)
     assert "BOGZ1FA105050005Q" in fred.query(0)["id"][0]
+
+
+def test_a_csv_folder_serves_a_fred_id_from_fred_s_own_download(tmp_path, capsys):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    rows = [r.split(",")[:2] for r in MACRO.strip().splitlines()]
+    kept = [r for r in rows[1:] if r[1]]
+    kept = [[d, "." if d == "2023-07-01" else v] for d, v in kept]  # FRED's "." for a missing value
+    text = "\n".join(",".join(r) for r in [rows[0], *kept]) + "\n"
+    assert text.startswith("observation_date,BOGZ1FA105050005Q\n2023-01-01,200.0\n")
+    (folder / "BOGZ1FA105050005Q.csv").write_text(text, encoding="utf-8")
+    cache = str(tmp_path / "c.sqlite")
+    code = cli.main(["call", "SERIES", CAPEX, "2025-06-30", "pc1", "--source", f"csv:{folder}", "--cache", cache])
+    out, err = capsys.readouterr()
+    assert (code, float(out)) == (0, pytest.approx(25.0)), err
+    code = cli.main(["call", "SERIES", CAPEX, "2024-09-30", "pc1", "--source", f"csv:{folder}", "--cache", cache])
+    out, err = capsys.readouterr()
+    assert code == 2 and "needs the quarterly observation a year earlier" in err  # 2023Q3 is missing

@@ -183,7 +183,8 @@ def _read_index(path: Path) -> dict[str, _Files]:
 
 
 def read_price_file(path: Path) -> PriceColumns:
-    """``date,close[,adj_close,…]`` → float series on their dates. Blank cells are missing values; anything
+    """``date,close[,adj_close,…]`` (or FRED's own download, ``observation_date,SERIESID`` with ``.`` for a
+    missing value) → float series on their dates. Blank cells are missing values; anything
     else that is not a date or a number, or a repeated date, is a :class:`DataFormatError` naming the line."""
     if not path.is_file():
         raise DataFormatError(str(path), "file not found")
@@ -192,6 +193,9 @@ def read_price_file(path: Path) -> PriceColumns:
         header = [h.strip().lower() for h in next(reader, [])]
         if not header:
             raise DataFormatError(str(path), "empty file")
+        fred = len(header) == 2 and header[0] == "observation_date"  # a CSV downloaded from FRED, as it comes
+        if fred:
+            header = ["date", "close"]
         for column in ("date", "close"):
             if column not in header:
                 raise DataFormatError(str(path), f"no {column} column (header: {','.join(header)})")
@@ -214,7 +218,8 @@ def read_price_file(path: Path) -> PriceColumns:
                 raise DataFormatError(where, f"date {day.isoformat()} is repeated")
             seen.add(day)
             dates.append(day)
-            closes.append(_number(row, i_close, where, "close"))
+            missing = fred and i_close < len(row) and row[i_close].strip() == "."
+            closes.append(math.nan if missing else _number(row, i_close, where, "close"))
             adjs.append(_number(row, i_adj, where, "adj_close") if i_adj is not None else math.nan)
     if not dates:
         raise DataFormatError(str(path), "no rows")
