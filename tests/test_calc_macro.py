@@ -193,3 +193,11 @@ def test_inputs_are_not_changed():
     macro.series_asof(QUARTERLY, D(2025, 6, 30), units="pca", frequency="a")
     pd.testing.assert_series_equal(QUARTERLY, before)
     assert not math.isnan(QUARTERLY.iloc[0])
+
+
+def test_a_period_in_progress_after_the_last_daily_value_is_named_as_not_yet_published():
+    daily = pd.Series([1.0, 2.0, 3.0], index=pd.bdate_range("2025-01-29", "2025-01-31"))
+    figure = macro.series_asof(daily, D(2025, 3, 10), frequency="m")
+    assert figure.value == 3.0
+    assert figure.warnings == ("series: latest observation is 2025-01 (dated 2025-01-01); none yet for 2025-02, "
+                               "2025-03",)

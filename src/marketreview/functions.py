@@ -246,7 +246,7 @@ def _macro_history(engine: Engine, name: str, series: pd.Series, start: dt.date,
     symbol = engine.ticker(name)
     step = None if interval is None or interval == "" else macro.parse_frequency(interval)
     values, _frequency = macro.prepare(series, end, macro.parse_units(units), step, symbol=symbol)
-    window = values.loc[pd.Timestamp(start):].dropna()
+    window = values.loc[pd.Timestamp(start):pd.Timestamp(end)].dropna()  # a week in progress is dated its Friday
     if window.empty:
         raise BadDateError(start, f"{symbol} has no value between {start.isoformat()} and {end.isoformat()} "
                                   "(a year-ago or previous-period transform needs earlier data)", "start")

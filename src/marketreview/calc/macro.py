@@ -187,7 +187,8 @@ def series_asof(series: pd.Series, when: dt.date, *, units: Units = "lin", frequ
                                       f"{first.isoformat()}")
     used = pd.Timestamp(values.index[-1]).date()
     value = float(values.iloc[-1])
-    warning = _gap_warning(name, used, when, target, at_end=used == pd.Timestamp(series.dropna().index[-1]).date())
+    published = pd.Timestamp(series.dropna().index[-1]).date()
+    warning = _gap_warning(name, used, when, target, at_end=published <= when)
     if not math.isfinite(value):
         raise NoDataError(name, when, _no_value_reason(units, target, used))
     asof = AsOf(value, used, when)
