@@ -218,3 +218,20 @@ def test_libreoffice_keeps_the_charts_and_the_second_axis(converted):
     capex = charts[next(i for i, t in enumerate(titles) if "capex" in t)]
     ism = charts[next(i for i, t in enumerate(titles) if "forward EPS" in t)]
     assert capex.count("<c:valAx>") == 2 and ism.count("<c:valAx>") == 2  # dual axes survived LibreOffice
+
+
+def test_the_excel_refresh_takes_the_users_list_from_the_settings_sheet(tmp_path):
+    from fake_book import settings_book
+
+    from marketreview.refresh import read_config, refresh_book
+
+    mine = tmp_path / "macro.csv"
+    mine.write_text("chart,title_en,title_ja,kind,ratio,series,label_en,label_ja,units,frequency,axis,note\n"
+                    "philly,Philly only,,line,no,FRED:GACDFSA066MSFRBPHI,Philly,,lin,m,left,regional\n",
+                    encoding="utf-8")
+    book = settings_book(("Lang", "en"), ("MARKETREVIEW_MACRO_LIST", str(mine)))
+    assert read_config(book).macro_list == str(mine)
+    result = refresh_book(book, engine_for(user_folder(tmp_path / "folder"), tmp_path / "c.sqlite"), as_of=AS_OF)
+    assert "Macro" in result.sheets
+    shown = {v for v in book.sheets["Macro"].cells.values() if isinstance(v, str)}
+    assert "Philly only" in shown and not any("ISM" in v for v in shown)
