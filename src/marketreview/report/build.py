@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..calc import prices
 from ..engine import Engine
-from ..errors import BadDateError
+from ..errors import BadDateError, MarketReviewError
 from ..types import Lang
 from . import macro, sheets
 from .cells import CellMaker
@@ -43,6 +43,10 @@ def build_report(engine: Engine, as_of: dt.date | None = None, lang: Lang = "ja"
     if fetch:
         fetched = engine.ensure([*names, *extra], progress=progress)
         failed = {alias: str(error) for alias, error in fetched.failed.items()}
+        try:
+            engine.refresh_holdings()  # one MAG7SHARE snapshot per refresh; the stored ones serve if it fails
+        except MarketReviewError as exc:
+            failed["MAG7SHARE"] = str(exc)
     names = list(dict.fromkeys([*names, *extra]))  # the Sources sheet says when each macro series was fetched
     engine.preload(names)
     day = _as_of(engine, as_of)
