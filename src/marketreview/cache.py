@@ -242,9 +242,11 @@ class Cache:
 
     def write(self, frame: pd.DataFrame, *, source: str, start: dt.date, end: dt.date,
               fetched_at: dt.datetime, symbols: Sequence[Symbol] | None = None,
-              revisions: dict[Symbol, str] | None = None) -> int:
+              replace: Sequence[Symbol] = (), revisions: dict[Symbol, str] | None = None) -> int:
         """Store every non-NaN close of a standard frame and record ``[start, end]`` as fetched for each of
-        ``symbols`` (default: the frame's), rows or not. One transaction: all or nothing.
+        ``symbols`` (default: the frame's), rows or not. One transaction: all or nothing. For the symbols in
+        ``replace`` (revised series) the rows stored in ``[start, end]`` are dropped first, so an observation
+        the source no longer publishes does not survive the refetch.
 
         ``revisions`` (for local files) replaces everything ``source`` stored for those symbols: rows and
         ranges of the previous revision are deleted first, so a corrected or removed value does not linger,
@@ -266,6 +268,9 @@ class Cache:
                 conn.execute("DELETE FROM coverage WHERE source = ? AND symbol = ?", (source, symbol))
                 conn.execute("INSERT OR REPLACE INTO revisions (source, symbol, revision, read_at) "
                              "VALUES (?, ?, ?, ?)", (source, symbol, revision, stamp))
+            for symbol in _unique(replace):
+                conn.execute("DELETE FROM prices WHERE source = ? AND symbol = ? AND date BETWEEN ? AND ?",
+                             (source, symbol, first.isoformat(), last.isoformat()))
             written = conn.executemany(_UPSERT, rows).rowcount if rows else 0
             for symbol in covered:
                 touching = (source, symbol, _shift(last, 1).isoformat(), _shift(first, -1).isoformat())

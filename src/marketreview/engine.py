@@ -151,7 +151,8 @@ class Engine:
                 continue
             gaps = self.cache.missing(ticker, start, end, now=now, ttl=self.ttl, source=key)
             if gaps:
-                need[ticker] = gaps
+                # a series its source revises (FRED's macro series) is refetched whole, replacing the cache's rows
+                need[ticker] = [(start, end)] if self._revises(ticker) else gaps
             else:
                 served.append(alias)
         for alias, ticker in wanted.items():
@@ -195,7 +196,7 @@ class Engine:
                 kept = frame.loc[:, [c for c in frame.columns if c[1] in good]]
                 try:
                     report.rows += self.cache.write(kept, source=key, start=lo, end=hi, fetched_at=now,
-                                                    symbols=good,
+                                                    symbols=good, replace=[t for t in good if self._revises(t)],
                                                     revisions={t: revisions[t] for t in good if t in revisions})
                 except CacheError as exc:  # e.g. busy: remembered like a failed fetch, so no formula waits again
                     bad.update(dict.fromkeys(good, exc))
@@ -230,6 +231,10 @@ class Engine:
         never = [t for t in tickers if self.cache.info(t, key) is None]
         if never:
             self.cache.mark_unknown(key, never, "returned no data", now)
+
+    def _revises(self, ticker: Symbol) -> bool:
+        revises = getattr(self.router.route(ticker), "revises_history", None)
+        return bool(revises(ticker)) if revises is not None else False
 
     def ensure_batch(self, names: Iterable[str]) -> FetchReport | None:
         """For formulas: fetch only names the cache has never held (and that have not failed this session), and

@@ -56,6 +56,8 @@ class _Files:
 
     raw: str | None = None
     adjusted: str | None = None
+    #: the ``notes`` cell of the index row (where the numbers come from, for series a user typed in)
+    notes: str = ""
     #: a bad index.csv row for this ticker: the ticker fails with it, the others are served
     error: DataFormatError | None = None
 
@@ -149,6 +151,11 @@ class CsvDirSource:
         encodings = sorted({self._read[n][1].encoding for n in files.names() if n in self._read} - {"utf-8"})
         return text + (f" (read as {', '.join(encodings)})" if encodings else "")
 
+    def source_note(self, ticker: Symbol) -> str:
+        """The ``notes`` the folder's ``index.csv`` gives for ``ticker`` ("" without one)."""
+        files = self._files(ticker)
+        return files.notes if files is not None else ""
+
     def fundamentals(self) -> list[FundamentalsSnapshot]:
         """Market-cap snapshots from the folder's ``fundamentals/`` subfolder."""
         return read_fundamentals(self.path / "fundamentals")
@@ -194,6 +201,7 @@ class CsvDirSource:
 
 
 def _plain_names(symbol: Symbol) -> list[str]:
+    symbol = symbol.removeprefix("FRED:")  # FRED:BOGZ1FA105050005Q is served by BOGZ1FA105050005Q.csv
     names = [f"{symbol}.csv"]
     bare = symbol.lstrip("^")
     names.append(f"{bare}.csv")
@@ -220,16 +228,17 @@ def _read_index(path: Path) -> dict[str, _Files]:
         except BadArgumentError as exc:
             raise DataFormatError(where, str(exc)) from None
         key = symbol.upper()
+        notes = (row.get("notes") or "").strip()
         files = index.get(key, _Files())
         if files.error is None:
             try:
-                index[key] = _index_row(row, symbol, files, where)
+                index[key] = _index_row(row, symbol, files, where, notes)
             except DataFormatError as exc:
                 index[key] = _Files(error=exc)
     return index
 
 
-def _index_row(row: dict[str, str], symbol: Symbol, files: _Files, where: str) -> _Files:
+def _index_row(row: dict[str, str], symbol: Symbol, files: _Files, where: str, notes: str) -> _Files:
     if None in row:
         raise DataFormatError(where, f"{len(row) - 1 + len(row[None])} fields, the header has {len(row) - 1}")  # type: ignore[index]
     name = (row.get("file") or "").strip()
@@ -239,19 +248,21 @@ def _index_row(row: dict[str, str], symbol: Symbol, files: _Files, where: str) -
     flag = (row.get("adjusted") or "").strip().lower()
     if flag not in _YES | _NO:
         raise DataFormatError(where, f"adjusted must be yes or no, got {flag!r}")
+    notes = files.notes or notes
     if flag in _YES:
         if files.adjusted is not None:
             raise DataFormatError(where, f"{symbol} already has an adjusted file ({files.adjusted})")
-        return _Files(raw=files.raw, adjusted=name)
+        return _Files(raw=files.raw, adjusted=name, notes=notes)
     if files.raw is not None:
         raise DataFormatError(where, f"{symbol} already has an unadjusted file ({files.raw})")
-    return _Files(raw=name, adjusted=files.adjusted)
+    return _Files(raw=name, adjusted=files.adjusted, notes=notes)
 
 
 def read_price_file(path: Path) -> PriceColumns:
-    """``date,close[,adj_close,…]`` → float series on their dates. Blank (or Yahoo's ``null``) cells are missing
-    values; anything else that is not a date or a number, a row whose field count differs from the header's, a
-    repeated date or a date outside 1678–2261 is a :class:`DataFormatError` naming the file and line."""
+    """``date,close[,adj_close,…]`` (or FRED's own download, ``observation_date,SERIESID`` with ``.`` for a
+    missing value) → float series on their dates. Blank (or Yahoo's ``null``) cells are missing values; anything
+    else that is not a date or a number, a row whose field count differs from the header's, a repeated date or a
+    date outside 1678–2261 is a :class:`DataFormatError` naming the file and line."""
     if not path.is_file():
         raise DataFormatError(str(path), "file not found")
     text, encoding = read_text(path)
@@ -259,6 +270,9 @@ def read_price_file(path: Path) -> PriceColumns:
     header = [_header_name(h) for h in next(reader, [])]
     if not any(header):
         raise DataFormatError(str(path), "empty file")
+    fred = len(header) == 2 and header[0] == "observation_date"  # a CSV downloaded from FRED, as it comes
+    if fred:
+        header = ["date", "close"]
     for column in ("date", "close"):
         if column not in header:
             raise DataFormatError(str(path), f"no {column} column (header: {','.join(header)}; expected "
@@ -281,7 +295,8 @@ def read_price_file(path: Path) -> PriceColumns:
             raise DataFormatError(where, f"date {day.isoformat()} is repeated")
         seen.add(day)
         dates.append(day)
-        closes.append(_number(row, i_close, where, "close"))
+        missing = fred and row[i_close].strip() == "."
+        closes.append(math.nan if missing else _number(row, i_close, where, "close"))
         adjs.append(_number(row, i_adj, where, "adj_close") if i_adj is not None else math.nan)
     if not dates:
         raise DataFormatError(str(path), "no rows")
