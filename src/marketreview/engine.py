@@ -313,7 +313,7 @@ class Engine:
         for ticker in missing:
             by_key.setdefault(self._key(ticker), []).append(ticker)
         frames = [self.cache.read(group, source=key) for key, group in by_key.items()]
-        frame = pd.concat(frames, axis=1) if len(frames) > 1 else frames[0]
+        frame = pd.concat(frames, axis=1, sort=True) if len(frames) > 1 else frames[0]
         with self._lock:
             for ticker in missing:
                 if ("close", ticker) in frame.columns:
