@@ -203,12 +203,13 @@ class Cache:
     def info(self, symbol: Symbol, source: str | None = None) -> CacheInfo | None:
         """What ``source`` (default: the source of the latest fetch) stored for ``symbol``, or ``None`` if it
         never fetched it."""
+        where, params = _by_source(symbol, source)
         with self._session() as conn, store.read_transaction(conn):
-            latest = conn.execute("SELECT source, fetched_at FROM coverage WHERE symbol = ? AND IFNULL(?, source) "
-                                  "= source ORDER BY fetched_at DESC LIMIT 1", (symbol, source)).fetchone()
+            latest = conn.execute(f"SELECT source, fetched_at FROM coverage WHERE {where} "
+                                  "ORDER BY fetched_at DESC LIMIT 1", params).fetchone()
             if latest is None:  # rows written outside any coverage range
-                latest = conn.execute("SELECT source, fetched_at FROM prices WHERE symbol = ? AND IFNULL(?, source) "
-                                      "= source ORDER BY fetched_at DESC LIMIT 1", (symbol, source)).fetchone()
+                latest = conn.execute(f"SELECT source, fetched_at FROM prices WHERE {where} "
+                                      "ORDER BY fetched_at DESC LIMIT 1", params).fetchone()
             if latest is None:
                 return None
             first, last, rows = conn.execute(
@@ -528,6 +529,13 @@ def _unique(symbols: Sequence[Symbol]) -> list[Symbol]:
     if isinstance(symbols, str):
         raise BadArgumentError("symbols", symbols, "must be a list of symbols, not one string")
     return list(dict.fromkeys(symbols))
+
+
+def _by_source(symbol: Symbol, source: str | None) -> tuple[str, tuple[str, ...]]:
+    """A WHERE clause for one symbol, of one source when given (so the primary key's index is used)."""
+    if source is None:
+        return "symbol = ?", (symbol,)
+    return "source = ? AND symbol = ?", (source, symbol)
 
 
 def _marks(count: int) -> str:

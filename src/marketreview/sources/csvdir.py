@@ -83,11 +83,14 @@ class CsvDirSource:
             raise BadArgumentError("csv folder", str(path), "is not a folder")
         self._index: tuple[str, dict[str, _Files]] | None = None
         self._read: dict[str, tuple[str, PriceColumns]] = {}
+        self._key: str | None = None
 
     @property
     def key(self) -> str:
         """The cache's name for this folder's rows: another folder's (or the demo's) are never served as these."""
-        return f"csv:{self.path.resolve()}"
+        if self._key is None:
+            self._key = f"csv:{self.path.resolve()}"
+        return self._key
 
     def __repr__(self) -> str:
         return f"CsvDirSource({str(self.path)!r})"
