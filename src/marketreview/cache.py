@@ -140,19 +140,24 @@ class Cache:
             _check_order(first, last)
         if not wanted:
             return empty_frame([])
-        where = f"symbol IN ({_marks(len(wanted))})"
-        params: list[str] = list(wanted)
-        if source is not None:
-            where += " AND source = ?"
-            params.append(source)
-        if first is not None:
-            where += " AND date >= ?"
-            params.append(first.isoformat())
-        if last is not None:
-            where += " AND date <= ?"
-            params.append(last.isoformat())
         with self._session() as conn, store.read_transaction(conn):
-            counts = conn.execute(f"SELECT symbol, COUNT(*), COUNT(DISTINCT source) FROM prices WHERE {where} "
+            if source is None:  # one source (the usual case) is read through the primary key too
+                found = self._sources_of(conn, wanted)
+                if len(found) == 1:
+                    source = found[0][0]
+            where = f"symbol IN ({_marks(len(wanted))})"
+            params: list[str] = list(wanted)
+            if source is not None:
+                where = f"source = ? AND {where}"
+                params.insert(0, source)
+            if first is not None:
+                where += " AND date >= ?"
+                params.append(first.isoformat())
+            if last is not None:
+                where += " AND date <= ?"
+                params.append(last.isoformat())
+            sources = "1" if source is not None else "COUNT(DISTINCT source)"
+            counts = conn.execute(f"SELECT symbol, COUNT(*), {sources} FROM prices WHERE {where} "
                                   "GROUP BY symbol ORDER BY symbol", params).fetchall()
             mixed = [str(r[0]) for r in counts if r[2] > 1]
             if mixed:
@@ -163,6 +168,15 @@ class Cache:
             table = np.fromiter(itertools.chain.from_iterable(rows), np.float64,
                                 count=3 * sum(n for _, n in counts)).reshape(-1, 3)
         return _frame_from_table(counts, table, wanted)
+
+    @staticmethod
+    def _sources_of(conn: sqlite3.Connection, symbols: list[Symbol]) -> list[tuple[str]]:
+        """The sources that fetched ``symbols`` (from the small coverage table), or of their rows if none did."""
+        marks = _marks(len(symbols))
+        found = conn.execute(f"SELECT DISTINCT source FROM coverage WHERE symbol IN ({marks})", symbols).fetchall()
+        if not found:
+            found = conn.execute(f"SELECT DISTINCT source FROM prices WHERE symbol IN ({marks})", symbols).fetchall()
+        return [(str(r[0]),) for r in found]
 
     def missing(self, symbol: Symbol, start: dt.date, end: dt.date, *, now: dt.datetime,
                 ttl: dt.timedelta, source: str | None = None) -> list[_Range]:
