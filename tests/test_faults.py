@@ -627,7 +627,7 @@ def test_the_corrupt_cache_never_reaches_a_cell_as_an_exception(cache_path: Path
             cache.close()
             cache_path.unlink()
             cache_path.mkdir()  # the file is gone and cannot be recreated
-            shown = udfs.CLOSE("SP500", "2025-01-03")
+            shown = udfs.CLOSEPRICE("SP500", "2025-01-03")
         finally:
             udfs.set_engine(None)
     assert isinstance(shown, str) and shown.startswith("#") and "internal error" not in shown

@@ -14,8 +14,9 @@ from fake_book import Book, settings_book
 from sample_report import DJI_WARNING, HOSTILE, NVDA_ERROR, STATUS_MAG7, sample_report
 
 from marketreview import refresh as refresh_module
+from marketreview import settings as user_settings
 from marketreview.engine import Engine
-from marketreview.errors import NoDataError, RenderError
+from marketreview.errors import MarketReviewError, NoDataError, RenderError
 from marketreview.refresh import STATUS_SHEET, read_config, refresh_book
 from marketreview.render.book import render_book
 from marketreview.report import layout
@@ -302,24 +303,25 @@ def test_refresh_with_a_real_engine_then_a_dead_source(fake_source, tmp_cache):
 # -- the add-in --------------------------------------------------------------------------------------
 
 
-def test_addin_refresh_opens_the_configured_engine_and_shares_it(monkeypatch, built, tmp_cache):
+def test_addin_refresh_shares_the_workbook_settings(monkeypatch, built, tmp_cache):
+    """The conf sheet's settings go to the per-user file the UDF server reads; the engine opens from them."""
     opened: list[tuple] = []
     engine = Engine(Router(FunctionSource(linear_prices)), tmp_cache, clock=lambda: NOW)
 
-    def open_engine(source, *, offline, cache_path):
-        opened.append((source, offline, cache_path))
+    def open_engine(source, *, offline, settings):
+        opened.append((source, offline, settings))
         return engine
 
     monkeypatch.setattr(addin, "open_engine", open_engine)
     book = settings_book(("MARKETREVIEW_SOURCE", "demo"), ("Lang", "en"), ("MARKETREVIEW_CACHE", "/tmp/x.db"))
-    try:
-        result = addin.refresh(book)
-        assert result.ok and opened == [("demo", False, "/tmp/x.db")]
-        assert udfs.get_engine() is engine
-        addin.refresh(book, source="yahoo", offline=True)
-        assert opened[-1] == ("yahoo", True, "/tmp/x.db")
-    finally:
-        udfs.set_engine(None)
+    result = addin.refresh(book)
+    shared = user_settings.Settings(source="demo", cache="/tmp/x.db", offline=False, lang="en")
+    assert result.ok and opened == [(None, None, shared)]
+    assert user_settings.load() == shared  # what the UDF process will open
+    assert built["calls"] == [(None, "en")]
+    addin.refresh(book, source="yahoo", offline=True)  # a one-off override is not saved
+    assert opened[-1] == ("yahoo", True, shared) and user_settings.load() == shared
+    assert not hasattr(addin, "_share")  # the engine is never handed to a module of the wrong process
 
 
 def test_addin_never_raises(monkeypatch):
@@ -334,4 +336,5 @@ def test_addin_never_raises(monkeypatch):
     assert "OSError: disk full" in result.message
     book.fail_writes = True  # not even the status can be written
     assert "could not be written" in addin.refresh(book).message
-    assert addin.main() is None  # outside Excel there is no calling book
+    with pytest.raises(MarketReviewError, match="no calling workbook"):
+        addin.main()  # outside Excel: raised, so xlwings' error dialog shows it

@@ -129,7 +129,7 @@ def test_hostile_symbol_in_a_cell_comes_back_as_error_text(network_engine: Engin
     udfs = pytest.importorskip("marketreview_udfs")
     udfs.set_engine(network_engine)
     try:
-        shown = udfs.CLOSE([['=HYPERLINK("http://x","y")'], ["../../etc/passwd"], ["@A1"]])
+        shown = udfs.CLOSEPRICE([['=HYPERLINK("http://x","y")'], ["../../etc/passwd"], ["@A1"]])
     finally:
         udfs.set_engine(None)
     for (text,) in shown:

@@ -35,7 +35,7 @@ def _progress(stream: Any = None) -> Any:
 def _engine(args: argparse.Namespace) -> Any:
     from .app import open_engine
 
-    engine = open_engine(args.source, offline=args.offline, cache_path=args.cache, symbols_file=args.symbol_map)
+    engine = open_engine(args.source, offline=args.offline or None, cache_path=args.cache, symbols_file=args.symbol_map)
     for message in engine.cache.messages:  # e.g. a damaged cache moved aside and rebuilt
         print(f"marketreview: {message}", file=sys.stderr)
     return engine

@@ -58,7 +58,7 @@ class Engine:
 
     def __init__(self, router: Router, cache: Cache, symbols: SymbolMap | None = None, *,
                  offline: bool = False, ttl: dt.timedelta = DEFAULT_TTL,
-                 clock: Callable[[], dt.datetime] = utcnow) -> None:
+                 clock: Callable[[], dt.datetime] = utcnow, fetch_missing: bool = True) -> None:
         self.router = router
         self.cache = cache
         self.symbols = symbols or SymbolMap.default()
@@ -73,6 +73,9 @@ class Engine:
         #: by the name as typed; emptied whenever a fetch replaces any series
         self._tables: dict[str, DayTable] = {}
         self._fundamentals: list[FundamentalsSnapshot] | None = None
+        #: False for formulas: a read never waits on the network; a missing symbol says "press Refresh"
+        self.fetch_missing = fetch_missing
+        self._data_version: int | None = None
 
     # -- time --------------------------------------------------------------------------------------
 
@@ -168,7 +171,7 @@ class Engine:
         on such a cold start warm the whole symbol map in the same batch, so a sheet of formulas costs one request
         per source. Cached data is never refetched here: a refresh does that (see :meth:`ensure`)."""
         cold = [n for n in dict.fromkeys(names) if n not in self._tables and self._is_cold(n)]
-        if not cold or self.offline:
+        if not cold or self.offline or not self.fetch_missing:
             return None
         universe = [info.alias for info in self.symbols if not self._is_known(info)]
         return self.ensure([*cold, *universe])
@@ -182,6 +185,23 @@ class Engine:
             return not self._is_known(self.symbols.resolve(name))
         except MarketReviewError:
             return False  # a bad name is not fetched; its cell reports the problem
+
+    # -- freshness ---------------------------------------------------------------------------------
+
+    def reload_if_changed(self) -> bool:
+        """Forget every memoised series when another process has committed to the cache since the last check
+        (``PRAGMA data_version``); True when it did. Called once per calculation burst, not per cell."""
+        version = self.cache.data_version()
+        with self._lock:
+            changed = self._data_version is not None and version != self._data_version
+            self._data_version = version
+            if changed:
+                self._series.clear()
+                self._tables.clear()
+                self._served.clear()
+                self._failed.clear()
+                self._fundamentals = None
+        return changed
 
     # -- reading -----------------------------------------------------------------------------------
 
@@ -220,6 +240,8 @@ class Engine:
                     failure = self._failed.get(info.alias)
                     if isinstance(failure, SymbolNotFoundError):
                         raise UnknownSymbolError(name, f"{failure.source} has no data for {ticker}") from failure
+                    if failure is None and not self.fetch_missing and not self.offline:
+                        failure = NoDataError(ticker, reason=f"press Refresh to load {name}")
                     raise failure or NoDataError(
                         ticker, reason="not in the cache" + (" (offline: run marketreview fetch first)"
                                                               if self.offline else ""))

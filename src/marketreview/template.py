@@ -47,7 +47,8 @@ DEMO_LANG: Lang = "ja"
 
 MACRO = "SampleCall"
 BUTTON_CAPTION = "Refresh"
-UDF_MODULE = "MarketReview"
+#: The installed module "Import Functions" reads (any copy of the workbook, in any folder, finds it).
+UDF_MODULE = "marketreview.udfs"
 FORMULAS_SHEET = "Formulas"
 CONF_SHEET = "xlwings.conf"
 #: The document modules in quickstart.xlsm's VBA project: Sheet1 for its first sheet, Sheet2 for its
@@ -64,7 +65,7 @@ FORMULAS: tuple[tuple[str, str], ...] = (
     ("MAG7SHARE", ""),
     ("UST", '"10Y"'),
     ("YIELDCHG", '"10Y","1W"'),
-    ("CLOSE", '"TOPIX17_BANKS"'),
+    ("CLOSEPRICE", '"TOPIX17_BANKS"'),
     ("REVIEWLINE", '"SP500","1W"'),
     ("HISTORY", '"SP500","1M"'),  # last: its table spills down
 )
