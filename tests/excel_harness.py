@@ -78,6 +78,8 @@ def _install_stubs() -> None:
     pythoncom = sys.modules["pythoncom"]
     pythoncom.VT_ERROR = VT_ERROR  # type: ignore[attr-defined]
     pythoncom.__file__ = "pythoncom.dll"
+    sys.modules["win32timezone"].TimeZoneInfo = types.SimpleNamespace(  # type: ignore[attr-defined]
+        utc=lambda: dt.timezone.utc)
     client = sys.modules["win32com.client"]
     client.VARIANT = VARIANT  # type: ignore[attr-defined]
     for base in ("CDispatch", "CoClassBaseClass", "DispatchBaseClass"):

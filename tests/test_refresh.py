@@ -7,7 +7,6 @@ import datetime as dt
 from dataclasses import replace
 
 import marketreview_addin as addin
-import marketreview_udfs as udfs
 import pytest
 from conftest import linear_prices
 from fake_book import Book, settings_book

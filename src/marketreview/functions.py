@@ -438,4 +438,5 @@ def call(engine: Engine, name: str, *args: Any) -> Answer | list[Any]:
     return evaluate(engine, name, *args)
 
 
-__all__ = ["ALIASES", "EXCEL_ERRORS", "FUNCTIONS", "TENORS", "Answer", "Param", "WorksheetFunction", "call", "evaluate", "lookup", "trim_range"]
+__all__ = ["ALIASES", "EXCEL_ERRORS", "FUNCTIONS", "TENORS", "Answer", "Param", "WorksheetFunction", "call",
+           "evaluate", "lookup", "trim_range"]

@@ -191,9 +191,9 @@ def refresh_book(book: Any, engine: Engine, *, as_of: dt.date | None = None, lan
     status = f"{_word('ok', language)} {stamp(now)}"
     if report.failed:
         status += f" · {_word('partial', language)}: {_describe(report.failed)}"
-    previous = [n for n in _state(book).get("sheets", "").split("|") if n]
+    last_names = [n for n in _state(book).get("sheets", "").split("|") if n]
     try:
-        names = render_book(report, book, status=status, problem=bool(report.failed), previous=previous)
+        names = render_book(report, book, status=status, problem=bool(report.failed), last_names=last_names)
     except MarketReviewError as exc:
         return RefreshResult(False, write_failure(book, str(exc), now, language), dict(report.failed))
     _save_state(book, {"failing_since": "", "last_error": "", "last_success": stamp(now),

@@ -215,10 +215,10 @@ def quiet(book: Any) -> Iterator[None]:
 
 
 def render_book(report: Report, book: Any, *, status: str = "", problem: bool = False,
-                previous: Sequence[str] = ()) -> list[str]:
+                last_names: Sequence[str] = ()) -> list[str]:
     """Write every sheet of ``report`` into the open ``book`` (an xlwings Book), creating missing sheets after
     the previous report sheet. ``status`` goes in the status cell of sheets without a status of their own
-    (``problem``: it reports a failure). ``previous``: the names the last render wrote, in order; a sheet whose
+    (``problem``: it reports a failure). ``last_names``: the names the last render wrote, in order; a sheet whose
     name changed (``Lang`` switched) is renamed in place instead of getting a twin. Returns the sheet names
     written, in order."""
     plans = [plan_sheet(sheet, status, problem=problem, demo=report.demo) for sheet in report.sheets]
@@ -226,8 +226,8 @@ def render_book(report: Report, book: Any, *, status: str = "", problem: bool = 
     if len({n.casefold() for n in names}) != len(names):
         raise RenderError("workbook", f"two sheets would share a name: {names}")
     with quiet(book):
-        if len(previous) == len(names):
-            _rename(book, previous, names)
+        if len(last_names) == len(names):
+            _rename(book, last_names, names)
         previous = None
         for plan in plans:
             sheet = _target(book, plan.name, previous)
