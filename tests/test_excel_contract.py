@@ -234,3 +234,83 @@ def test_xlwings_is_pinned_to_the_version_the_template_comes_from():
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     pins = [d for d in project["dependencies"] if d.startswith("xlwings")]
     assert pins == [f"xlwings=={xlwings.__version__}"]
+
+
+# -- the two processes: formulas follow what Refresh / fetch commit ------------------------------------------
+
+
+def _frame(offset: float):
+    """Standard closes of ^GSPC over the fake calendar, shifted by ``offset`` (another refresh's data)."""
+    source = FunctionSource(lambda symbol, dates: linear_prices(symbol, dates) + offset, name="fake")
+    return source.fetch(["^GSPC"], dt.date(2024, 12, 1), dt.date(2025, 1, 10))
+
+
+def _never(symbol, dates):
+    raise AssertionError(f"a formula fetched {symbol}")
+
+
+@pytest.fixture
+def udfs(monkeypatch):
+    import marketreview.udfs as module
+
+    module.set_engine(None)
+    yield module
+    module.set_engine(None)
+
+
+def test_a_formula_answers_what_another_connection_committed(tmp_path, udfs, monkeypatch):
+    path = tmp_path / "prices.sqlite"
+    writer = Cache(path)  # the Refresh button's process (its own connection)
+    writer.write(_frame(0.0), source="fake", start=dt.date(2024, 12, 1), end=dt.date(2025, 1, 10), fetched_at=NOW)
+    reader = Cache(path)
+    udfs.set_engine(Engine(Router(FunctionSource(_never)), reader, clock=lambda: NOW, fetch_missing=False))
+    try:
+        assert udfs.CLOSEPRICE("SP500", "2025-01-10") == close_on("2025-01-10")
+        writer.write(_frame(500.0), source="fake", start=dt.date(2024, 12, 1), end=dt.date(2025, 1, 10),
+                     fetched_at=NOW + dt.timedelta(hours=1))
+        monkeypatch.setattr(udfs, "_last_call", -1e9)  # the recalculation Refresh asks for: a new burst
+        assert udfs.CLOSEPRICE("SP500", "2025-01-10") == close_on("2025-01-10", 500.0)
+    finally:
+        writer.close()
+        reader.close()
+
+
+def test_the_freshness_check_runs_once_per_burst(engine, udfs, monkeypatch):
+    checks = []
+    real = engine.cache.data_version
+    monkeypatch.setattr(engine.cache, "data_version", lambda: checks.append(1) or real())
+    monkeypatch.setattr(udfs, "BURST_GAP", 3600.0)
+    udfs.set_engine(engine)
+    for _ in range(50):
+        assert udfs.CLOSEPRICE("SP500", "2024-12-27") == close_on("2024-12-27")
+    assert len(checks) == 1
+
+
+def test_formulas_and_refreshed_sheets_read_the_same_closes(tmp_path, udfs):
+    """The workbook's settings reach the UDF process through the settings file: the formula's close is the
+    one on the refreshed sheet (demo source, the book's own cache), not one from another source or cache."""
+    import marketreview.addin as addin
+    from fake_book import settings_book
+
+    cache = tmp_path / "book-cache.sqlite"
+    book = settings_book(("MARKETREVIEW_SOURCE", "demo"), ("MARKETREVIEW_CACHE", str(cache)), ("Lang", "en"))
+    result = addin.refresh(book)
+    assert result.ok, result.message
+    indices = book.sheets["US Indices"]
+    row = next(r for (r, c), v in indices.cells.items() if c == 1 and v == "S&P 500")
+    shown = [v for (r, c), v in indices.cells.items() if r == row and isinstance(v, float)]
+    formula = udfs.CLOSEPRICE("SP500")
+    assert isinstance(formula, float) and formula in shown
+    engine = udfs.get_engine()
+    assert engine.is_demo and engine.cache.path == cache
+
+
+def test_a_cold_formula_answers_at_once_without_fetching(tmp_path, udfs):
+    from marketreview import settings
+
+    settings.save({"source": "demo", "cache": str(tmp_path / "cold.sqlite")})
+    shown = udfs.PERF("SP500", "1W")
+    assert shown.startswith("#N/A") and "press Refresh to load SP500" in shown
+    engine = udfs.get_engine()
+    assert engine.cache.symbols() == []  # the demo source could have answered: nothing was fetched
+    assert engine.cache.timeout == udfs.BUSY_TIMEOUT  # SQLite busy waits are bounded in the UDF path

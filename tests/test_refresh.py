@@ -18,6 +18,7 @@ from marketreview.engine import Engine
 from marketreview.errors import MarketReviewError, NoDataError, RenderError
 from marketreview.refresh import STATUS_SHEET, read_config, refresh_book
 from marketreview.render.book import render_book
+from marketreview.render.xlsx import sheet_title
 from marketreview.report import layout
 from marketreview.report.model import Cell, Report, Table
 from marketreview.sources.base import FunctionSource
@@ -211,7 +212,8 @@ def test_refresh_writes_and_recalculates(engine, built):
     result = refresh_book(book, engine)
     assert result.ok and result.sheets == tuple(NAMES_EN) and result.as_of == dt.date(2025, 1, 10)
     assert built["calls"] == [(None, "en")]
-    assert book.app.calculations == 1
+    # non-volatile UDFs with unchanged arguments recalculate only in a full recalculation
+    assert (book.app.full_calculations, book.app.calculations) == (1, 0)
     assert book.sheets["Rates"].cells[(3, 1)] == "Refreshed 2025-01-10 23:00 UTC"
     assert book.sheets["Magnificent 7"].cells[(3, 1)] == STATUS_MAG7  # a sheet's own status wins
     state = book.sheets[STATUS_SHEET]
@@ -243,7 +245,7 @@ def test_total_failure_keeps_the_values_and_says_since_when(engine, built):
     engine.clock = lambda: NOW + dt.timedelta(hours=3)
     second = refresh_book(book, engine, lang="en")
 
-    assert not first.ok and not second.ok and book.app.calculations == 1
+    assert not first.ok and not second.ok and book.app.full_calculations == 1
     for name in NAMES_EN:
         sheet = book.sheets[name]
         assert {k: v for k, v in sheet.cells.items() if k != (3, 1)} == kept[name]
@@ -337,3 +339,24 @@ def test_addin_never_raises(monkeypatch):
     assert "could not be written" in addin.refresh(book).message
     with pytest.raises(MarketReviewError, match="no calling workbook"):
         addin.main()  # outside Excel: raised, so xlwings' error dialog shows it
+
+
+def test_switching_lang_renames_the_sheets_in_place(engine, built):
+    book = settings_book(("Lang", "en"))
+    assert refresh_book(book, engine).ok
+    before = list(book.sheets.names)
+    rates = book.sheets["Rates"]
+    assert refresh_book(book, engine, lang="ja").ok
+    names_ja = [sheet_title(sheet.title) for sheet in sample_report(lang="ja").sheets]
+    assert names_ja != NAMES_EN
+    assert book.sheets.names == [n if n not in NAMES_EN else names_ja[NAMES_EN.index(n)] for n in before]
+    assert book.sheets[names_ja[NAMES_EN.index("Rates")]] is rates  # the same sheet, renamed
+
+
+def test_on_macos_a_plain_recalculation_is_the_equivalent(engine, built):
+    from fake_book import App
+
+    book = Book()
+    book.app = App(windows=False)  # no UDF server on macOS: nothing is non-volatile-and-stale
+    assert refresh_book(book, engine, lang="en").ok
+    assert (book.app.full_calculations, book.app.calculations) == (0, 1)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -151,6 +152,24 @@ def cmd_symbols(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_config(args: argparse.Namespace) -> int:
+    from . import settings
+
+    changes: dict[str, Any] = {key: getattr(args, key) for key in settings.KEYS if getattr(args, key) is not None}
+    changes.update(dict.fromkeys(args.unset or ()))
+    if changes:
+        settings.save(changes)
+    stored = settings.read_file()
+    current = settings.load()
+    print(f"settings file: {settings.settings_path()}")
+    for key, value in settings.describe(current).items():
+        variable = settings.ENVIRONMENT[key]
+        origin = (f"${variable}" if os.environ.get(variable, "").strip() else
+                  "file" if key in stored else "default")
+        print(f"{key} = {'' if value is None else value}  ({origin})")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--source", help="auto (FRED for yields, Yahoo for the rest), yahoo, fred, demo or csv:DIR")
@@ -181,6 +200,15 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("template", help="regenerate the macro-enabled template workbook")
     p.add_argument("--out", default="workbook/MarketReview.xlsm")
     p.set_defaults(run=cmd_template)
+
+    p = sub.add_parser("config", help="show or change the settings the workbook's formulas and Refresh share")
+    p.add_argument("--source", help="auto, yahoo, fred, demo or csv:DIR")
+    p.add_argument("--cache", help="SQLite cache file (default: one per source in the user cache folder)")
+    p.add_argument("--offline", choices=("true", "false"), help="answer from the cache alone")
+    p.add_argument("--lang", choices=("ja", "en"))
+    p.add_argument("--unset", action="append", choices=("source", "cache", "offline", "lang"),
+                   help="remove a setting from the file (back to its default)")
+    p.set_defaults(run=cmd_config)
 
     p = sub.add_parser("symbols", parents=[common], help="list the symbol map")
     p.set_defaults(run=cmd_symbols)
