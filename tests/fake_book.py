@@ -253,7 +253,7 @@ class _Api:
     def __init__(self, app: App) -> None:
         self._app = app
 
-    def CalculateFull(self) -> None:  # noqa: N802 - Excel's COM name
+    def CalculateFull(self) -> None:
         self._app.full_calculations += 1
 
 

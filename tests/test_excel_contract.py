@@ -289,8 +289,9 @@ def test_the_freshness_check_runs_once_per_burst(engine, udfs, monkeypatch):
 def test_formulas_and_refreshed_sheets_read_the_same_closes(tmp_path, udfs):
     """The workbook's settings reach the UDF process through the settings file: the formula's close is the
     one on the refreshed sheet (demo source, the book's own cache), not one from another source or cache."""
-    import marketreview.addin as addin
     from fake_book import settings_book
+
+    import marketreview.addin as addin
 
     cache = tmp_path / "book-cache.sqlite"
     book = settings_book(("MARKETREVIEW_SOURCE", "demo"), ("MARKETREVIEW_CACHE", str(cache)), ("Lang", "en"))
