@@ -241,7 +241,8 @@ class Engine:
                     if isinstance(failure, SymbolNotFoundError):
                         raise UnknownSymbolError(name, f"{failure.source} has no data for {ticker}") from failure
                     if failure is None and not self.fetch_missing and not self.offline:
-                        failure = NoDataError(ticker, reason=f"press Refresh to load {name}")
+                        failure = NoDataError(ticker, reason=f"not loaded yet: press Refresh to load {name} "
+                                                             f"(or run marketreview fetch {name})")
                     raise failure or NoDataError(
                         ticker, reason="not in the cache" + (" (offline: run marketreview fetch first)"
                                                               if self.offline else ""))
