@@ -6,6 +6,9 @@ the tiny size uses its own latency). Formulas never fetch, so each answers from 
 Refresh" at once; budget 2 s. The baseline is the same sheet with fetching formulas (the behaviour before): the
 first formula waits for a batched fetch of the whole symbol map.
 
+``whole_column_ms``: ``=PERF(A:A,"1W")`` with three tickers at the top, from the values xlwings hands over (its own
+conversion of the million cells is not included).
+
 ``freshness_check_us``: the extra time per formula when the cache's ``PRAGMA data_version`` is checked on every
 call (``BURST_GAP`` 0) against once per burst (the real setting), over a warm engine; and one bare check.
 """
@@ -27,6 +30,7 @@ from marketreview.engine import Engine
 from marketreview.template import FORMULAS
 
 COLD_BUDGET_S = 2.0
+WHOLE_COLUMN = 1_048_576
 
 
 def template_formulas() -> list[tuple[str, tuple[Any, ...]]]:
@@ -69,6 +73,15 @@ def run(out: Output, size: Size, spec: str, workdir: Path) -> None:
     out.info("naive_cold_recalc", f"slowest formula {naive_slowest:.3f} s, {naive_requests} requests")
 
     engine, _ = warm_cache(spec, workdir / "fresh.sqlite")
+    column = [["SP500"], ["DOW"], ["NDX"], *[[None]] * (WHOLE_COLUMN - 3)]  # =PERF(A:A,"1W") as xlwings reads A:A
+    udfs.set_engine(engine)
+    try:
+        t0 = time.perf_counter()
+        shown = udfs.PERF(column, "1W")
+        whole = time.perf_counter() - t0
+    finally:
+        udfs.set_engine(None)
+    out.figure("whole_column_ms", whole * 1e3, f"ms for PERF over A:A ({len(shown)} rows come back)")
     calls = 2000 if size.name == "full" else 200
     per_call = {}
     saved = udfs.BURST_GAP

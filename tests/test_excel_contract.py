@@ -315,3 +315,19 @@ def test_a_cold_formula_answers_at_once_without_fetching(tmp_path, udfs):
     engine = udfs.get_engine()
     assert engine.cache.symbols() == []  # the demo source could have answered: nothing was fetched
     assert engine.cache.timeout == udfs.BUSY_TIMEOUT  # SQLite busy waits are bounded in the UDF path
+
+
+@pytest.mark.parametrize(("given", "trimmed"), [
+    ([["A"], [None], ["B"], [None], [None]], [["A"], [None], ["B"]]),
+    ([[None]] * 5, []),
+    ([["A", None], [None, None]], [["A"]]),
+    ([["A", None], [None, "x"], [" ", None]], [["A", None], [None, "x"]]),
+    (["A", None, "", "B", "  ", None], ["A", None, "", "B"]),
+    ([["A"], *[[None]] * 1000, [""], *[[None]] * 3], [["A"]]),
+    ([["A"], *[[None]] * 1000, ["B"], *[[None]] * 7], [["A"], *[[None]] * 1000, ["B"]]),
+    ([], []),
+])
+def test_trim_range(given, trimmed):
+    from marketreview.functions import trim_range
+
+    assert trim_range(given) == trimmed

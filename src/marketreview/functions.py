@@ -340,17 +340,43 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _blank_row(row: Any) -> bool:
+    if isinstance(row, (list, tuple)):
+        if len(row) == 1:  # a column: the common case, kept cheap (a whole column is a million rows)
+            cell = row[0]
+            return cell is None or cell == "" or (isinstance(cell, str) and not cell.strip())
+        return all(_blank(v) for v in row)
+    return _blank(row)
+
+
+def _skip_empty_tail(rows: Sequence[Any]) -> int:
+    """Where the run of ``[None]`` rows (xlwings' empty cells of a column) at the end starts: blocks of doubling
+    size compared in C (``list.count``), so a whole column costs milliseconds, not a Python loop per row."""
+    if not isinstance(rows, list):
+        return len(rows)
+    end, size, empty = len(rows), 1, [None]
+    while end > 0:
+        start = max(0, end - size)
+        if rows[start:end].count(empty) == end - start:
+            end, size = start, size * 2
+        elif size == 1:
+            break
+        else:
+            size = 1
+    return end
+
+
 def trim_range(rows: Sequence[Any]) -> list[Any]:
     """A range without its trailing blank rows and columns: ``A:A`` stops at the last non-empty cell (Excel
     hands over all 1,048,576 rows). Blank cells inside the used part stay, so answers keep their places."""
-    grid = [list(r) if is_range(r) else [r] for r in rows]
-    flat = not any(is_range(r) for r in rows)
-    last_row = next((i for i in range(len(grid) - 1, -1, -1) if not all(_blank(v) for v in grid[i])), -1)
-    grid = grid[: last_row + 1]
-    width = max((j + 1 for row in grid for j, v in enumerate(row) if not _blank(v)), default=0)
-    if flat:
-        return [row[0] for row in grid]
-    return [row[:width] for row in grid]
+    last = _skip_empty_tail(rows) - 1
+    while last >= 0 and _blank_row(rows[last]):
+        last -= 1
+    kept = [list(r) if is_range(r) else r for r in rows[: last + 1]]
+    if not any(is_range(r) for r in kept):
+        return kept
+    width = max((j + 1 for row in kept for j, v in enumerate(row) if not _blank(v)), default=0)
+    return [row[:width] for row in kept]
 
 
 def evaluate_range(engine: Engine, name: str, first: Sequence[Any], *rest: Any) -> list[Any]:

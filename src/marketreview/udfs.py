@@ -148,10 +148,11 @@ def _errors_as_text(value: Any) -> Any:
 def _cell(name: str, *args: Any) -> Any:
     """Evaluate worksheet function ``name``; never raises (a cell shows text, never a traceback)."""
     try:
+        if args and functions.is_range(args[0]):
+            args = (functions.trim_range(args[0]), *args[1:])  # first: a whole column is mostly blank rows
         args = tuple(_errors_as_text(a) for a in args)
         if args:
-            first = functions.trim_range(args[0]) if functions.is_range(args[0]) else args[0]
-            args = (_first(first), *args[1:])
+            args = (_first(args[0]), *args[1:])
         result = functions.call(fresh_engine(), name, *args)
         if isinstance(result, list):
             return [_one_of_range(a) for a in result] or ""
