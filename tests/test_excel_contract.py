@@ -331,3 +331,15 @@ def test_trim_range(given, trimmed):
     from marketreview.functions import trim_range
 
     assert trim_range(given) == trimmed
+
+
+def test_a_settings_change_reopens_the_formulas_engine(tmp_path, udfs, monkeypatch):
+    """``marketreview config`` (or Refresh from a book with other settings) while Excel runs: the next
+    calculation burst opens the engine the file now names."""
+    from marketreview import settings
+
+    settings.save({"source": "demo", "cache": str(tmp_path / "first.sqlite")})
+    assert udfs.fresh_engine().cache.path == tmp_path / "first.sqlite"
+    settings.save({"cache": str(tmp_path / "second.sqlite")})
+    monkeypatch.setattr(udfs, "_last_call", -1e9)  # the next burst
+    assert udfs.fresh_engine().cache.path == tmp_path / "second.sqlite"

@@ -140,13 +140,14 @@ def save(changes: Mapping[str, Any], path: Path | None = None) -> Settings:
     return replace(Settings(), **merged)
 
 
-def stamp(path: Path | None = None) -> tuple[int, int] | None:
-    """A cheap change marker for the file (modification time and size), None when absent."""
+def stamp(path: Path | None = None) -> tuple[int, int, int] | None:
+    """A cheap change marker for the file, None when absent: every save replaces the file (a new inode), and
+    the modification time and size catch an editor that rewrites it in place."""
     try:
         info = (path or settings_path()).stat()
     except OSError:
         return None
-    return (info.st_mtime_ns, info.st_size)
+    return (info.st_ino, info.st_mtime_ns, info.st_size)
 
 
 def describe(settings: Settings) -> dict[str, Any]:

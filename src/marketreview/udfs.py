@@ -49,7 +49,7 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 
 _engine: Engine | None = None
 _from_settings = False
-_settings_stamp: tuple[int, int] | None = None
+_settings_stamp: tuple[int, int, int] | None = None
 _last_call = -math.inf
 _engine_lock = threading.RLock()
 
