@@ -263,9 +263,10 @@ def YIELDCHG(tenor, start, end_date=None):
 @_arg("HISTORY", "start", dates=dt.date)
 @_arg("HISTORY", "end_date", dates=dt.date)
 @_arg("HISTORY", "interval")
+@_arg("HISTORY", "units")
 @_documented("HISTORY")
-def HISTORY(ticker, start, end_date=None, interval=None):
-    return _cell("HISTORY", ticker, start, end_date, interval)
+def HISTORY(ticker, start, end_date=None, interval=None, units=None):
+    return _cell("HISTORY", ticker, start, end_date, interval, units)
 
 
 @xw.func(category=CATEGORY)
@@ -279,3 +280,20 @@ def REVIEWLINE(ticker, start, end_date=None, lang=None):
 
 
 __all__ = ["CLOSEPRICE", "HISTORY", "MAG7SHARE", "PERF", "RELDEV", "RELRATIO", "REVIEWLINE", "UST", "YIELDCHG"]
+
+
+# -- issue 13: macro series (a self-contained block) ------------------------------------------------
+
+
+# Excel reserves SERIES for chart formulas (a cell cannot call it), so the worksheet name is MACROSERIES.
+@xw.func(category=CATEGORY)
+@_arg("MACROSERIES", "series_id")
+@_arg("MACROSERIES", "as_of", dates=dt.date)
+@_arg("MACROSERIES", "units")
+@_arg("MACROSERIES", "frequency")
+@_documented("MACROSERIES")
+def MACROSERIES(series_id, as_of=None, units=None, frequency=None):
+    return _cell("MACROSERIES", series_id, as_of, units, frequency)
+
+
+__all__ += ["MACROSERIES"]
