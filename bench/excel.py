@@ -34,7 +34,14 @@ WHOLE_COLUMN = 1_048_576
 
 
 def template_formulas() -> list[tuple[str, tuple[Any, ...]]]:
-    return [(name, ast.literal_eval(f"({args},)") if args else ()) for name, args in FORMULAS]
+    """The Formulas sheet's calls as Python arguments (an empty argument, ``,,``, is omitted: None)."""
+    calls = []
+    for name, args in FORMULAS:
+        text = args
+        while ",," in text:
+            text = text.replace(",,", ",None,")
+        calls.append((name, ast.literal_eval(f"({text},)") if text else ()))
+    return calls
 
 
 def _recalculate(engine: Engine) -> tuple[float, float, list[Any]]:
