@@ -11,6 +11,9 @@ from typing import Any
 
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart.axis import DateAxis
+from openpyxl.chart.text import RichText, Text
+from openpyxl.chart.title import Title
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties, RegularTextRun
 from openpyxl.utils import get_column_letter
 
 from ..errors import RenderError
@@ -21,8 +24,14 @@ from .styles import CHART_HEIGHT_CM, CHART_WIDTH_CM, NUMBER_FORMATS
 #: Height of a default row and width of a default (8.43-character) column, in centimetres.
 _ROW_CM = 0.53
 _COLUMN_CM = 1.69
-#: Extra height a bar chart needs for each category beyond the first dozen.
-_BAR_CM = 0.55
+#: Height a bar chart needs for each category, so every one gets its label.
+_BAR_CM = 0.7
+#: Value axes of these formats fit the data; returns (bars) keep zero in view.
+_FITTED_FORMATS = ("pct", "level_pct", "ratio", "number")
+_AXIS_MARGIN = 0.08
+#: Font sizes in hundredths of a point.
+_TITLE_SIZE = 1200
+_LABEL_SIZE = 800
 
 
 def _placement(sheet: Sheet, placements: list[Placement], chart: Chart) -> tuple[Table, Placement]:
@@ -67,9 +76,44 @@ def _date_axis(dates: list[Any]) -> DateAxis:
     return axis
 
 
+def _numbers(table: Table, key: str) -> list[float]:
+    return [float(v) for v in table.column_values(key)
+            if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)]
+
+
+def _fit_axis(axis: Any, values: list[float]) -> None:
+    """A value axis over the data's range plus a margin, on round steps, instead of from zero (a 29–37%
+    share drawn from 0% looks flat)."""
+    if not values:
+        return
+    low, high = min(values), max(values)
+    span = high - low if high > low else abs(high) * 0.1 or 1.0
+    step = 10 ** math.floor(math.log10(span / 2))
+    for factor in (1, 2, 5, 10):
+        if span / (step * factor) <= 6:
+            step *= factor
+            break
+    axis.scaling.min = math.floor((low - span * _AXIS_MARGIN) / step) * step
+    axis.scaling.max = math.ceil((high + span * _AXIS_MARGIN) / step) * step
+    axis.majorUnit = step
+
+
+def _font(size_hundredths: int, bold: bool = False) -> RichText:
+    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=CharacterProperties(sz=size_hundredths, b=bold)),
+                                 endParaRPr=CharacterProperties(sz=size_hundredths, b=bold))])
+
+
+def _title(text: str) -> Title:
+    """A chart title in a size that fits the chart's width on one line."""
+    run = RegularTextRun(t=text, rPr=CharacterProperties(sz=_TITLE_SIZE, b=True))
+    return Title(tx=Text(rich=RichText(p=[Paragraph(pPr=ParagraphProperties(
+        defRPr=CharacterProperties(sz=_TITLE_SIZE, b=True)), r=[run])])), overlay=False)
+
+
 def _build(ws: Any, sheet: Sheet, chart: Chart, table: Table, placement: Placement) -> Any:
     x_index = _column(sheet, chart, table, chart.x)
-    series_index = [_column(sheet, chart, table, key) for key in chart.series]
+    # A series without a single number (a 26-week average of a 7-week history) gets no line and no legend entry.
+    series_index = [_column(sheet, chart, table, key) for key in chart.series if _numbers(table, key)]
     first, last = placement.first_data_row, placement.last_row
     x_fmt = table.columns[x_index].fmt
     y_fmt = table.columns[series_index[0]].fmt if series_index else "number"
@@ -79,15 +123,19 @@ def _build(ws: Any, sheet: Sheet, chart: Chart, table: Table, placement: Placeme
         made = LineChart()
         if x_fmt in ("date", "datetime"):
             made.x_axis = _date_axis(table.column_values(chart.x))
+        if y_fmt in _FITTED_FORMATS:
+            _fit_axis(made.y_axis, [v for key in chart.series for v in _numbers(table, key)])
     else:
         made = BarChart()
         made.type = "bar"
-        made.gapWidth = 60
+        made.gapWidth = 40
         # Categories read top-down in table order; the value axis then sits at the bottom, labels at the left.
         made.x_axis.scaling.orientation = "maxMin"
         made.x_axis.tickLblPos = "low"
+        made.x_axis.tickLblSkip = 1  # every category labelled, not every other one
+        made.x_axis.txPr = _font(_LABEL_SIZE)
         made.y_axis.crosses = "max"
-    made.title = chart.title
+    made.title = _title(chart.title)
     made.y_axis.title = chart.y_title or None
     made.y_axis.number_format = NUMBER_FORMATS[y_fmt]
     made.x_axis.delete = False
@@ -105,7 +153,7 @@ def _build(ws: Any, sheet: Sheet, chart: Chart, table: Table, placement: Placeme
         for series in made.series:
             series.smooth = False
             series.marker.symbol = "none"
-    elif len(series_index) == 1:
+    if len(series_index) <= 1:  # the title names the one series
         made.legend = None
     return made
 

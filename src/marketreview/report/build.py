@@ -13,7 +13,7 @@ from ..calc import prices
 from ..engine import Engine
 from ..errors import BadDateError
 from ..types import Lang
-from . import sheets
+from . import sheets, summary_sheet
 from .cells import CellMaker
 from .model import Report, Sheet
 
@@ -47,9 +47,9 @@ def build_report(engine: Engine, as_of: dt.date | None = None, lang: Lang = "ja"
         sheets.relative(make),
         sheets.rates(make),
         sheets.japan_sectors(make),
-        sheets.summary(make),
-        sheets.sources(make, names),
     ]
+    built.append(summary_sheet.summary(make, built))
+    built.append(sheets.sources(make, names))
     return Report(as_of=day, lang=lang, sheets=tuple(built), source=make.source_text,
                   generated_at=engine.clock(), demo=engine.is_demo, failed=failed)
 
