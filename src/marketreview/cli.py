@@ -145,7 +145,11 @@ def cmd_review(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         return 0
     out.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(out, lambda temp: temp.write_text(text, encoding="utf-8"))
+
+    def write(temp: Path) -> None:
+        temp.write_text(text, encoding="utf-8")
+
+    atomic_write(out, write)
     print(f"wrote {out} (as of {report.as_of.isoformat()}, source {report.source}"
           f"{' — DEMO (synthetic) data' if report.demo else ''})")
     return 0

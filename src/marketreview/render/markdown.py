@@ -52,7 +52,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "exhibit": ("Exhibit", "図表"),
     "footer": ("Source: {source}. As of {d}. Built {built} UTC by MarketReview.",
                "出所：{source}。基準日 {d}。MarketReviewで作成（{built} UTC）。"),
-    "demo": ("**DEMO: synthetic data, not market data.**", "**DEMO：合成データです。実際の市場データではありません。**"),
+    "demo": ("**DEMO: synthetic data, not market data.**",
+             "**DEMO：合成データです。実際の市場データではありません。**"),
 }
 
 
