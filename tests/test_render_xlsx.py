@@ -173,8 +173,15 @@ def test_warning_becomes_comment_and_fill(wb: Any) -> None:
 def test_error_replaces_value_with_red_italic_text(wb: Any) -> None:
     for ref in ("C9", "D9"):
         cell = wb["Magnificent 7"][ref]
-        assert cell.value == NVDA_ERROR and cell.data_type == "s"
+        assert cell.value == "#N/A no data" and cell.data_type == "s"  # short, so it fits the column
+        assert cell.comment.text == NVDA_ERROR  # the full message in the note
         assert cell.font.i and cell.font.color.rgb == RED
+
+
+@pytest.mark.parametrize(("lang", "shown"), [("ja", "#N/A データなし"), ("en", "#N/A no data")])
+def test_error_reason_in_the_workbooks_language(lang: str, shown: str) -> None:
+    ws = render_workbook(replace(sample_report(), lang=lang))["Magnificent 7"]
+    assert ws["C9"].value == shown and ws["C9"].comment.text == NVDA_ERROR
 
 
 def test_japanese_text(wb_ja_demo: Any) -> None:
@@ -318,21 +325,23 @@ def test_chart_naming_a_missing_column_is_an_error() -> None:
         render_workbook(replace(report, sheets=sheets))
 
 
-def test_each_sheet_prints_on_one_landscape_page(wb: Any) -> None:
+def test_each_sheet_prints_one_page_wide_and_as_tall_as_needed(wb: Any) -> None:
     for ws in wb.worksheets:
         assert ws.page_setup.orientation == "landscape"
         assert ws.sheet_properties.pageSetUpPr.fitToPage
-        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 1)
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
     # the chart reaches column P (E + ceil(18 cm / 1.69 cm)) and row 22 (5 + 18 rows - 1)
     assert wb["Relative"].print_area == "'Relative'!$A$1:$P$22"
     assert wb["Sources"].print_area == "'Sources'!$A$1:$G$11"
+    assert wb["Sources"].print_title_rows is None  # a short table needs no repeated header
 
 
-def test_long_table_print_area_is_cut() -> None:
+def test_long_table_prints_whole_with_its_header_repeated() -> None:
     rows = tuple((Cell(f"r{i}"),) for i in range(200))
     ws = render_workbook(_one_table_report(Table("x", "X", (Column("v", "V"),), rows)))["T"]
-    assert ws.print_area == "'T'!$A$1:$A$60"
+    assert ws.print_area == "'T'!$A$1:$A$206"
     assert ws["A206"].value == "r199"
+    assert ws.print_title_rows == "$6:$6"  # the table's header row (title on row 5)
 
 
 # -- into an existing workbook ---------------------------------------------------------------------------

@@ -113,7 +113,8 @@ def _title(text: str) -> Title:
 def _build(ws: Any, sheet: Sheet, chart: Chart, table: Table, placement: Placement) -> Any:
     x_index = _column(sheet, chart, table, chart.x)
     # A series without a single number (a 26-week average of a 7-week history) gets no line and no legend entry.
-    series_index = [_column(sheet, chart, table, key) for key in chart.series if _numbers(table, key)]
+    series_index = [_column(sheet, chart, table, key) for key in chart.series]
+    series_index = [i for i, key in zip(series_index, chart.series, strict=True) if _numbers(table, key)]
     first, last = placement.first_data_row, placement.last_row
     x_fmt = table.columns[x_index].fmt
     y_fmt = table.columns[series_index[0]].fmt if series_index else "number"
