@@ -287,8 +287,8 @@ def test_line_chart_references_ratio_and_average(wb: Any) -> None:
     assert type(chart).__name__ == "LineChart"
     assert chart.title.tx.rich.p[0].r[0].t == "S&P 500 / TOPIX"
     assert [(s.tx.strRef.f, s.val.numRef.f) for s in chart.series] == [
-        ("'Relative'!B6", "'Relative'!$B$7:$B$15"),
-        ("'Relative'!C6", "'Relative'!$C$7:$C$15"),
+        ("'Relative'!$B$6", "'Relative'!$B$7:$B$15"),
+        ("'Relative'!$C$6", "'Relative'!$C$7:$C$15"),
     ]
     assert {s.cat.numRef.f for s in chart.series} == {"'Relative'!$A$7:$A$15"}
     assert type(chart.x_axis).__name__ == "DateAxis"

@@ -11,10 +11,12 @@ from typing import Any
 
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart.axis import DateAxis
+from openpyxl.chart.data_source import StrRef
+from openpyxl.chart.series import SeriesLabel
 from openpyxl.chart.text import RichText, Text
 from openpyxl.chart.title import Title
 from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties, RegularTextRun
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, quote_sheetname
 
 from ..errors import RenderError
 from ..report.layout import FIRST_BLOCK_ROW, Placement, chart_anchor_column
@@ -110,12 +112,22 @@ def _title(text: str) -> Title:
         defRPr=CharacterProperties(sz=_TITLE_SIZE, b=True)), r=[run])])), overlay=False)
 
 
+def _rows_with_data(table: Table, placement: Placement, columns: list[int]) -> tuple[int, int]:
+    """The sheet rows from the first to the last table row where any of ``columns`` has a number, so a short
+    series (seven weeks of a new index) is not squeezed against a two-year axis."""
+    filled = [i for i, row in enumerate(table.rows)
+              if any(isinstance(row[c].value, int | float) and not isinstance(row[c].value, bool) for c in columns)]
+    if not filled:
+        return placement.first_data_row, placement.last_row
+    return placement.first_data_row + filled[0], placement.first_data_row + filled[-1]
+
+
 def _build(ws: Any, sheet: Sheet, chart: Chart, table: Table, placement: Placement) -> Any:
     x_index = _column(sheet, chart, table, chart.x)
     # A series without a single number (a 26-week average of a 7-week history) gets no line and no legend entry.
     series_index = [_column(sheet, chart, table, key) for key in chart.series]
     series_index = [i for i, key in zip(series_index, chart.series, strict=True) if _numbers(table, key)]
-    first, last = placement.first_data_row, placement.last_row
+    first, last = _rows_with_data(table, placement, series_index)
     x_fmt = table.columns[x_index].fmt
     y_fmt = table.columns[series_index[0]].fmt if series_index else "number"
 
@@ -123,7 +135,8 @@ def _build(ws: Any, sheet: Sheet, chart: Chart, table: Table, placement: Placeme
     if chart.kind == "line":
         made = LineChart()
         if x_fmt in ("date", "datetime"):
-            made.x_axis = _date_axis(table.column_values(chart.x))
+            offset = placement.first_data_row
+            made.x_axis = _date_axis(table.column_values(chart.x)[first - offset:last - offset + 1])
         if y_fmt in _FITTED_FORMATS:
             _fit_axis(made.y_axis, [v for key in chart.series for v in _numbers(table, key)])
     else:
@@ -147,8 +160,9 @@ def _build(ws: Any, sheet: Sheet, chart: Chart, table: Table, placement: Placeme
 
     for index in series_index:
         column = placement.column + index
-        made.add_data(Reference(ws, min_col=column, min_row=placement.header_row, max_row=last),
-                      titles_from_data=True)
+        made.add_data(Reference(ws, min_col=column, min_row=first, max_row=last), titles_from_data=False)
+        made.series[-1].tx = SeriesLabel(strRef=StrRef(f"{quote_sheetname(ws.title)}!"
+                                                       f"${get_column_letter(column)}${placement.header_row}"))
     made.set_categories(Reference(ws, min_col=placement.column + x_index, min_row=first, max_row=last))
     if chart.kind == "line":
         for series in made.series:
