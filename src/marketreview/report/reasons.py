@@ -42,7 +42,7 @@ NOTE_PHRASES: tuple[tuple[str, str], ...] = (
     ("STALE: fetch failed", "古いデータ：取得に失敗"),
     ("last good date", "最終の有効日"),
     ("adj_close from", "調整後終値:"),
-    ("(dividend-adjusted)", "（配当調整済み）"),
+    (" (dividend-adjusted)", "（配当調整済み）"),
     ("no file for", "ファイルなし:"),
 )
 
@@ -51,7 +51,7 @@ def localise_note(note: str, lang: Lang) -> str:
     """A Sources note in the workbook's language (English notes are kept as they are in an en build)."""
     if lang != "ja" or not note:
         return note
-    out = re.sub(r"fallback for (\S+)", r"代替ティッカー（本来: \1）", note)
+    out = re.sub(r"fallback for ([^\s;]+)", r"代替ティッカー（本来: \1）", note)
     for en, ja in NOTE_PHRASES:
         out = out.replace(en, ja)
     return out
