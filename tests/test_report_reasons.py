@@ -25,6 +25,7 @@ def test_short_reason(message: str, ja: str, en: str) -> None:
 
 def test_notes_in_japanese_and_left_alone_in_english() -> None:
     note = "fallback for DGS3MO; IRX.csv; STALE: last fetch failed (yahoo: timeout)"
-    assert localise_note(note, "ja") == "代替ティッカー（本来: DGS3MO）; IRX.csv; 古いデータ：最終取得に失敗 (yahoo: timeout)"
+    assert localise_note(note, "ja") == ("代替ティッカー（本来: DGS3MO）; IRX.csv; "
+                                        "古いデータ：最終取得に失敗 (yahoo: timeout)")
     assert localise_note("GOOGL.csv (dividend-adjusted)", "ja") == "GOOGL.csv（配当調整済み）"
     assert localise_note(note, "en") == note
