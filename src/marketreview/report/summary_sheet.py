@@ -13,6 +13,7 @@ from ..types import Lang
 from .cells import CellMaker
 from .labels import label
 from .model import Cell, Lines, Sheet, Table
+from .reasons import short_reason
 
 #: Indices whose week (start → end) and YTD open the post, in the posts' order.
 US_LINES = ("DOW", "SP500", "NDX", "NASDAQ", "RUSSELL2000", "RUSSELL2000G", "SP500EW")
@@ -60,12 +61,13 @@ class _Book:
         return None
 
 
-def _safe(label_: str, build: Callable[[], str], demo: bool) -> str:
+def _safe(label_: str, build: Callable[[], str], demo: bool, lang: Lang) -> str:
+    """The line, or the label and a short reason in ``lang`` (the tables' cells carry the full message)."""
     try:
         return fmt.mark_demo(build(), demo)
     except (_Missing, MarketReviewError) as exc:
         text = exc.excel_text if isinstance(exc, MarketReviewError) else str(exc)
-        return f"・{label_}: {text}"
+        return f"・{label_}: {short_reason(text, lang)}"
 
 
 def lines(m: CellMaker, sheets: Sequence[Sheet], lang: Lang) -> tuple[str, ...]:
@@ -88,23 +90,24 @@ def lines(m: CellMaker, sheets: Sequence[Sheet], lang: Lang) -> tuple[str, ...]:
     def ratio(name: str, cells: dict[str, Cell]) -> str:
         return fmt.ratio_line(name, _number(cells, "ratio"), _number(cells, "deviation"), lang=lang)
 
-    out = [_safe(short(a), partial(week, a), demo) for a in US_LINES]
-    out += [_safe(short(a), partial(ytd, a), demo) for a in (*US_LINES, "TOPIX", "NIKKEI225")]
+    out = [_safe(short(a), partial(week, a), demo, lang) for a in US_LINES]
+    out += [_safe(f"{short(a)} {fmt.period_label('YTD', lang)}", partial(ytd, a), demo, lang)
+            for a in (*US_LINES, "TOPIX", "NIKKEI225")]
     pairs = book.tables.get("pairs")
     for key, cells in zip(("pair.r2g", "pair.r2", "pair.ew"), pairs.records() if pairs else [], strict=False):
         name = label(f"short.{key}", lang)
-        out.append(_safe(name, partial(ratio, name, cells), demo))
+        out.append(_safe(name, partial(ratio, name, cells), demo, lang))
     share = book.tables["share"].records()[0] if "share" in book.tables else None
     out.append(_safe(label("line.mag7", lang), lambda: fmt.share_line(
-        label("line.mag7", lang), _number(share, "share"), _number(share, "share_w1"), lang=lang), demo))
-    out += [_safe(short(a), partial(week, a), demo) for a in RATE_LINES]
+        label("line.mag7", lang), _number(share, "share"), _number(share, "share_w1"), lang=lang), demo, lang))
+    out += [_safe(short(a), partial(week, a), demo, lang) for a in RATE_LINES]
     spread = book.tables["spread"].records()[0] if "spread" in book.tables else None
     out.append(_safe(label("line.spread", lang), lambda: fmt.spread_line(
-        label("line.spread", lang), _number(spread, "spread"), _number(spread, "w1_bp"), lang=lang), demo))
+        label("line.spread", lang), _number(spread, "spread"), _number(spread, "w1_bp"), lang=lang), demo, lang))
     fed = book.tables["fed"].records()[0] if "fed" in book.tables else None
     out.append(_safe(label("line.fed", lang), lambda: fmt.range_line(
-        label("line.fed", lang), _number(fed, "lower"), _number(fed, "upper"), lang=lang), demo))
-    out += [_safe(short(a), partial(week, a), demo) for a in JAPAN_LINES]
+        label("line.fed", lang), _number(fed, "lower"), _number(fed, "upper"), lang=lang), demo, lang))
+    out += [_safe(short(a), partial(week, a), demo, lang) for a in JAPAN_LINES]
     out += _sector_lines(m, book, lang, demo)
     return tuple(out)
 
@@ -113,7 +116,7 @@ def _sector_lines(m: CellMaker, book: _Book, lang: Lang, demo: bool) -> list[str
     ranked = ranked_sectors(m, book.tables.get("sectors"), lang)
     best, worst = ranked[:SECTOR_COUNT], ranked[::-1][:SECTOR_COUNT]
     if not ranked:
-        return [f"・{label('line.sectors_best', lang)}: #N/A no sector returns"]
+        return [f"・{label('line.sectors_best', lang)}: {short_reason('#N/A no data', lang)}"]
     return [fmt.mark_demo(fmt.ranking_line(label("line.sectors_best", lang), best, lang=lang), demo),
             fmt.mark_demo(fmt.ranking_line(label("line.sectors_worst", lang), worst, lang=lang), demo)]
 
