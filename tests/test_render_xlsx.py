@@ -336,6 +336,13 @@ def test_each_sheet_prints_one_page_wide_and_as_tall_as_needed(wb: Any) -> None:
     assert wb["Sources"].print_title_rows is None  # a short table needs no repeated header
 
 
+def test_text_longer_than_the_widest_column_wraps() -> None:
+    rows = ((Cell("short"),), (Cell("x" * 100),))
+    ws = render_workbook(_one_table_report(Table("x", "X", (Column("v", "V"),), rows)))["T"]
+    assert ws.column_dimensions["A"].width == 60
+    assert ws["A7"].alignment.wrap_text and ws["A8"].alignment.wrap_text
+
+
 def test_long_table_prints_whole_with_its_header_repeated() -> None:
     rows = tuple((Cell(f"r{i}"),) for i in range(200))
     ws = render_workbook(_one_table_report(Table("x", "X", (Column("v", "V"),), rows)))["T"]
