@@ -346,7 +346,7 @@ def test_text_longer_than_the_widest_column_wraps() -> None:
 def test_long_table_prints_whole_with_its_header_repeated() -> None:
     rows = tuple((Cell(f"r{i}"),) for i in range(200))
     ws = render_workbook(_one_table_report(Table("x", "X", (Column("v", "V"),), rows)))["T"]
-    assert ws.print_area == "'T'!$A$1:$A$206"
+    assert ws.print_area == "'T'!$A$1:$B$206"  # B: the 16-character stamp runs past the 14-wide column A
     assert ws["A206"].value == "r199"
     assert ws.print_title_rows == "$6:$6"  # the table's header row (title on row 5)
 

@@ -183,7 +183,7 @@ def test_mag7_and_footer(reports, day: str, lang: str) -> None:
                                                                   "- Share of S&P 500 market cap "))]
     assert len(mag7) == 1 and mag7[0].endswith("pt)") and "%" in mag7[0]
     footer = text.strip().splitlines()[-1]
-    assert day in footer and "csv" in footer and "DEMO" not in text
+    assert day in footer and ("CSVファイル" if lang == "ja" else "CSV files") in footer and "DEMO" not in text
 
 
 def test_sections_in_the_posts_order(reports) -> None:

@@ -57,6 +57,13 @@ _WORDS: dict[str, tuple[str, str]] = {
 }
 
 
+#: How a source is named in the footer.
+SOURCE_NAMES: dict[str, tuple[str, str]] = {
+    "yahoo": ("Yahoo Finance", "Yahoo Finance"), "fred": ("FRED", "FRED"),
+    "csv": ("CSV files", "CSVファイル"), "demo": ("DEMO (synthetic)", "DEMO（合成データ）"),
+}
+
+
 class ExhibitLike(Protocol):
     """A chart image: what :func:`marketreview.render.images.write_charts` returns."""
 
@@ -218,7 +225,9 @@ def render_review(report: Report, fmt: Format = "md", exhibits: Sequence[Exhibit
     _mag7(w)
     _sectors(w)
     _exhibits(w, exhibits, base)
-    footer = _w("footer", w.lang).format(source=report.source, d=report.as_of.isoformat(),
+    names = [SOURCE_NAMES.get(s, (s, s))[w.lang == "ja"] for s in report.source.split("+")]
+    footer = _w("footer", w.lang).format(source=("、" if w.lang == "ja" else ", ").join(names),
+                                          d=report.as_of.isoformat(),
                                           built=report.generated_at.strftime("%Y-%m-%d %H:%M"))
     w.out += ["", "---" if fmt == "md" else "", footer]
     if report.demo:

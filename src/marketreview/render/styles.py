@@ -74,6 +74,8 @@ CHART_HEIGHT_CM: Final = 9.0
 
 #: A table longer than this gets its header row repeated on every printed page.
 REPEAT_HEADER_AFTER_ROWS: Final = 30
+#: Excel's width of a column nobody sized.
+DEFAULT_COLUMN_WIDTH: Final = 8.43
 #: Widest a column grows to fit its values; wider text wraps (the Sources note).
 MAX_COLUMN_WIDTH: Final = 60
 #: Shown width of a value of each format (in characters, before padding), for sizing columns.

@@ -242,6 +242,15 @@ def _set_widths(ws: Any, placements: list[Placement], lang: Lang) -> int:
     return max(widths, default=1)
 
 
+def _columns_spanned(ws: Any, width: float) -> int:
+    """How many columns from A a text of ``width`` characters runs across (so the print area holds the stamp)."""
+    column, covered = 0, 0.0
+    while covered < width:
+        column += 1
+        covered += ws.column_dimensions[get_column_letter(column)].width or styles.DEFAULT_COLUMN_WIDTH
+    return max(column, 1)
+
+
 def _wrap(ws: Any, placement: Placement, offset: int) -> None:
     for row in range(placement.first_data_row, placement.last_row + 1):
         ws.cell(row=row, column=placement.column + offset).alignment = _WRAP
@@ -279,7 +288,9 @@ def _render_sheet(ws: Any, report: Report, sheet: Sheet) -> None:
     last_table_column = _set_widths(ws, placements, report.lang)
     chart_column, chart_row = add_charts(ws, sheet, placements)
     content_rows = max((p.last_row for p in placements), default=STATUS_ROW)
-    _page_setup(ws, max(last_table_column, chart_column), content_rows, chart_row, placements)
+    top_width = max(styles.text_width(text) for text in (sheet.title, _stamp(report, sheet), sheet.status))
+    last_column = max(last_table_column, chart_column, _columns_spanned(ws, top_width))
+    _page_setup(ws, last_column, content_rows, chart_row, placements)
 
 
 def _titles(report: Report) -> list[str]:
