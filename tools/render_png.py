@@ -53,23 +53,22 @@ def pdf_pages(pdf: Path) -> int:
 
 def first_pages(pdf: Path, sheets: Sequence[str]) -> dict[str, int]:
     """The 1-based page on which each of ``sheets`` (in tab order) starts: the next page, in order, whose
-    first line of text is the sheet's name."""
+    first line of text is the sheet's name. Sheets without their name in A1 (a template's Formulas sheet) are
+    left out."""
     pdftotext = shutil.which("pdftotext")
     if pdftotext is None:
         raise ToolError(f"pdftotext is not installed (apt install poppler-utils); the PDF is at {pdf}")
+    firsts = []
+    for page in range(1, pdf_pages(pdf) + 1):
+        text = subprocess.run([pdftotext, "-f", str(page), "-l", str(page), str(pdf), "-"],
+                              capture_output=True, text=True, timeout=60).stdout
+        firsts.append(next((line.strip() for line in text.splitlines() if line.strip()), ""))
     found: dict[str, int] = {}
-    page, pages = 1, pdf_pages(pdf)
+    start = 0
     for name in sheets:
-        while page <= pages:
-            text = subprocess.run([pdftotext, "-f", str(page), "-l", str(page), str(pdf), "-"],
-                                  capture_output=True, text=True, timeout=60).stdout
-            first = next((line.strip() for line in text.splitlines() if line.strip()), "")
-            page += 1
-            if first == name:
-                found[name] = page - 1
-                break
-        else:
-            raise ToolError(f"{pdf}: no page starts with the title of sheet {name!r} (A1 must hold it)")
+        if name in firsts[start:]:
+            start = firsts.index(name, start) + 1
+            found[name] = start
     return found
 
 
@@ -118,6 +117,9 @@ def render(workbook: Path, outdir: Path, sheets: Sequence[str] | None, dpi: int)
     warn_without_japanese_font()
     pdf = to_pdf(workbook, outdir)
     starts = first_pages(pdf, visible)
+    lost = [name for name in wanted if name not in starts]
+    if lost:
+        raise ToolError(f"{pdf}: no page starts with the title of {', '.join(map(repr, lost))} (A1 must hold it)")
     pdftoppm = shutil.which("pdftoppm")
     if pdftoppm is None:
         raise ToolError(f"pdftoppm is not installed (apt install poppler-utils); the PDF is at {pdf}")
