@@ -49,7 +49,7 @@ def test_share_and_ratio_axes_fit_the_data(reports) -> None:
     low, high = chart.y_axis.scaling.min, chart.y_axis.scaling.max
     assert 0 < low <= min(shares) and max(shares) <= high  # type: ignore[type-var]
     assert high - low < 2 * (max(shares) - min(shares))  # type: ignore[operator]
-    assert chart.legend is None and title(chart) == "マグ7比率（週次・新しい順）"
+    assert chart.legend is None and title(chart) == "マグ7のS&P500時価総額比率（週次）"
     for ratio in sheet(report, "relative")._charts:
         assert ratio.y_axis.scaling.min > 0
 

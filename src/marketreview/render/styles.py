@@ -80,7 +80,7 @@ DEFAULT_COLUMN_WIDTH: Final = 8.43
 MAX_COLUMN_WIDTH: Final = 60
 #: Shown width of a value of each format (in characters, before padding), for sizing columns.
 SHOWN_WIDTH: Final = MappingProxyType[Fmt, int](
-    {"text": 0, "date": 10, "datetime": 16, "price": 0, "number": 10, "pct": 8, "pct_signed": 8,
+    {"text": 0, "date": 11, "datetime": 17, "price": 0, "number": 10, "pct": 8, "pct_signed": 8,
      "level_pct": 7, "bp": 8, "ratio": 7, "pt": 8, "price0": 0}
 )
 

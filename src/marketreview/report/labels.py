@@ -83,6 +83,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "chart.ma26": ("26-week avg", "26週平均"),
     "chart.weekly": (", weekly", "（週次）"),
     "chart.mag7_share": ("Mag7 share", "マグ7比率"),
+    "chart.mag7_weekly": ("Mag7 share of the S&P 500, weekly", "マグ7のS&P500時価総額比率（週次）"),
     "chart.sectors_w1": ("TOPIX-17 sectors, week", "TOPIX-17業種 週間騰落率"),
     "chart.yields": ("2Y and 10Y yields, daily", "米2年・10年債利回り（日次）"),
     "short.pair.r2g": ("R2000G/S&P 500", "ラッセル2000G/S&P500"),

@@ -107,7 +107,7 @@ def mag7(m: CellMaker) -> Sheet:
     history = Table("share_history", m.t("title.mag7_history"),
                     (m.col("date", "date"), m.col("share", "pct", header=m.t("chart.mag7_share"))),
                     tuple(history_rows))
-    chart = Chart("mag7_share", "line", m.t("title.mag7_history"), "share_history", "date", ("share",),
+    chart = Chart("mag7_share", "line", m.t("chart.mag7_weekly"), "share_history", "date", ("share",),
                   m.t("chart.percent"))
     return _sheet(m, "mag7", (stocks, share_table, history), [*members, "SP500"], (chart,))
 
@@ -180,7 +180,7 @@ def rates(m: CellMaker) -> Sheet:
                   m.figure(lambda: yields.yield_level(m.series("FEDFUNDS_UPPER"), m.as_of,
                                                       symbol=m.engine.ticker("FEDFUNDS_UPPER")))),))
     history = _yield_history(m)
-    chart = Chart("yields", "line", m.t("title.yield_history"), "yield_history", "date", ("us2y", "us10y"),
+    chart = Chart("yields", "line", m.t("chart.yields"), "yield_history", "date", ("us2y", "us10y"),
                   m.t("chart.percent"))
     aliases = [*TENOR_ALIASES, "FEDFUNDS_LOWER", "FEDFUNDS_UPPER"]
     return _sheet(m, "rates", (table, spread_table, fed, history), aliases, (chart,))
