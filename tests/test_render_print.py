@@ -134,8 +134,9 @@ def test_every_sector_is_labelled_on_the_chart(printed, day, lang) -> None:
     paper = sheet_text(report, text, "japan_sectors")
     names = report.sheet("japan_sectors").table("sectors").column_values("name")
     assert len(names) == 17
+    squeezed = re.sub(r"\s+", "", paper)  # pdftotext's layout may split a chart label ("Ener gy")
     for name in names:  # once in the table, once as the bar's label
-        assert paper.count(str(name)) >= 2, name
+        assert squeezed.count(re.sub(r"\s+", "", str(name))) >= 2, name
 
 
 @pytest.mark.parametrize(("day", "lang"), BUILDS)
