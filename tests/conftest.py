@@ -19,6 +19,14 @@ MARKET_DIR = Path(os.environ.get("MARKETREVIEW_TEST_DATA", REPO.parent / "shared
 RESOURCES = Path(__file__).resolve().parent / "resources"
 
 
+@pytest.fixture(autouse=True)
+def _own_settings_file(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Tests never read or write the user's settings file: each test gets its own (absent until written)."""
+    path = tmp_path_factory.mktemp("settings") / "settings.json"
+    monkeypatch.setenv("MARKETREVIEW_SETTINGS", str(path))
+    return path
+
+
 @pytest.fixture(scope="session")
 def market_dir() -> Path:
     """The real daily closes beside the checkout (``../shared/data/market``); skipped on a fresh clone."""

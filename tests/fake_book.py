@@ -236,12 +236,25 @@ class Sheets:
 
 
 class App:
-    def __init__(self) -> None:
+    """``calculate()`` recalculates what Excel thinks is dirty; ``api.CalculateFull()`` (Windows only) everything.
+    ``windows=False`` imitates macOS, whose appscript object has no CalculateFull."""
+
+    def __init__(self, windows: bool = True) -> None:
         self.screen_updating = True
         self.calculations = 0
+        self.full_calculations = 0
+        self.api = _Api(self) if windows else object()
 
     def calculate(self) -> None:
         self.calculations += 1
+
+
+class _Api:
+    def __init__(self, app: App) -> None:
+        self._app = app
+
+    def CalculateFull(self) -> None:
+        self._app.full_calculations += 1
 
 
 class Book:

@@ -345,7 +345,7 @@ def test_range_with_a_bad_shared_argument_fails_every_cell(engine: Engine) -> No
 
 
 def test_udf_range_shows_blank_and_error_text_per_cell(udfs: Any) -> None:
-    shown = udfs.CLOSE([["SP500"], [None], ["XNOPE"], ["TOPIX17_BANKS"]], "2025-01-02")
+    shown = udfs.CLOSEPRICE([["SP500"], [None], ["XNOPE"], ["TOPIX17_BANKS"]], "2025-01-02")
     assert shown[0] == [1928.0]
     assert shown[1] == [""]
     assert shown[2][0].startswith("#N/A") and "XNOPE" in shown[2][0]

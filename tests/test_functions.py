@@ -118,10 +118,11 @@ def test_range_is_one_batch_with_blanks_and_errors(fake_source, tmp_cache):
 
 
 def test_registry_names_and_docs():
-    assert set(FUNCTIONS) == {"PERF", "CLOSE", "RELRATIO", "RELDEV", "MAG7SHARE", "UST", "YIELDCHG",
+    assert set(FUNCTIONS) == {"PERF", "CLOSEPRICE", "RELRATIO", "RELDEV", "MAG7SHARE", "UST", "YIELDCHG",
                               "HISTORY", "REVIEWLINE", "MACROSERIES"}
     assert lookup("series") is FUNCTIONS["MACROSERIES"]  # Excel keeps SERIES for chart formulas
     assert lookup("yield") is FUNCTIONS["UST"]  # the CLI name; Excel's built-in YIELD shadows it in cells
+    assert lookup("close") is FUNCTIONS["CLOSEPRICE"]  # the CLI name; CLOSE is a VBA keyword
     assert all(f.doc and all(p.doc for p in f.params) for f in FUNCTIONS.values())
     assert lookup("perf") is FUNCTIONS["PERF"]
     with pytest.raises(BadArgumentError, match="function"):
@@ -152,7 +153,7 @@ def test_range_answers_equal_scalar_answers(tmp_cache):
     def full(name, ticker, rest):
         """The full calculation, bypassing the O(1) day-table path that call() takes when it can."""
         try:
-            return FUNCTIONS[name].impl(engine, ticker, *rest).value, None
+            return lookup(name).impl(engine, ticker, *rest).value, None
         except MarketReviewError as exc:
             return None, type(exc)
 

@@ -7,17 +7,18 @@ import datetime as dt
 from dataclasses import replace
 
 import marketreview_addin as addin
-import marketreview_udfs as udfs
 import pytest
 from conftest import linear_prices
 from fake_book import Book, settings_book
 from sample_report import DJI_WARNING, HOSTILE, NVDA_ERROR, STATUS_MAG7, sample_report
 
 from marketreview import refresh as refresh_module
+from marketreview import settings as user_settings
 from marketreview.engine import Engine
-from marketreview.errors import NoDataError, RenderError
+from marketreview.errors import MarketReviewError, NoDataError, RenderError
 from marketreview.refresh import STATUS_SHEET, read_config, refresh_book
 from marketreview.render.book import render_book
+from marketreview.render.xlsx import sheet_title
 from marketreview.report import layout
 from marketreview.report.model import Cell, Report, Table
 from marketreview.sources.base import FunctionSource
@@ -211,7 +212,8 @@ def test_refresh_writes_and_recalculates(engine, built):
     result = refresh_book(book, engine)
     assert result.ok and result.sheets == tuple(NAMES_EN) and result.as_of == dt.date(2025, 1, 10)
     assert built["calls"] == [(None, "en")]
-    assert book.app.calculations == 1
+    # non-volatile UDFs with unchanged arguments recalculate only in a full recalculation
+    assert (book.app.full_calculations, book.app.calculations) == (1, 0)
     assert book.sheets["Rates"].cells[(3, 1)] == "Refreshed 2025-01-10 23:00 UTC"
     assert book.sheets["Magnificent 7"].cells[(3, 1)] == STATUS_MAG7  # a sheet's own status wins
     state = book.sheets[STATUS_SHEET]
@@ -243,7 +245,7 @@ def test_total_failure_keeps_the_values_and_says_since_when(engine, built):
     engine.clock = lambda: NOW + dt.timedelta(hours=3)
     second = refresh_book(book, engine, lang="en")
 
-    assert not first.ok and not second.ok and book.app.calculations == 1
+    assert not first.ok and not second.ok and book.app.full_calculations == 1
     for name in NAMES_EN:
         sheet = book.sheets[name]
         assert {k: v for k, v in sheet.cells.items() if k != (3, 1)} == kept[name]
@@ -302,24 +304,25 @@ def test_refresh_with_a_real_engine_then_a_dead_source(fake_source, tmp_cache):
 # -- the add-in --------------------------------------------------------------------------------------
 
 
-def test_addin_refresh_opens_the_configured_engine_and_shares_it(monkeypatch, built, tmp_cache):
+def test_addin_refresh_shares_the_workbook_settings(monkeypatch, built, tmp_cache):
+    """The conf sheet's settings go to the per-user file the UDF server reads; the engine opens from them."""
     opened: list[tuple] = []
     engine = Engine(Router(FunctionSource(linear_prices)), tmp_cache, clock=lambda: NOW)
 
-    def open_engine(source, *, offline, cache_path):
-        opened.append((source, offline, cache_path))
+    def open_engine(source, *, offline, settings):
+        opened.append((source, offline, settings))
         return engine
 
     monkeypatch.setattr(addin, "open_engine", open_engine)
     book = settings_book(("MARKETREVIEW_SOURCE", "demo"), ("Lang", "en"), ("MARKETREVIEW_CACHE", "/tmp/x.db"))
-    try:
-        result = addin.refresh(book)
-        assert result.ok and opened == [("demo", False, "/tmp/x.db")]
-        assert udfs.get_engine() is engine
-        addin.refresh(book, source="yahoo", offline=True)
-        assert opened[-1] == ("yahoo", True, "/tmp/x.db")
-    finally:
-        udfs.set_engine(None)
+    result = addin.refresh(book)
+    shared = user_settings.Settings(source="demo", cache="/tmp/x.db", offline=False, lang="en")
+    assert result.ok and opened == [(None, None, shared)]
+    assert user_settings.load() == shared  # what the UDF process will open
+    assert built["calls"] == [(None, "en")]
+    addin.refresh(book, source="yahoo", offline=True)  # a one-off override is not saved
+    assert opened[-1] == ("yahoo", True, shared) and user_settings.load() == shared
+    assert not hasattr(addin, "_share")  # the engine is never handed to a module of the wrong process
 
 
 def test_addin_never_raises(monkeypatch):
@@ -334,4 +337,26 @@ def test_addin_never_raises(monkeypatch):
     assert "OSError: disk full" in result.message
     book.fail_writes = True  # not even the status can be written
     assert "could not be written" in addin.refresh(book).message
-    assert addin.main() is None  # outside Excel there is no calling book
+    with pytest.raises(MarketReviewError, match="no calling workbook"):
+        addin.main()  # outside Excel: raised, so xlwings' error dialog shows it
+
+
+def test_switching_lang_renames_the_sheets_in_place(engine, built):
+    book = settings_book(("Lang", "en"))
+    assert refresh_book(book, engine).ok
+    before = list(book.sheets.names)
+    rates = book.sheets["Rates"]
+    assert refresh_book(book, engine, lang="ja").ok
+    names_ja = [sheet_title(sheet.title) for sheet in sample_report(lang="ja").sheets]
+    assert names_ja != NAMES_EN
+    assert book.sheets.names == [n if n not in NAMES_EN else names_ja[NAMES_EN.index(n)] for n in before]
+    assert book.sheets[names_ja[NAMES_EN.index("Rates")]] is rates  # the same sheet, renamed
+
+
+def test_on_macos_a_plain_recalculation_is_the_equivalent(engine, built):
+    from fake_book import App
+
+    book = Book()
+    book.app = App(windows=False)  # no UDF server on macOS: nothing is non-volatile-and-stale
+    assert refresh_book(book, engine, lang="en").ok
+    assert (book.app.full_calculations, book.app.calculations) == (0, 1)

@@ -129,7 +129,7 @@ def test_hostile_symbol_in_a_cell_comes_back_as_error_text(network_engine: Engin
     udfs = pytest.importorskip("marketreview_udfs")
     udfs.set_engine(network_engine)
     try:
-        shown = udfs.CLOSE([['=HYPERLINK("http://x","y")'], ["../../etc/passwd"], ["@A1"]])
+        shown = udfs.CLOSEPRICE([['=HYPERLINK("http://x","y")'], ["../../etc/passwd"], ["@A1"]])
     finally:
         udfs.set_engine(None)
     for (text,) in shown:
@@ -336,26 +336,25 @@ def test_the_macro_runs_only_marketreviews_entry_point() -> None:
     assert list(with_code) == ["Module1.bas"], "only one module holds code; document modules are empty"
     lines = with_code["Module1.bas"]
     runs = [line for line in lines if "RunPython" in line]
-    assert runs == ['RunPython "import " & mymodule & ";" & mymodule & ".main()"']
-    assert lines == [
-        "Sub SampleCall()",
-        'mymodule = Left(ThisWorkbook.Name, (InStrRev(ThisWorkbook.Name, ".", -1, vbTextCompare) - 1))',
-        *runs,
-        "End Sub",
-    ]
+    assert runs == ['RunPython "import marketreview.addin;marketreview.addin.main()"']
+    assert lines == ["Sub SampleCall()", *runs, "End Sub"]
     everything = "\n".join(modules.values())
     for word in FORBIDDEN_VBA:
         assert word not in everything, word
 
 
-def test_the_entry_point_module_beside_the_workbook_is_marketreviews() -> None:
-    """``import MarketReview;MarketReview.main()`` finds workbook/MarketReview.py, which only re-exports."""
-    module = REPO / "workbook" / "MarketReview.py"
-    tree = ast.parse(module.read_text(encoding="utf-8"))
-    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-    assert imported == {"__future__", "pathlib", "marketreview_addin", "marketreview_udfs"}
-    calls = {ast.unparse(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
-    assert not calls & {"eval", "exec", "compile", "__import__", "os.system", "subprocess.run"}
+def test_the_entry_point_module_is_marketreviews() -> None:
+    """``import marketreview.addin;marketreview.addin.main()`` runs the installed package's module; the design
+    card's ``addin/`` and ``udfs/`` files are shims that only alias the installed modules."""
+    shims = (REPO / "addin" / "marketreview_addin.py", REPO / "udfs" / "marketreview_udfs.py")
+    for module in (PACKAGE / "addin.py", *shims):
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        calls = {ast.unparse(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+        assert not calls & {"eval", "exec", "compile", "__import__", "os.system", "subprocess.run"}, module
+    for shim in shims:
+        tree = ast.parse(shim.read_text(encoding="utf-8"))
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        assert imported == {"marketreview"}, shim
 
 
 # -- architecture ----------------------------------------------------------------------------------------

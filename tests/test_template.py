@@ -1,17 +1,15 @@
 """The macro-enabled template: the committed workbook/MarketReview.xlsm is what the generator makes now;
-its sheets, settings, VBA and Refresh button are right; LibreOffice opens it; the bridge module beside it
-works."""
+its sheets, settings, VBA and Refresh button are right; LibreOffice opens it; a renamed copy in another folder
+still finds its (installed) modules."""
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import posixpath
 import re
 import shutil
 import subprocess
 import sys
-import types
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
@@ -21,11 +19,19 @@ import pytest
 from openpyxl.comments import Comment
 from openpyxl.worksheet.table import Table
 
-from marketreview.template import Anchor, add_button, demo_report, normalise_package, template_bytes
+from marketreview.template import (
+    Anchor,
+    add_button,
+    demo_report,
+    dynamic_cells,
+    normalise_package,
+    quickstart_path,
+    template_bytes,
+)
+from marketreview.vba_project import compress, read_streams
 
 REPO = Path(__file__).resolve().parents[1]
 COMMITTED = REPO / "workbook" / "MarketReview.xlsm"
-BRIDGE = REPO / "workbook" / "MarketReview.py"
 REGENERATE = ('python -c "from pathlib import Path; from marketreview.template import build_template; '
               "build_template(Path('workbook/MarketReview.xlsm'))\"")
 
@@ -35,7 +41,7 @@ REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 EXPECTED_SHEETS = ["米国株価指数", "マグニフィセント7", "相対比較", "金利", "日本セクター", "サマリー",
                    "マクロ", "データ出所", "Formulas", "xlwings.conf"]
 EXPECTED_FORMULAS = ['=PERF("SP500","1W")', '=RELRATIO("^RUO","^GSPC")', '=RELDEV("RUSSELL2000G","SP500")',
-                     "=MAG7SHARE()", '=UST("10Y")', '=YIELDCHG("10Y","1W")', '=CLOSE("TOPIX17_BANKS")',
+                     "=MAG7SHARE()", '=UST("10Y")', '=YIELDCHG("10Y","1W")', '=CLOSEPRICE("TOPIX17_BANKS")',
                      '=REVIEWLINE("SP500","1W")', '=MACROSERIES("FRED:BOGZ1FA105050005Q",,"pc1")',
                      '=HISTORY("SP500","1M")']
 # CT_Worksheet children in schema order (ECMA-376 part 1, 18.3.1.99).
@@ -142,19 +148,19 @@ def test_sheets_formulas_and_conf(committed: Path) -> None:
         if row[0] is None:
             break
         rows.append(row)
-    assert rows == [("UDF Modules", "MarketReview"), ("MARKETREVIEW_SOURCE", "auto"), ("Lang", "ja")]
+    assert rows == [("UDF Modules", "marketreview.udfs"), ("MARKETREVIEW_SOURCE", "auto"), ("Lang", "ja")]
     # the xlwings add-in reads the sheet's keys upper-cased: GetConfig("UDF MODULES")
     import xlwings
 
     main_bas = Path(xlwings.__file__).parent / "addin" / "Main.bas"
     assert 'GetConfig("UDF MODULES")' in main_bas.read_text(encoding="utf-8", errors="replace")
     formulas = wb["Formulas"]
-    live = [c for c in formulas["B"] if c.data_type == "f"]
-    assert [c.value for c in live] == EXPECTED_FORMULAS
+    live = [c for c in formulas["C"] if c.data_type == "f"]
+    assert [getattr(c.value, "text", c.value) for c in live] == EXPECTED_FORMULAS
     for cell in live:
         text = formulas.cell(row=cell.row, column=1)
-        assert (text.value, text.data_type) == (cell.value, "s")
-        assert formulas.cell(row=cell.row, column=3).value
+        assert (text.value, text.data_type) == (getattr(cell.value, "text", cell.value), "s")
+        assert formulas.cell(row=cell.row, column=2).value
     notes = " ".join(str(c.value) for c in formulas["A"][:4] if c.value)
     assert "macOS" in notes and "Refresh" in notes
     # the sheets that replaced quickstart's own keep their VBA document modules' code names
@@ -165,24 +171,73 @@ def test_sheets_formulas_and_conf(committed: Path) -> None:
 # -- (c) the VBA ----------------------------------------------------------------------------------------
 
 
-def test_vba_samplecall_runs_the_module_named_after_the_workbook(committed: Path) -> None:
+def vba_modules(path: Path) -> dict[str, str]:
     olevba = pytest.importorskip("oletools.olevba")
-    parser = olevba.VBA_Parser(str(committed))
+    parser = olevba.VBA_Parser(str(path))
     try:
         assert parser.detect_vba_macros()
-        modules = {name: code for _, _, name, code in parser.extract_macros()}
+        return {name: code for _, _, name, code in parser.extract_macros()}
     finally:
         parser.close()
+
+
+def test_vba_samplecall_runs_a_fixed_installed_module(committed: Path) -> None:
+    modules = vba_modules(committed)
     sample = [code for code in modules.values() if re.search(r"^Sub SampleCall\(\)", code, re.M)]
     assert len(sample) == 1
     code = sample[0]
-    assert re.search(r'RunPython "import " & mymodule & ";" & mymodule & "\.main\(\)"', code)
-    # mymodule = the workbook's name up to its last dot
-    name = 'Left(ThisWorkbook.Name, (InStrRev(ThisWorkbook.Name, ".", -1, vbTextCompare) - 1))'
-    assert f"mymodule = {name}" in code
-    assert BRIDGE.name == "MarketReview.py" and BRIDGE.parent == committed.parent
-    # the document modules whose code names the first and the conf sheet take over
-    assert {"Sheet1.cls", "Sheet2.cls", "ThisWorkbook.cls"} <= set(modules)
+    assert 'RunPython "import marketreview.addin;marketreview.addin.main()"' in code
+    assert "ThisWorkbook.Name" not in code and "mymodule" not in code  # nothing derived from the file name
+    # the rest of xlwings' quickstart VBA project is kept as it was
+    quickstart = vba_modules(quickstart_path())
+    assert set(modules) == set(quickstart) and {"Sheet1.cls", "Sheet2.cls", "ThisWorkbook.cls"} <= set(modules)
+    for name in set(modules) - {"Module1.bas"}:
+        assert modules[name] == quickstart[name]
+    # Excel recompiles from this source: the project's compiled cache is marked unusable (MS-OVBA 2.3.4.1)
+    project = parts_of(committed.read_bytes())["xl/vbaProject.bin"]
+    streams, _ = read_streams(project)
+    assert streams["VBA/_VBA_PROJECT"] == b"\xcc\x61\xff\xff\x00\x00\x00"
+
+
+@pytest.mark.parametrize("data", [b"", b"Sub A()\r\nEnd Sub\r\n" * 700, bytes(range(256)) * 40, b"a" * 4096])
+def test_vba_compression_round_trips_through_oletools(data: bytes) -> None:
+    olevba = pytest.importorskip("oletools.olevba")
+    assert olevba.decompress_stream(bytearray(compress(data))) == data
+
+
+def test_the_modules_resolve_from_a_renamed_copy_in_another_folder(committed: Path, tmp_path: Path) -> None:
+    """What Excel runs for a copy called "Weekly 2025-W03.xlsm" elsewhere: RunPython's import and the
+    "UDF Modules" import, from that folder, with the repository nowhere on the path."""
+    folder = tmp_path / "weekly reports"
+    folder.mkdir()
+    shutil.copy(committed, folder / "Weekly 2025-W03.xlsm")
+    code = ("import marketreview.addin, marketreview.udfs; "
+            "print(callable(marketreview.addin.main), callable(marketreview.udfs.PERF))")
+    env = {k: v for k, v in __import__("os").environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run([sys.executable, "-c", code], cwd=folder, capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True"]
+
+
+def test_history_is_a_dynamic_array_with_room_to_spill(committed: Path) -> None:
+    parts = parts_of(committed.read_bytes())
+    wb = openpyxl.load_workbook(committed, keep_vba=True)
+    formulas = wb["Formulas"]
+    (cell,) = dynamic_cells()
+    assert getattr(formulas[cell].value, "text", None) == '=HISTORY("SP500","1M")'
+    index = wb.sheetnames.index("Formulas") + 1
+    sheet = parts[f"xl/worksheets/sheet{index}.xml"].decode()
+    assert re.search(rf'<c r="{cell}"[^>]* cm="1"><f t="array" ref="{cell}">HISTORY\(', sheet)
+    metadata = parts["xl/metadata.xml"].decode()
+    assert 'name="XLDAPR"' in metadata and 'fDynamic="1"' in metadata
+    assert "metadata.xml" in parts["xl/_rels/workbook.xml.rels"].decode()
+    assert "/xl/metadata.xml" in parts["[Content_Types].xml"].decode()
+    # two columns wide and as long as a month of closes: nothing in the way, right or below
+    row, column = formulas[cell].row, formulas[cell].column
+    blocking = [c.coordinate for r in formulas.iter_rows(min_row=row, max_row=row + 60, min_col=column,
+                                                         max_col=column + 1) for c in r
+                if c.value is not None and c.coordinate != cell]
+    assert blocking == []
 
 
 # -- (d) the Refresh button ------------------------------------------------------------------------------
@@ -287,38 +342,14 @@ def test_libreoffice_sees_the_button_bound_to_samplecall(committed: Path, tmp_pa
     assert "Module1.SampleCall" in content
 
 
-# -- (f) the bridge module -------------------------------------------------------------------------------
+# -- (f) the design card's folders ---------------------------------------------------------------------------
 
 
-def _load_bridge(name: str) -> types.ModuleType:
-    spec = importlib.util.spec_from_file_location(name, BRIDGE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_bridge_reexports_udfs_and_main(monkeypatch: pytest.MonkeyPatch) -> None:
-    udfs = types.ModuleType("marketreview_udfs")
-    udfs.PERF = lambda *args: "perf"  # type: ignore[attr-defined]
-    udfs.__all__ = ["PERF"]  # type: ignore[attr-defined]
-    addin = types.ModuleType("marketreview_addin")
-    addin.main = lambda: "refreshed"  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "marketreview_udfs", udfs)
-    monkeypatch.setitem(sys.modules, "marketreview_addin", addin)
-    bridge = _load_bridge("MarketReview_under_test")
-    assert bridge.PERF() == "perf"
-    assert bridge.main() == "refreshed"
-    for folder in ("udfs", "addin"):
-        assert str(REPO / folder) in sys.path
-
-
-def test_bridge_imports_the_real_modules() -> None:
-    for path in (REPO / "udfs" / "marketreview_udfs.py", REPO / "addin" / "marketreview_addin.py"):
-        if not path.is_file():
-            pytest.skip(f"{path.relative_to(REPO)} is not there yet")
-    bridge = _load_bridge("MarketReview_real")
+def test_the_folders_shim_the_installed_modules() -> None:
     import marketreview_addin
+    import marketreview_udfs
 
-    assert bridge.main is marketreview_addin.main
-    assert callable(bridge.PERF)
+    import marketreview.addin
+    import marketreview.udfs
+
+    assert marketreview_udfs is marketreview.udfs and marketreview_addin is marketreview.addin

@@ -4,13 +4,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
-from unittest import mock
 
+import excel_harness
 import marketreview_udfs as udfs
 import pandas as pd
 import pytest
@@ -23,7 +21,7 @@ from marketreview.symbols import SymbolMap
 from marketreview.types import FundamentalsSnapshot
 
 NOW = dt.datetime(2025, 1, 10, 23, 0, tzinfo=dt.timezone.utc)  # a Friday: the latest close is 2025-01-10
-UDF_FILE = Path(udfs.__file__)
+REPO = Path(__file__).resolve().parents[1]
 
 #: 38 aliases of the default symbol map (typed in, not read from it).
 ALIASES = (
@@ -90,8 +88,8 @@ def test_each_udf_gives_its_value(warm):
     # Excel hands dates over as datetimes or serial numbers (45646 = 2024-12-20, 45653 = 2024-12-27)
     assert udfs.PERF("SP500", dt.datetime(2024, 12, 20), dt.datetime(2024, 12, 27)) == pytest.approx(week)
     assert udfs.PERF([["SP500"]], 45646.0, 45653.0) == pytest.approx(week)
-    assert udfs.CLOSE("SP500", "2024-12-28") == close_on("2024-12-27")
-    assert udfs.CLOSE("SP500") == close_on("2025-01-10")
+    assert udfs.CLOSEPRICE("SP500", "2024-12-28") == close_on("2024-12-27")
+    assert udfs.CLOSEPRICE("SP500") == close_on("2025-01-10")
     assert udfs.RELRATIO("B", "A", "2024-12-27") == pytest.approx(close_on("2024-12-27", 1000)
                                                                   / close_on("2024-12-27"))
     fridays = ["2024-12-27", "2025-01-03", "2025-01-10"]
@@ -146,7 +144,7 @@ def test_a_column_of_40_tickers_is_one_fetch(engine, fake_source):
 
 
 def test_a_row_of_tickers_gives_a_row(warm):
-    result = udfs.CLOSE([["SP500", "B"]], "2024-12-27")
+    result = udfs.CLOSEPRICE([["SP500", "B"]], "2024-12-27")
     assert result == [close_on("2024-12-27"), close_on("2024-12-27", 1000)]
 
 
@@ -160,10 +158,10 @@ def test_history_over_a_range_says_one_ticker(warm):
 
 @pytest.mark.parametrize(("call", "names"), [
     (lambda: udfs.PERF("XYZ", "1W"), ["#N/A", "XYZ"]),
-    (lambda: udfs.CLOSE("XNOPE"), ["XNOPE"]),
+    (lambda: udfs.CLOSEPRICE("XNOPE"), ["XNOPE"]),
     (lambda: udfs.PERF("SP500", "2024-13-45"), ["2024-13-45", "start"]),
     (lambda: udfs.PERF("SP500", "2024-12-27", "2024-12-20"), ["start", "after"]),
-    (lambda: udfs.CLOSE("SP500", "2031-01-01"), ["future"]),
+    (lambda: udfs.CLOSEPRICE("SP500", "2031-01-01"), ["future"]),
     (lambda: udfs.PERF("SP500", "1W", "2031-01-01"), ["end", "future"]),
     (lambda: udfs.UST("5Y"), ["tenor", "5Y"]),
     (lambda: udfs.YIELDCHG("7Y", "1W"), ["tenor", "7Y"]),
@@ -204,7 +202,7 @@ def test_engine_opens_lazily_from_the_environment(monkeypatch, tmp_path):
         assert engine.is_demo and engine.offline
         assert udfs.get_engine() is engine
         # offline over an empty cache: the cell says so instead of fetching
-        assert udfs.CLOSE("SP500").startswith("#N/A") and "offline" in udfs.CLOSE("SP500")
+        assert udfs.CLOSEPRICE("SP500").startswith("#N/A") and "offline" in udfs.CLOSEPRICE("SP500")
     finally:
         udfs.get_engine().cache.close()
         udfs.set_engine(None)
@@ -214,7 +212,7 @@ def test_a_bad_source_setting_is_shown_in_the_cell(monkeypatch):
     monkeypatch.setenv("MARKETREVIEW_SOURCE", "nosuch")
     udfs.set_engine(None)
     try:
-        shown = udfs.CLOSE("SP500")
+        shown = udfs.CLOSEPRICE("SP500")
         assert shown.startswith("#VALUE!") and "nosuch" in shown
     finally:
         udfs.set_engine(None)
@@ -223,23 +221,12 @@ def test_a_bad_source_setting_is_shown_in_the_cell(monkeypatch):
 # -- declarations ------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def declared() -> ModuleType:
-    """The UDF module loaded afresh with xlwings' real Windows decorators (pywin32 stubbed), so each
+@pytest.fixture(scope="module")
+def declared():
+    """The UDF module loaded afresh with xlwings' real Windows decorators (tests/excel_harness.py), so each
     function carries the ``__xlfunc__`` metadata Excel's wrappers are generated from."""
-    stubs = {name: mock.MagicMock(name=name) for name in ("pythoncom", "pywintypes", "win32com",
-                                                          "win32com.client")}
-    with mock.patch.dict(sys.modules, stubs):
-        import xlwings
-        from xlwings import udfs as xlwings_udfs
-
-        with mock.patch.multiple(xlwings, func=xlwings_udfs.xlfunc, arg=xlwings_udfs.xlarg,
-                                 ret=xlwings_udfs.xlret):
-            spec = importlib.util.spec_from_file_location("declared_udfs", UDF_FILE)
-            assert spec is not None and spec.loader is not None
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-    return module
+    with excel_harness.load().decorated("marketreview.udfs") as module:
+        yield module
 
 
 def test_one_udf_per_registry_function(declared):
@@ -262,13 +249,15 @@ def test_docs_and_category_come_from_the_registry(declared):
 
 def test_conversions_are_declared(declared):
     perf = {a["name"]: a["options"] for a in declared.PERF.__xlfunc__["args"]}
-    assert perf["ticker"] == {"ndim": 2}
-    assert perf["start"] == {"dates": dt.date} and perf["end"] == {"dates": dt.date}
+    assert perf["ticker"] == {"ndim": 2, "err_to_str": True}
+    assert perf["start"] == {"dates": dt.date, "err_to_str": True}
+    assert perf["end_date"] == {"dates": dt.date, "err_to_str": True}
     assert "expand" not in declared.HISTORY.__xlfunc__["ret"]["options"]  # dynamic arrays spill on their own
 
 
 def test_import_is_light():
-    code = "import sys, marketreview_udfs; print('yfinance' in sys.modules, 'openpyxl' in sys.modules)"
+    code = ("import sys, marketreview_udfs; print('yfinance' in sys.modules, 'openpyxl' in sys.modules, "
+            "marketreview_udfs.__name__)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                          cwd=UDF_FILE.parent)
-    assert done.stdout.split() == ["False", "False"]
+                          cwd=REPO / "udfs")
+    assert done.stdout.split() == ["False", "False", "marketreview.udfs"]  # the shim is the installed module

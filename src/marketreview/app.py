@@ -3,29 +3,35 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
+from . import settings as user_settings
 from .cache import Cache
 from .engine import Engine
+from .settings import Settings
 from .sources.router import router_from_spec
 from .symbols import SymbolMap
 
 DEFAULT_SOURCE = "auto"
 
 
-def open_engine(source: str | None = None, *, offline: bool = False, cache_path: str | Path | None = None,
-                symbols_file: str | Path | None = None) -> Engine:
-    """An engine for ``source`` (``auto`` | ``yahoo`` | ``fred`` | ``demo`` | ``csv:DIR``; default from
-    ``$MARKETREVIEW_SOURCE`` or ``auto``: yields from FRED, the rest from Yahoo) over the cache at ``cache_path``
-    (default ``$MARKETREVIEW_CACHE`` or the user cache directory)."""
-    spec = source or os.environ.get("MARKETREVIEW_SOURCE") or DEFAULT_SOURCE
+def open_engine(source: str | None = None, *, offline: bool | None = None, cache_path: str | Path | None = None,
+                symbols_file: str | Path | None = None, settings: Settings | None = None,
+                cache_timeout: float | None = None, fetch_missing: bool = True) -> Engine:
+    """An engine for ``source`` (``auto`` | ``yahoo`` | ``fred`` | ``demo`` | ``csv:DIR``) over the cache at
+    ``cache_path``. What is not given comes from ``settings`` (default: :func:`marketreview.settings.load`, the
+    per-user settings file with ``$MARKETREVIEW_*`` overrides), so formulas and the Refresh button agree.
+    ``cache_timeout`` bounds SQLite busy waits; ``fetch_missing=False``: never fetch on a read (formulas)."""
+    chosen = settings or user_settings.load()
+    spec = source or chosen.source or DEFAULT_SOURCE
     symbols = SymbolMap.default()
     if symbols_file:
         symbols = symbols.with_overrides(Path(symbols_file))
     router = router_from_spec(spec)  # a bad spec is refused before any file is created
-    cache = Cache(cache_path or cache_path_for(spec))
-    return Engine(router, cache, symbols, offline=offline)
+    path = cache_path or chosen.cache or cache_path_for(spec)
+    cache = Cache(path) if cache_timeout is None else Cache(path, timeout=cache_timeout)
+    return Engine(router, cache, symbols, offline=chosen.offline if offline is None else offline,
+                  fetch_missing=fetch_missing)
 
 
 def cache_path_for(spec: str) -> Path:

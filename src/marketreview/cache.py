@@ -233,6 +233,12 @@ class Cache:
                          last=None if last is None else _iso_day(last), rows=int(rows), source=str(latest[0]),
                          fetched_at=dt.datetime.fromisoformat(latest[1]))
 
+    def data_version(self) -> int:
+        """SQLite's ``PRAGMA data_version`` of this connection: it changes when another connection (another
+        process: the Refresh button, ``marketreview fetch``) commits to the file. Cheap: no table is read."""
+        with self._session() as conn:
+            return int(conn.execute("PRAGMA data_version").fetchone()[0])
+
     def symbols(self) -> list[Symbol]:
         """Every symbol the cache knows (with rows or with fetched ranges), sorted."""
         with self._session() as conn:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import os
 import sys
 import warnings
 from collections.abc import Sequence
@@ -36,7 +37,7 @@ def _progress(stream: Any = None) -> Any:
 def _engine(args: argparse.Namespace) -> Any:
     from .app import open_engine
 
-    engine = open_engine(args.source, offline=args.offline, cache_path=args.cache, symbols_file=args.symbol_map)
+    engine = open_engine(args.source, offline=args.offline or None, cache_path=args.cache, symbols_file=args.symbol_map)
     for message in engine.cache.messages:  # e.g. a damaged cache moved aside and rebuilt
         print(f"marketreview: {message}", file=sys.stderr)
     return engine
@@ -151,6 +152,31 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    from .calc.periods import parse_date
+    from .render.atomic import atomic_write
+    from .render.markdown import render_review
+    from .report.build import build_report
+
+    engine = _engine(args)
+    as_of = parse_date(args.asof, "asof") if args.asof else None
+    report = build_report(engine, as_of, args.lang, progress=_progress())
+    out = Path(args.out) if args.out else None
+    text = render_review(report, args.format, base=out.parent.resolve() if out else None)
+    if out is None:
+        sys.stdout.write(text)
+        return 0
+    out.parent.mkdir(parents=True, exist_ok=True)
+
+    def write(temp: Path) -> None:
+        temp.write_text(text, encoding="utf-8")
+
+    atomic_write(out, write)
+    print(f"wrote {out} (as of {report.as_of.isoformat()}, source {report.source}"
+          f"{' — DEMO (synthetic) data' if report.demo else ''})")
+    return 0
+
+
 def cmd_template(args: argparse.Namespace) -> int:
     from .template import build_template
 
@@ -169,6 +195,25 @@ def cmd_symbols(args: argparse.Namespace) -> int:
     writer.writerow(["alias", "tickers", "group", "label_en", "label_ja"])
     for info in symbols:
         writer.writerow([info.alias, "|".join(info.tickers), info.group, info.label_en, info.label_ja])
+    return 0
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    from . import settings
+
+    changes: dict[str, Any] = {key: getattr(args, key) for key in settings.KEYS if getattr(args, key) is not None}
+    changes.update(dict.fromkeys(args.unset or ()))
+    if changes:
+        settings.save(changes)
+    stored = settings.read_file()
+    current = settings.load()
+    print(f"settings file: {settings.settings_path()}")
+    for key, value in settings.describe(current).items():
+        variable = settings.ENVIRONMENT[key]
+        origin = (f"${variable}" if os.environ.get(variable, "").strip() else
+                  "file" if key in stored else "default")
+        shown = "(one file per source beside it)" if key == "cache" and origin.startswith("$") else value
+        print(f"{key} = {'' if shown is None else shown}  ({origin})")
     return 0
 
 
@@ -202,9 +247,25 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--macro-list", type=Path, help="CSV list of the Macro sheet's series (default: data/macro.csv)")
     p.set_defaults(run=cmd_build)
 
+    p = sub.add_parser("review", parents=[common], help="the week's review as paste-ready Markdown or text")
+    p.add_argument("--asof", help="the review as it stood on this date (default: the latest close)")
+    p.add_argument("--lang", choices=("ja", "en"), default="ja")
+    p.add_argument("--format", choices=("md", "text"), default="md")
+    p.add_argument("--out", help="output file (default: standard output)")
+    p.set_defaults(run=cmd_review)
+
     p = sub.add_parser("template", help="regenerate the macro-enabled template workbook")
     p.add_argument("--out", default="workbook/MarketReview.xlsm")
     p.set_defaults(run=cmd_template)
+
+    p = sub.add_parser("config", help="show or change the settings the workbook's formulas and Refresh share")
+    p.add_argument("--source", help="auto, yahoo, fred, demo or csv:DIR")
+    p.add_argument("--cache", help="SQLite cache file (default: one per source in the user cache folder)")
+    p.add_argument("--offline", choices=("true", "false"), help="answer from the cache alone")
+    p.add_argument("--lang", choices=("ja", "en"))
+    p.add_argument("--unset", action="append", choices=("source", "cache", "offline", "lang"),
+                   help="remove a setting from the file (back to its default)")
+    p.set_defaults(run=cmd_config)
 
     p = sub.add_parser("symbols", parents=[common], help="list the symbol map")
     p.set_defaults(run=cmd_symbols)

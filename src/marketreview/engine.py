@@ -67,7 +67,7 @@ class Engine:
 
     def __init__(self, router: Router, cache: Cache, symbols: SymbolMap | None = None, *,
                  offline: bool = False, ttl: dt.timedelta = DEFAULT_TTL,
-                 clock: Callable[[], dt.datetime] = utcnow) -> None:
+                 clock: Callable[[], dt.datetime] = utcnow, fetch_missing: bool = True) -> None:
         self.router = router
         self.cache = cache
         self.symbols = symbols or SymbolMap.default()
@@ -84,6 +84,9 @@ class Engine:
         self._fundamentals: list[FundamentalsSnapshot] | None = None
         self._fundamentals_error: MarketReviewError | None = None
         self._holdings_failure: MarketReviewError | None = None
+        #: False for formulas: a read never waits on the network; a missing symbol says "press Refresh"
+        self.fetch_missing = fetch_missing
+        self._data_version: int | None = None
 
     # -- time --------------------------------------------------------------------------------------
 
@@ -241,7 +244,7 @@ class Engine:
         on such a cold start warm the whole symbol map in the same batch, so a sheet of formulas costs one request
         per source. Cached data is never refetched here: a refresh does that (see :meth:`ensure`)."""
         cold = [n for n in dict.fromkeys(names) if n not in self._tables and self._is_cold(n)]
-        if not cold or self.offline:
+        if not cold or self.offline or not self.fetch_missing:
             return None
         universe = [info.alias for info in self.symbols if not self._is_known(info)]
         return self.ensure([*cold, *universe])
@@ -255,6 +258,24 @@ class Engine:
             return not self._is_known(self.symbols.resolve(name))
         except MarketReviewError:
             return False  # a bad name is not fetched; its cell reports the problem
+
+    # -- freshness ---------------------------------------------------------------------------------
+
+    def reload_if_changed(self) -> bool:
+        """Forget every memoised series when another process has committed to the cache since the last check
+        (``PRAGMA data_version``); True when it did. Called once per calculation burst, not per cell."""
+        version = self.cache.data_version()
+        with self._lock:
+            changed = self._data_version is not None and version != self._data_version
+            self._data_version = version
+            if changed:
+                self._series.clear()
+                self._tables.clear()
+                self._served.clear()
+                self._failed.clear()
+                self._fundamentals = None
+                self._fundamentals_error = None
+        return changed
 
     # -- reading -----------------------------------------------------------------------------------
 
@@ -296,6 +317,9 @@ class Engine:
                     failure = self._failed.get(info.alias)
                     if isinstance(failure, SymbolNotFoundError):
                         raise UnknownSymbolError(name, f"{failure.source} has no data for {ticker}") from failure
+                    if failure is None and not self.fetch_missing and not self.offline:
+                        failure = NoDataError(ticker, reason=f"not loaded yet: press Refresh to load {name} "
+                                                             f"(or run marketreview fetch {name})")
                     raise failure or NoDataError(
                         ticker, reason="not in the cache" + (" (offline: run marketreview fetch first)"
                                                               if self.offline else ""))
@@ -369,6 +393,8 @@ class Engine:
             if self.offline:
                 raise NoDataError("MAG7SHARE", reason="no fund-holdings snapshot in the cache (offline: run "
                                   "marketreview fetch --all first)")
+            if not self.fetch_missing:  # a formula: never the network
+                raise NoDataError("MAG7SHARE", reason="no fund-holdings snapshot in the cache yet: press Refresh")
             stored = [self._fetch_holdings()]
         latest = stored[-1]
         notes: tuple[str, ...] = ()

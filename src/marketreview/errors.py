@@ -4,7 +4,8 @@
     ├── InputError              a bad argument from a user (formula, CLI, option)
     │   ├── UnknownSymbolError  symbol or alias not known / not served by any source
     │   ├── BadDateError        unparseable date, bad relative code, start after end, future date
-    │   └── BadArgumentError    any other bad argument (tenor, weeks, lang, interval, unsafe text)
+    │   ├── BadArgumentError    any other bad argument (tenor, weeks, lang, interval, unsafe text)
+    │   └── ErrorValueError     an argument is an Excel error value (#N/A …)
     ├── DataError               the data cannot answer the question
     │   ├── NoDataError         no close on or before the date / empty series
     │   └── DataFormatError     a malformed file or response (empty CSV, bad header, bad number)
@@ -68,6 +69,15 @@ class BadArgumentError(InputError):
         self.argument = argument
         self.value = value
         super().__init__(f"bad {argument} {value!r}: {reason}")
+
+
+class ErrorValueError(InputError):
+    """An argument is an Excel error value (``#N/A`` …): the answer is that error, naming the argument."""
+
+    def __init__(self, argument: str, code: str) -> None:
+        self.argument = argument
+        self.excel_code = code
+        super().__init__(f"argument {argument} is {code}")
 
 
 # -- data -------------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from .calc import macro, mag7, periods, prices, relative, returns, summary, yiel
 from .calc.figure import Figure
 from .calc.lookup import EPOCH_ORDINAL, DayTable
 from .engine import Engine
-from .errors import BadArgumentError, BadDateError, MarketReviewError, UnknownSymbolError
+from .errors import BadArgumentError, BadDateError, ErrorValueError, MarketReviewError, UnknownSymbolError
 from .types import Lang
 
 TENORS = {"3M": "US3M", "2Y": "US2Y", "10Y": "US10Y", "30Y": "US30Y"}
@@ -86,7 +86,7 @@ def _latest(series: pd.Series) -> dt.date:
     return day
 
 
-def _end(engine: Engine, series: pd.Series, value: Any, argument: str = "end") -> dt.date:
+def _end(engine: Engine, series: pd.Series, value: Any, argument: str = "end_date") -> dt.date:
     """An end date: omitted → the latest close; otherwise parsed, never in the future."""
     if value is None or value == "":
         return _latest(series)
@@ -148,10 +148,10 @@ def _ticker(value: Any, argument: str = "ticker") -> str:
 # -- the functions ------------------------------------------------------------------------------------
 
 
-def close(engine: Engine, ticker: Any, date: Any = None) -> Figure:
+def close(engine: Engine, ticker: Any, as_of: Any = None) -> Figure:
     name = _ticker(ticker)
     series = engine.series(name)
-    when = _end(engine, series, date, "date")
+    when = _end(engine, series, as_of, "as_of")
     asof, warning = prices.close_asof(series, when, symbol=engine.ticker(name), sessions=engine.sessions(name))
     return Figure(asof.value, None, asof, (warning,) if warning else ())
 
@@ -164,18 +164,19 @@ def perf(engine: Engine, ticker: Any, start: Any, end: Any = None) -> Figure:
                         sessions=engine.sessions(name))
 
 
-def relratio(engine: Engine, num: Any, den: Any, date: Any = None) -> Figure:
+def relratio(engine: Engine, num: Any, den: Any, as_of: Any = None) -> Figure:
     a, b = _ticker(num, "num"), _ticker(den, "den")
     sa, sb = engine.series(a), engine.series(b)
-    when = _end(engine, min(sa, sb, key=_latest), date, "date")
+    when = _end(engine, min(sa, sb, key=_latest), as_of, "as_of")
     return relative.relratio(sa, sb, when, sessions_a=engine.sessions(a), sessions_b=engine.sessions(b),
                              symbols=(engine.ticker(a), engine.ticker(b)))
 
 
-def reldev(engine: Engine, num: Any, den: Any, date: Any = None, weeks: Any = None, mode: Any = None) -> Figure:
+def reldev(engine: Engine, num: Any, den: Any, as_of: Any = None, weeks: Any = None, mode: Any = None
+           ) -> Figure:
     a, b = _ticker(num, "num"), _ticker(den, "den")
     sa, sb = engine.series(a), engine.series(b)
-    when = _end(engine, min(sa, sb, key=_latest), date, "date")
+    when = _end(engine, min(sa, sb, key=_latest), as_of, "as_of")
     kind = "diff" if mode is None or mode == "" else str(mode).strip().lower()
     if kind not in ("diff", "rel"):
         raise BadArgumentError("mode", mode, "must be diff (ratio - average) or rel (ratio / average - 1)")
@@ -183,18 +184,18 @@ def reldev(engine: Engine, num: Any, den: Any, date: Any = None, weeks: Any = No
                            symbols=(engine.ticker(a), engine.ticker(b)))
 
 
-def mag7share(engine: Engine, date: Any = None) -> Figure:
+def mag7share(engine: Engine, as_of: Any = None) -> Figure:
     members = [info.alias for info in engine.symbols.group("MAG7")]
     index = engine.series("SP500")
-    when = _end(engine, index, date, "date")
+    when = _end(engine, index, as_of, "as_of")
     closes = {engine.ticker(m): engine.series(m) for m in members}
     return mag7.mag7_share(closes, index, engine.fundamentals(), when, members=list(closes))
 
 
-def yield_level(engine: Engine, tenor: Any, date: Any = None) -> Figure:
+def yield_level(engine: Engine, tenor: Any, as_of: Any = None) -> Figure:
     alias = _tenor(tenor)
     series = engine.series(alias)
-    return yields.yield_level(series, _end(engine, series, date, "date"), symbol=engine.ticker(alias))
+    return yields.yield_level(series, _end(engine, series, as_of, "as_of"), symbol=engine.ticker(alias))
 
 
 def yield_change(engine: Engine, tenor: Any, start: Any, end: Any = None) -> Figure:
@@ -290,15 +291,15 @@ def _period_name(series: pd.Series, start: Any, start_close: dt.date, end: dt.da
 
 
 _T = Param("ticker", "Symbol or alias, e.g. \"^GSPC\", \"SP500\", \"TOPIX17_BANKS\"; or a column of them")
-_DATE = Param("date", "Date (Excel date or ISO text); omitted: the latest close", optional=True)
+_DATE = Param("as_of", "Date (Excel date or ISO text); omitted: the latest close", optional=True)
 _START = Param("start", "Start date, or a code relative to end: 1W, MTD, YTD, 1M, 3M, 6M, 1Y")
-_END = Param("end", "End date; omitted: the latest close", optional=True)
+_END = Param("end_date", "End date; omitted: the latest close", optional=True)
 _NUM = Param("num", "Numerator symbol, e.g. \"^RUO\"")
 _DEN = Param("den", "Denominator symbol, e.g. \"^GSPC\"")
 _TENOR = Param("tenor", "Treasury tenor: 3M, 2Y, 10Y or 30Y")
 
 FUNCTIONS: dict[str, WorksheetFunction] = {f.name: f for f in (
-    WorksheetFunction("CLOSE", "Close as of a date (the last close on or before it).", (_T, _DATE), close),
+    WorksheetFunction("CLOSEPRICE", "Close as of a date (the last close on or before it).", (_T, _DATE), close),
     WorksheetFunction("PERF", "Return from start to end: close(end) / close(start) - 1.", (_T, _START, _END), perf),
     WorksheetFunction("RELRATIO", "Ratio of two closes as of a date, each on its own calendar.",
                       (_NUM, _DEN, _DATE), relratio),
@@ -337,8 +338,10 @@ FUNCTIONS: dict[str, WorksheetFunction] = {f.name: f for f in (
 # -- dispatch -----------------------------------------------------------------------------------------
 
 
-#: Other names a function answers to outside Excel (Excel's built-in YIELD would shadow ours in a cell).
-ALIASES = {"YIELD": "UST", "SERIES": "MACROSERIES"}
+#: Other names a function answers to outside Excel: Excel's built-in YIELD would shadow ours in a cell, CLOSE is
+#: a VBA keyword (a wrapper named CLOSE does not compile) and Excel keeps SERIES for chart formulas, so Excel
+#: knows them as UST, CLOSEPRICE and MACROSERIES.
+ALIASES = {"YIELD": "UST", "CLOSE": "CLOSEPRICE", "SERIES": "MACROSERIES"}
 
 
 def lookup(name: str) -> WorksheetFunction:
@@ -359,6 +362,7 @@ def evaluate(engine: Engine, name: str, *args: Any) -> Answer:
         if len(args) < len(required):
             missing = required[len(args)]
             raise BadArgumentError(missing.name, None, f"is required by {function.name}")
+        _refuse_error_values(function, args)
         quick = _quick(engine, function.name, args)
         if quick is not None:
             return quick
@@ -372,6 +376,60 @@ def evaluate(engine: Engine, name: str, *args: Any) -> Answer:
 
 def is_range(value: Any) -> bool:
     return isinstance(value, (list, tuple))
+
+
+#: The texts Excel's error values arrive as (xlwings' ``err_to_str``); an argument holding one is an error.
+EXCEL_ERRORS = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+                          "#SPILL!", "#CONNECT!", "#BLOCKED!", "#UNKNOWN!", "#FIELD!", "#CALC!"))
+
+
+def _refuse_error_values(function: WorksheetFunction, args: tuple[Any, ...]) -> None:
+    for param, value in zip(function.params, args, strict=False):
+        if isinstance(value, str) and value in EXCEL_ERRORS:
+            raise ErrorValueError(param.name, value)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _blank_row(row: Any) -> bool:
+    if isinstance(row, (list, tuple)):
+        if len(row) == 1:  # a column: the common case, kept cheap (a whole column is a million rows)
+            cell = row[0]
+            return cell is None or cell == "" or (isinstance(cell, str) and not cell.strip())
+        return all(_blank(v) for v in row)
+    return _blank(row)
+
+
+def _skip_empty_tail(rows: Sequence[Any]) -> int:
+    """Where the run of ``[None]`` rows (xlwings' empty cells of a column) at the end starts: blocks of doubling
+    size compared in C (``list.count``), so a whole column costs milliseconds, not a Python loop per row."""
+    if not isinstance(rows, list):
+        return len(rows)
+    end, size, empty = len(rows), 1, [None]
+    while end > 0:
+        start = max(0, end - size)
+        if rows[start:end].count(empty) == end - start:
+            end, size = start, size * 2
+        elif size == 1:
+            break
+        else:
+            size = 1
+    return end
+
+
+def trim_range(rows: Sequence[Any]) -> list[Any]:
+    """A range without its trailing blank rows and columns: ``A:A`` stops at the last non-empty cell (Excel
+    hands over all 1,048,576 rows). Blank cells inside the used part stay, so answers keep their places."""
+    last = _skip_empty_tail(rows) - 1
+    while last >= 0 and _blank_row(rows[last]):
+        last -= 1
+    kept = [list(r) if is_range(r) else r for r in rows[: last + 1]]
+    if not any(is_range(r) for r in kept):
+        return kept
+    width = max((j + 1 for row in kept for j, v in enumerate(row) if not _blank(v)), default=0)
+    return [row[:width] for row in kept]
 
 
 def evaluate_range(engine: Engine, name: str, first: Sequence[Any], *rest: Any) -> list[Any]:
@@ -392,12 +450,12 @@ def _quick(engine: Engine, name: str, args: tuple[Any, ...]) -> Answer | None:
     """PERF and CLOSE from the ticker's day table (O(1)) when both ends are clean lookups — no warning and no
     error possible — else ``None`` and the full calculation answers. So a quick answer always equals the full one
     (tests/test_functions.py checks it on gappy data)."""
-    if name not in ("PERF", "CLOSE") or not args or not isinstance(args[0], str):
+    if name not in ("PERF", "CLOSEPRICE") or not args or not isinstance(args[0], str):
         return None
     table = engine.day_table_or_none(args[0])
     if table is None:
         return None
-    end_arg = args[1] if name == "CLOSE" and len(args) > 1 else args[2] if len(args) > 2 else None
+    end_arg = args[1] if name == "CLOSEPRICE" and len(args) > 1 else args[2] if len(args) > 2 else None
     try:
         end = table.last_date if end_arg is None or end_arg == "" else _end(engine, _NO_SERIES, end_arg)
     except MarketReviewError:
@@ -411,7 +469,7 @@ def _table_answer(table: DayTable, name: str, end: dt.date | None, start_arg: An
     end_close = table.close(end.toordinal() - EPOCH_ORDINAL)
     if end_close is None:
         return None
-    if name == "CLOSE":
+    if name == "CLOSEPRICE":
         return Answer(end_close)
     if start_arg is None or start_arg == "":
         return None
@@ -432,12 +490,12 @@ def _start_cached(value: Any, end: dt.date) -> dt.date:
 
 def _range_cell(engine: Engine, name: str, rest: tuple[Any, ...]) -> Callable[[Any], Answer]:
     """The per-cell function of a range: :func:`_quick` with the end date parsed once for the whole range."""
-    end_arg = (rest[0] if name == "CLOSE" else rest[1] if len(rest) > 1 else None) if rest else None
+    end_arg = (rest[0] if name == "CLOSEPRICE" else rest[1] if len(rest) > 1 else None) if rest else None
     try:
         fixed_end = None if end_arg is None or end_arg == "" else _end(engine, _NO_SERIES, end_arg)
     except MarketReviewError:
         fixed_end = None
-    plain = name in ("PERF", "CLOSE") and (fixed_end is not None or end_arg is None or end_arg == "")
+    plain = name in ("PERF", "CLOSEPRICE") and (fixed_end is not None or end_arg is None or end_arg == "")
     start_arg = rest[0] if name == "PERF" and rest else None
 
     def one(value: Any) -> Answer:
@@ -459,4 +517,5 @@ def call(engine: Engine, name: str, *args: Any) -> Answer | list[Any]:
     return evaluate(engine, name, *args)
 
 
-__all__ = ["ALIASES", "FUNCTIONS", "TENORS", "Answer", "Param", "WorksheetFunction", "call", "evaluate", "lookup"]
+__all__ = ["ALIASES", "EXCEL_ERRORS", "FUNCTIONS", "TENORS", "Answer", "Param", "WorksheetFunction", "call",
+           "evaluate", "lookup", "trim_range"]

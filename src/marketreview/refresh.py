@@ -48,7 +48,7 @@ class BookConfig:
     source: str | None = None
     lang: Lang | None = None
     cache: str | None = None
-    offline: bool = False
+    offline: bool | None = None
     #: the user's list of Macro-sheet series (``MARKETREVIEW_MACRO_LIST``), instead of data/macro.csv
     macro_list: str | None = None
 
@@ -92,11 +92,11 @@ def read_config(book: Any) -> BookConfig:
     lang = _text(settings.get("lang"))
     if lang is not None and lang.lower() not in ("ja", "en"):
         raise BadArgumentError("Lang", lang, f"on the {CONFIG_SHEET} sheet must be ja or en")
-    offline = _text(settings.get("marketreview_offline")) or ""
+    offline = _text(settings.get("marketreview_offline"))
     return BookConfig(source=_text(settings.get("marketreview_source")),
                       lang=None if lang is None else ("ja" if lang.lower() == "ja" else "en"),
                       cache=_text(settings.get("marketreview_cache")),
-                      offline=offline.lower() in ("1", "true", "yes", "on"),
+                      offline=None if offline is None else offline.lower() in ("1", "true", "yes", "on"),
                       macro_list=_text(settings.get("marketreview_macro_list")))
 
 
@@ -150,7 +150,18 @@ def write_failure(book: Any, reason: str, now: dt.datetime, lang: Lang = "ja") -
 
 
 def _recalculate(book: Any) -> None:
-    calculate = getattr(getattr(book, "app", None), "calculate", None)
+    """A full recalculation: the UDFs are not volatile and their arguments did not change, so Excel's normal
+    recalculation would skip them. Windows: ``Application.CalculateFull``. macOS has no UDFs (no UDF server),
+    so its plain recalculation (``app.calculate()``) is the equivalent there."""
+    app = getattr(book, "app", None)
+    try:
+        full = getattr(getattr(app, "api", None), "CalculateFull", None)
+    except Exception:  # appscript (macOS) raises for a name its dictionary lacks
+        full = None
+    if callable(full):
+        full()
+        return
+    calculate = getattr(app, "calculate", None)
     if callable(calculate):
         calculate()
 
@@ -186,8 +197,9 @@ def refresh_book(book: Any, engine: Engine, *, as_of: dt.date | None = None, lan
     status = f"{_word('ok', language)} {stamp(now)}"
     if report.failed:
         status += f" · {_word('partial', language)}: {_describe(report.failed)}"
+    last_names = [n for n in _state(book).get("sheets", "").split("|") if n]
     try:
-        names = render_book(report, book, status=status, problem=bool(report.failed))
+        names = render_book(report, book, status=status, problem=bool(report.failed), last_names=last_names)
     except MarketReviewError as exc:
         return RefreshResult(False, write_failure(book, str(exc), now, language), dict(report.failed))
     _save_state(book, {"failing_since": "", "last_error": "", "last_success": stamp(now),

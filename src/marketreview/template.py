@@ -1,11 +1,12 @@
 """The macro-enabled template, ``workbook/MarketReview.xlsm``, generated from source.
 
-It starts from xlwings' own ``quickstart.xlsm`` (loaded with ``keep_vba``). Its VBA project holds
-``SampleCall``, which runs ``RunPython "import <workbook name>;<workbook name>.main()"``: the workbook
-calls ``MarketReview.main()`` from the ``MarketReview.py`` beside it. The VBA lives in this repository only
-inside the generated file. Into the workbook go the report's sheets (rendered by
-:func:`marketreview.render.xlsx.render_workbook`), a Formulas sheet with the UDFs as live formulas, an
-``xlwings.conf`` sheet and a Refresh button on the first sheet.
+It starts from xlwings' own ``quickstart.xlsm`` (loaded with ``keep_vba``) and keeps its VBA project, except
+that ``SampleCall`` runs a fixed, installed module (:data:`REFRESH_CALL`) instead of one named after the workbook
+file, so a renamed copy in any folder refreshes (:mod:`marketreview.vba_project` rewrites that one module).
+Into the workbook go the report's sheets (rendered by :func:`marketreview.render.xlsx.render_workbook`), a
+Formulas sheet with the UDFs as live formulas (``HISTORY`` as a dynamic-array formula, as Excel 365 writes one),
+an ``xlwings.conf`` sheet whose "UDF Modules" names the installed :mod:`marketreview.udfs`, and a Refresh button
+on the first sheet.
 
 openpyxl cannot make form controls, so the button, a legacy VML drawing as Excel writes one, is added to the
 saved package afterwards. The output is byte-stable for one report: fixed document times, fixed zip entry
@@ -29,16 +30,19 @@ import openpyxl
 from defusedxml import ElementTree
 from openpyxl.styles import Font
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.writer.excel import ExcelWriter
 
 from .errors import RenderError
 from .functions import FUNCTIONS
 from .render.atomic import atomic_write
+from .render.dynamic_arrays import mark_dynamic_arrays
 from .render.xlsx import render_workbook
 from .report.layout import chart_anchor_column
 from .report.model import Report
 from .types import Lang
+from .vba_project import replace_module_source
 
 #: The demo report behind the committed template: a fixed date and clock, so the file is reproducible.
 DEMO_AS_OF = dt.date(2025, 10, 31)
@@ -46,8 +50,20 @@ DEMO_CLOCK = dt.datetime(2025, 10, 31, 22, 0, tzinfo=dt.timezone.utc)
 DEMO_LANG: Lang = "ja"
 
 MACRO = "SampleCall"
+#: What the Refresh button runs (xlwings' ``RunPython``): an installed module, not one beside the workbook.
+REFRESH_MODULE = "marketreview.addin"
+REFRESH_CALL = f"import {REFRESH_MODULE};{REFRESH_MODULE}.main()"
+#: quickstart's Module1 with SampleCall calling :data:`REFRESH_CALL` (its only change to xlwings' VBA).
+MODULE1_SOURCE = (
+    'Attribute VB_Name = "Module1"\n'
+    "Sub SampleCall()\n"
+    "    ' The Refresh button: the same installed module whatever this copy of the workbook is called\n"
+    f'    RunPython "{REFRESH_CALL}"\n'
+    "End Sub\n"
+)
 BUTTON_CAPTION = "Refresh"
-UDF_MODULE = "MarketReview"
+#: The installed module "Import Functions" reads (any copy of the workbook, in any folder, finds it).
+UDF_MODULE = "marketreview.udfs"
 FORMULAS_SHEET = "Formulas"
 CONF_SHEET = "xlwings.conf"
 #: The document modules in quickstart.xlsm's VBA project: Sheet1 for its first sheet, Sheet2 for its
@@ -64,7 +80,7 @@ FORMULAS: tuple[tuple[str, str], ...] = (
     ("MAG7SHARE", ""),
     ("UST", '"10Y"'),
     ("YIELDCHG", '"10Y","1W"'),
-    ("CLOSE", '"TOPIX17_BANKS"'),
+    ("CLOSEPRICE", '"TOPIX17_BANKS"'),
     ("REVIEWLINE", '"SP500","1W"'),
     ("MACROSERIES", '"FRED:BOGZ1FA105050005Q",,"pc1"'),
     ("HISTORY", '"SP500","1M"'),  # last: its table spills down
@@ -74,24 +90,28 @@ _FORMULA_NOTES: dict[str, tuple[str, str, str, tuple[str, str, str]]] = {
     "en": (
         "MarketReview functions as live formulas (the Windows extra)",
         "Windows: with the xlwings add-in, run xlwings tab → Import Functions once; these cells then "
-        "recalculate (UDF Modules = MarketReview on the xlwings.conf sheet).",
+        "recalculate (UDF Modules = marketreview.udfs on the xlwings.conf sheet).",
         "macOS has no UDFs: the Refresh button on the first sheet fills every sheet.",
-        ("Formula", "Result", "What it does"),
+        ("Formula", "What it does", "Result"),
     ),
     "ja": (
         "MarketReview 関数のライブ数式（Windows 向けの追加機能）",
         "Windows: xlwings アドインで xlwings タブ → Import Functions を一度実行すると、これらのセルが再計算"
-        "されます（xlwings.conf シートの UDF Modules = MarketReview）。",
+        "されます（xlwings.conf シートの UDF Modules = marketreview.udfs）。",
         "macOS では UDF は使えません。最初のシートの Refresh ボタンで全シートを更新します。",
-        ("数式", "結果", "説明"),
+        ("数式", "説明", "結果"),
     ),
 }
 
 _CONF_NOTES = (
     "Settings: key in column A, value in column B, from A1 without blank rows. xlwings and MarketReview read "
     "down to the first blank row, so these notes are not settings.",
-    "UDF Modules: the module beside this workbook that holds the functions (MarketReview.py).",
-    "MARKETREVIEW_SOURCE: auto | yahoo | fred | demo | csv:FOLDER.  Lang: ja | en.",
+    "UDF Modules: the installed module that holds the functions (marketreview.udfs); the workbook may have "
+    "any name and sit in any folder.",
+    "These settings are copied to your MarketReview settings file on Refresh, so formulas and sheets read the "
+    "same source and cache (`marketreview config` shows them; MARKETREVIEW_* environment variables override).",
+    "MARKETREVIEW_SOURCE: auto | yahoo | fred | demo | csv:FOLDER.  Lang: ja | en.  Optional: "
+    "MARKETREVIEW_CACHE (a file), MARKETREVIEW_OFFLINE (true | false).",
     "Interpreter_Win / Interpreter_Mac are left out on purpose: a row with a blank value would override the "
     "interpreter set in the xlwings ribbon.",
 )
@@ -139,7 +159,33 @@ def template_bytes(report: Report) -> bytes:
     package = _save(wb, dt.datetime.combine(report.as_of, dt.time()))
     column = chart_anchor_column(report.sheets[0]) - 1 if report.sheets else 8
     anchor = Anchor(column, 4, 0, 4, column + 2, 0, 2, 4)
-    return normalise_package(add_button(package, 0, MACRO, BUTTON_CAPTION, anchor))
+    package = add_button(package, 0, MACRO, BUTTON_CAPTION, anchor)
+    formulas_part = _sheet_part(_parts(package), wb.sheetnames.index(FORMULAS_SHEET))
+    package = mark_dynamic_arrays(package, formulas_part, dynamic_cells())
+    return normalise_package(_with_fixed_module(package))
+
+
+def dynamic_cells() -> list[str]:
+    """The Formulas sheet's cells holding a function that returns a table (a dynamic-array formula)."""
+    return [f"C{row}" for row, (name, _) in enumerate(FORMULAS, start=6) if FUNCTIONS[name].returns == "table"]
+
+
+def _parts(package: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(package)) as source:
+        return {name: source.read(name) for name in source.namelist()}
+
+
+def _with_fixed_module(package: bytes) -> bytes:
+    """The package with quickstart's ``SampleCall`` calling :data:`REFRESH_CALL`."""
+    parts = _parts(package)
+    if VBA_PART not in parts:
+        raise RenderError("template", f"the saved workbook has no {VBA_PART}")
+    parts[VBA_PART] = replace_module_source(parts[VBA_PART], "Module1", MODULE1_SOURCE)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    return buffer.getvalue()
 
 
 def demo_report(cache_dir: Path) -> Report:
@@ -202,9 +248,12 @@ def _add_formulas_sheet(wb: Workbook, lang: Lang) -> None:
         formula = f"={name}({args})"
         shown = ws.cell(row=row, column=1, value=formula)
         shown.data_type = "s"  # the formula's text, not a second live formula
-        ws.cell(row=row, column=2, value=formula)
-        ws.cell(row=row, column=3, value=FUNCTIONS[name].doc)
-    for letter, width in (("A", 40), ("B", 28), ("C", 80)):
+        ws.cell(row=row, column=2, value=FUNCTIONS[name].doc)
+        if FUNCTIONS[name].returns == "table":  # spills right and down: nothing beside or below it
+            ws.cell(row=row, column=3).value = ArrayFormula(f"C{row}", formula)
+        else:
+            ws.cell(row=row, column=3, value=formula)
+    for letter, width in (("A", 40), ("B", 80), ("C", 28)):
         ws.column_dimensions[letter].width = width
     _one_page(ws)
 
@@ -271,6 +320,7 @@ def _verify(path: Path) -> None:
 # -- the Refresh button: a legacy VML form control, added to the saved package ---------------------------
 
 CONTENT_TYPES = "[Content_Types].xml"
+VBA_PART = "xl/vbaProject.bin"
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _DOC_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -444,6 +494,6 @@ def _button_shape(vml: str, block: int, macro: str, caption: str, anchor: Anchor
             "<x:TextHAlign>Center</x:TextHAlign><x:TextVAlign>Center</x:TextVAlign></x:ClientData></v:shape>")
 
 
-__all__ = ["CONF_SHEET", "DEMO_AS_OF", "FORMULAS", "FORMULAS_SHEET", "MACRO", "Anchor", "add_button",
-           "build_template", "conf_settings", "demo_report", "normalise_package", "quickstart_path",
-           "template_bytes"]
+__all__ = ["CONF_SHEET", "DEMO_AS_OF", "FORMULAS", "FORMULAS_SHEET", "MACRO", "MODULE1_SOURCE", "REFRESH_CALL",
+           "UDF_MODULE", "Anchor", "add_button", "build_template", "conf_settings", "demo_report",
+           "dynamic_cells", "normalise_package", "quickstart_path", "template_bytes"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -190,6 +190,16 @@ def write_sheet(sheet: Any, plan: SheetPlan) -> None:
             cell.add_note(text)
 
 
+def _rename(book: Any, old: Sequence[str], new: Sequence[str]) -> None:
+    """Rename the sheets called ``old[i]`` to ``new[i]`` (the same report sheet in another language)."""
+    for before, after in zip(old, new, strict=True):
+        if before.casefold() == after.casefold():
+            continue
+        sheet = find_sheet(book, before)
+        if sheet is not None and find_sheet(book, after) is None:
+            sheet.name = after
+
+
 @contextmanager
 def quiet(book: Any) -> Iterator[None]:
     """Screen updating off while writing (restored even when a write fails)."""
@@ -204,15 +214,20 @@ def quiet(book: Any) -> Iterator[None]:
             app.screen_updating = before
 
 
-def render_book(report: Report, book: Any, *, status: str = "", problem: bool = False) -> list[str]:
+def render_book(report: Report, book: Any, *, status: str = "", problem: bool = False,
+                last_names: Sequence[str] = ()) -> list[str]:
     """Write every sheet of ``report`` into the open ``book`` (an xlwings Book), creating missing sheets after
     the previous report sheet. ``status`` goes in the status cell of sheets without a status of their own
-    (``problem``: it reports a failure). Returns the sheet names written, in order."""
+    (``problem``: it reports a failure). ``last_names``: the names the last render wrote, in order; a sheet whose
+    name changed (``Lang`` switched) is renamed in place instead of getting a twin. Returns the sheet names
+    written, in order."""
     plans = [plan_sheet(sheet, status, problem=problem, demo=report.demo) for sheet in report.sheets]
     names = [plan.name for plan in plans]
     if len({n.casefold() for n in names}) != len(names):
         raise RenderError("workbook", f"two sheets would share a name: {names}")
     with quiet(book):
+        if len(last_names) == len(names):
+            _rename(book, last_names, names)
         previous = None
         for plan in plans:
             sheet = _target(book, plan.name, previous)
