@@ -132,7 +132,7 @@ def test_an_edited_file_is_read_again_and_replaces_the_rows_it_served(tmp_path: 
     os.utime(path, ns=(mtime, mtime))
     assert second.ensure(["AAPL"]).ok
     assert functions.call(second, "CLOSE", "AAPL", "2025-01-09").value == 245.25
-    assert "file read 2025-01-10 23:00 UTC" in second.provenance("AAPL").note
+    assert second.provenance("AAPL").fetched_at == CLOCK  # the Sources sheet's time: when the file was read
 
 
 def test_an_appended_row_is_read_within_the_ttl(tmp_path: Path, tmp_cache: Cache) -> None:

@@ -448,8 +448,6 @@ class Engine:
             notes.append(f"fallback for {info.ticker}")
         if describe is not None:
             notes.append(str(describe(ticker)))
-        if cached is not None and _revision(source, ticker) is not None:
-            notes.append(f"file read {cached.fetched_at.astimezone(dt.timezone.utc):%Y-%m-%d %H:%M} UTC")
         if failure is not None:
             notes.append(f"STALE: last fetch failed ({failure})")
         adjusted_only = getattr(source, "is_adjusted_only", None)
