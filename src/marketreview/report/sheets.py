@@ -16,6 +16,7 @@ from ..calc import summary as summary_calc
 from ..calc.figure import Figure
 from ..errors import MarketReviewError
 from ..types import Lang
+from . import chart_series
 from .cells import CellMaker
 from .model import Cell, Chart, Lines, Sheet, Table
 
@@ -139,7 +140,8 @@ def relative(m: CellMaker) -> Sheet:
     chart = Chart("r2g", "line", m.t("title.relative_history"), "r2g_history", "date", ("ratio", "ma"),
                   m.t("chart.ratio"))
     aliases = sorted({n for _, a, b in RELATIVE_PAIRS for n in (a, b)})
-    return _sheet(m, "relative", (pairs, history), aliases, (chart,))
+    return _sheet(m, "relative", (pairs, history, *chart_series.ratio_histories(m, HISTORY_WEEKS)), aliases,
+                  (chart,))
 
 
 def rates(m: CellMaker) -> Sheet:
@@ -192,7 +194,7 @@ def rates(m: CellMaker) -> Sheet:
     chart = Chart("yields", "line", m.t("title.yield_history"), "yield_history", "date", ("us2y", "us10y"),
                   m.t("chart.percent"))
     aliases = [*TENOR_ALIASES, "FEDFUNDS_LOWER", "FEDFUNDS_UPPER"]
-    return _sheet(m, "rates", (table, spread_table, fed, history), aliases, (chart,))
+    return _sheet(m, "rates", (table, spread_table, fed, history, chart_series.yields_week(m)), aliases, (chart,))
 
 
 def japan_sectors(m: CellMaker) -> Sheet:

@@ -1,0 +1,142 @@
+"""Reading the numbers a chart draws out of the report model, and the words around them. Nothing here
+computes a figure: values are the model's cells, missing ones are reported with the cell's own reason."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ...errors import RenderError
+from ...report.model import Cell, Report, Table
+from ...types import Lang
+
+#: How each source of the Sources sheet is named in a 出所 / Source line: (en, ja).
+PROVIDERS: dict[str, tuple[str, str]] = {
+    "yahoo": ("Yahoo Finance", "Yahoo Finance"),
+    "fred": ("FRED", "FRED"),
+    "csv": ("CSV files", "CSVファイル"),
+    "demo": ("DEMO synthetic data", "DEMO合成データ"),
+}
+
+
+@dataclass(frozen=True)
+class Bars:
+    """Named values of one column, with the rows that had no value and why."""
+
+    labels: tuple[str, ...]
+    values: tuple[float, ...]
+    missing: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Line:
+    """One column over dates; ``None`` where the model has a gap."""
+
+    dates: tuple[dt.date, ...]
+    values: tuple[float | None, ...]
+
+    @property
+    def known(self) -> list[tuple[dt.date, float]]:
+        return [(d, v) for d, v in zip(self.dates, self.values, strict=True) if v is not None]
+
+
+def table(report: Report, sheet: str, key: str) -> Table:
+    try:
+        return report.sheet(sheet).table(key)
+    except KeyError as exc:
+        raise RenderError(f"chart over {sheet}/{key}", f"the report has no such table ({exc.args[0]})") from None
+
+
+def _number(cell: Cell) -> float | None:
+    value = cell.value
+    if cell.error is not None or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _reason(cell: Cell) -> str:
+    return cell.error or cell.warning or "no value"
+
+
+def bars(source: Table, label: str, value: str) -> Bars:
+    """The ``value`` column by the ``label`` column, in table order; rows without a number go to ``missing``."""
+    li, vi = source.column_index(label), source.column_index(value)
+    labels: list[str] = []
+    values: list[float] = []
+    missing: list[str] = []
+    for row in source.rows:
+        name = str(row[li].value)
+        number = _number(row[vi])
+        if number is None:
+            missing.append(f"{name}: {_reason(row[vi])}")
+        else:
+            labels.append(name)
+            values.append(number)
+    return Bars(tuple(labels), tuple(values), tuple(missing))
+
+
+def line(source: Table, value: str, date: str = "date") -> Line:
+    di, vi = source.column_index(date), source.column_index(value)
+    dates = []
+    values = []
+    for row in source.rows:
+        day = row[di].value
+        if isinstance(day, dt.datetime):
+            day = day.date()
+        if not isinstance(day, dt.date):
+            continue
+        dates.append(day)
+        values.append(_number(row[vi]))
+    return Line(tuple(dates), tuple(values))
+
+
+def row_value(source: Table, match: str, match_value: object, column: str) -> Cell:
+    """The ``column`` cell of the row whose ``match`` column equals ``match_value``."""
+    mi, ci = source.column_index(match), source.column_index(column)
+    for row in source.rows:
+        if row[mi].value == match_value:
+            return row[ci]
+    return Cell(error=f"#N/A no row {match_value} in {source.key}")
+
+
+def number(cell: Cell) -> float | None:
+    return _number(cell)
+
+
+def tickers(report: Report, aliases: Iterable[str]) -> dict[str, str]:
+    """Alias → the ticker that served it, from the Sources sheet."""
+    sources = table(report, "sources", "sources")
+    ai, ti = sources.column_index("alias"), sources.column_index("ticker")
+    wanted = set(aliases)
+    return {str(r[ai].value): str(r[ti].value) for r in sources.rows
+            if r[ai].value in wanted and r[ti].error is None}
+
+
+def source_line(report: Report, names_or_tickers: Iterable[str], extra: tuple[str, str] | None = None) -> str:
+    """「出所：Yahoo Finance、FREDのデータを基に作成」 / "Source: based on Yahoo Finance, FRED data", naming the
+    sources that served these aliases or tickers (the Sources sheet), in the order first met."""
+    sources = table(report, "sources", "sources")
+    ai, ti, si = sources.column_index("alias"), sources.column_index("ticker"), sources.column_index("source")
+    wanted = set(names_or_tickers)
+    names: list[str] = []
+    for r in sources.rows:
+        if (r[ai].value in wanted or r[ti].value in wanted) and r[si].error is None and r[si].value:
+            names.append(_provider(str(r[si].value), report.lang))
+    if not names:  # no provenance for these aliases: name what the report was built from
+        names = [_provider(s, report.lang) for s in report.source.split("+") if s]
+    if extra is not None:
+        names.append(extra[1] if report.lang == "ja" else extra[0])
+    unique = list(dict.fromkeys(names))
+    if report.lang == "ja":
+        return f"出所：{'、'.join(unique)}のデータを基に作成"
+    return f"Source: based on {', '.join(unique)} data"
+
+
+def _provider(name: str, lang: Lang) -> str:
+    en, ja = PROVIDERS.get(name, (name, name))
+    return ja if lang == "ja" else en
+
+
+__all__ = ["Bars", "Line", "bars", "line", "number", "row_value", "source_line", "table", "tickers"]
