@@ -130,6 +130,23 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_charts(args: argparse.Namespace) -> int:
+    from .calc.periods import parse_date
+    from .render.images import write_charts
+    from .report.build import build_report
+
+    engine = _engine(args)
+    as_of = parse_date(args.asof, "asof") if args.asof else None
+    report = build_report(engine, as_of, args.lang, progress=_progress())
+    exhibits = write_charts(report, Path(args.out))
+    demo = " — DEMO (synthetic) data" if report.demo else ""
+    print(f"wrote {len(exhibits)} images to {Path(args.out).absolute()} (as of {report.as_of.isoformat()}, "
+          f"source {report.source}{demo})")
+    for exhibit in exhibits:
+        print(f"  {exhibit.path.name}: {exhibit.title}")
+    return 0
+
+
 def cmd_template(args: argparse.Namespace) -> int:
     from .template import build_template
 
@@ -177,6 +194,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("ja", "en"), default="ja")
     p.add_argument("--out", required=True, help="output .xlsx file")
     p.set_defaults(run=cmd_build)
+
+    p = sub.add_parser("charts", parents=[common], help="write the review's chart images (PNG) for a blog post")
+    p.add_argument("--asof", help="the review as it stood on this date (default: the latest close)")
+    p.add_argument("--lang", choices=("ja", "en"), default="ja")
+    p.add_argument("--out", required=True, help="output folder for the PNG files")
+    p.set_defaults(run=cmd_charts)
 
     p = sub.add_parser("template", help="regenerate the macro-enabled template workbook")
     p.add_argument("--out", default="workbook/MarketReview.xlsm")

@@ -10,6 +10,8 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
+from matplotlib.figure import Figure
+
 from ...errors import RenderError
 from ...report.model import Report
 from ..atomic import atomic_write
@@ -66,7 +68,10 @@ def write_charts(report: Report, out_dir: Path) -> list[Exhibit]:
                 if png_size(path) != size:
                     raise RenderError(str(path), f"image is {png_size(path)} px, expected {size}")
 
-            path = atomic_write(out_dir / f"{item.key}.png", lambda p, f=item.figure: save_png(f, p), verify)
+            def save(path: Path, figure: Figure = item.figure) -> None:
+                save_png(figure, path)
+
+            path = atomic_write(out_dir / f"{item.key}.png", save, verify)
             exhibits.append(Exhibit(path, item.title, item.source))
     return exhibits
 

@@ -123,11 +123,13 @@ def _hbars(ax: Any, labels: tuple[str, ...], values: tuple[float, ...]) -> None:
 
 def _date_axis(ax: Any, report: Report, *, most: int = 7) -> None:
     """Month ticks, at most ``most`` of them."""
-    first, last = (mdates.num2date(x) for x in ax.get_xlim())
+    first, last = (mdates.num2date(x) for x in ax.get_xlim())  # type: ignore[no-untyped-call]
     months = (last.year - first.year) * 12 + last.month - first.month
     step = next((s for s in (1, 2, 3, 4, 6, 12) if months / s <= most), 24)
-    ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=range(1, 13, step) if step < 12 else (1,)))
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y/%m" if report.lang == "ja" else "%Y-%m"))
+    months_shown = range(1, 13, step) if step < 12 else (1,)
+    ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=months_shown))  # type: ignore[no-untyped-call]
+    pattern = "%Y/%m" if report.lang == "ja" else "%Y-%m"
+    ax.xaxis.set_major_formatter(mdates.DateFormatter(pattern))  # type: ignore[no-untyped-call]
 
 
 def _day_labels(dates: tuple[dt.date, ...]) -> list[str]:

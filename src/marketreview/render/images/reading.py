@@ -115,7 +115,7 @@ def tickers(report: Report, aliases: Iterable[str]) -> dict[str, str]:
 
 
 def source_line(report: Report, names_or_tickers: Iterable[str], extra: tuple[str, str] | None = None) -> str:
-    """「出所：Yahoo Finance、FREDのデータを基に作成」 / "Source: based on Yahoo Finance, FRED data", naming the
+    """「出所：Yahoo Finance、FREDのデータを基に作成」 / "Source: Yahoo Finance, FRED", naming the
     sources that served these aliases or tickers (the Sources sheet), in the order first met."""
     sources = table(report, "sources", "sources")
     ai, ti, si = sources.column_index("alias"), sources.column_index("ticker"), sources.column_index("source")
@@ -131,7 +131,7 @@ def source_line(report: Report, names_or_tickers: Iterable[str], extra: tuple[st
     unique = list(dict.fromkeys(names))
     if report.lang == "ja":
         return f"出所：{'、'.join(unique)}のデータを基に作成"
-    return f"Source: based on {', '.join(unique)} data"
+    return f"Source: {', '.join(unique)}"
 
 
 def _provider(name: str, lang: Lang) -> str:

@@ -11,7 +11,7 @@ import contextlib
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import matplotlib
 from matplotlib import font_manager
@@ -79,7 +79,7 @@ def _font_file() -> str:
 def chart_style() -> Iterator[None]:
     """The house settings for drawing and saving, without changing the caller's matplotlib settings."""
     _font_file()
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(cast(Any, _RC)):
         yield
 
 
