@@ -5,7 +5,7 @@
     python bench/run.py --size tiny          # a few seconds; what the smoke test runs
 
 Figures: floor_lookup_us, perf_scalar_us, perf_scalar_p95_us, perf_range_1000_ms, requests_per_recalc,
-naive_requests_per_recalc, recalc_speedup_x, first_call_s, cache_read_ms, build_s, build_peak_mb; each
+naive_requests_per_recalc, recalc_speedup_x, first_call_s, cache_read_ms, build_s, build_peak_mb, charts_s; each
 budgeted figure is followed by ``budget <name>: <= limit unit, met|MISSED`` and the run ends with a count.
 """
 
@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # siblings, also when 
 
 import build
 import cache_read
+import charts
 import first_call
 import formulas
 import recalc
@@ -46,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         first_call.run(out, size, spec, workdir)
         cache_read.run(out, size, spec, workdir)
         build.run(out, size, spec, workdir)
+        charts.run(out, size, spec, workdir)
     out.info("bench_seconds", f"{time.perf_counter() - started:.1f}")
     out.summary()
     return 0

@@ -126,7 +126,9 @@ def bp_text(value: float) -> str:
 
 
 def save_png(figure: Figure, path: Path) -> None:
-    figure.savefig(path, format="png", dpi=DPI, metadata={"Software": None}, facecolor="white")
+    # zlib level 1: PNG encoding is the largest cost of an image; level 6 saves ~15% of bytes for ~20% more time
+    figure.savefig(path, format="png", dpi=DPI, metadata={"Software": None}, facecolor="white",
+                   pil_kwargs={"compress_level": 1})
 
 
 __all__ = ["COLOURS", "DPI", "FONT_NAME", "TALL", "WIDE", "bp_text", "chart_style", "decorate", "level_text",
