@@ -333,3 +333,21 @@ def test_an_unwritable_folder_is_a_render_error(tmp_path: Path) -> None:
     blocker.write_text("x")
     with pytest.raises(RenderError, match="cannot create the folder"):
         write_charts(tiny_report(), blocker / "charts")
+
+
+@pytest.mark.realdata
+def test_ratio_panels_name_the_tickers_that_served_them(drawn: dict[str, Drawn]) -> None:
+    legends = [[t.get_text() for t in ax.get_legend().get_texts()] for ax in axes_of(drawn["relative_others"])]
+    assert legends == [["ラッセル2000÷S&P500\n(^RUT/^GSPC)", "26週平均"],
+                       ["S&P500均等加重÷S&P500\n(RSP/^GSPC)", "26週平均"]]
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("name", ["index_moves.png", "relative_r2g.png"])
+def test_readme_pictures_are_what_the_command_writes(cli_dir: Path, name: str) -> None:
+    committed = mpimg.imread(Path(__file__).resolve().parents[1] / "docs" / "charts" / name)
+    fresh = mpimg.imread(cli_dir / name)
+    assert committed.shape == fresh.shape
+    difference = float(np.abs(committed - fresh).mean())
+    assert difference < 0.002, (f"docs/charts/{name} is out of date (mean pixel difference {difference:.4f}): "
+                                "regenerate it with the command in the README's chart section")

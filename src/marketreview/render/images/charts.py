@@ -125,7 +125,7 @@ def _date_axis(ax: Any, report: Report, *, most: int = 7) -> None:
     """Month ticks, at most ``most`` of them."""
     first, last = (mdates.num2date(x) for x in ax.get_xlim())  # type: ignore[no-untyped-call]
     months = (last.year - first.year) * 12 + last.month - first.month
-    step = next((s for s in (1, 2, 3, 4, 6, 12) if months / s <= most), 24)
+    step = next((s for s in (1, 2, 3, 4, 6, 12) if months // s <= most), 24)
     months_shown = range(1, 13, step) if step < 12 else (1,)
     ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=months_shown))  # type: ignore[no-untyped-call]
     pattern = "%Y/%m" if report.lang == "ja" else "%Y-%m"
@@ -200,8 +200,12 @@ def relative_r2g(report: Report) -> Drawn:
 def relative_others(report: Report) -> Drawn:
     figure, axes = new_figure(WIDE, columns=len(RATIO_HISTORIES))
     ratio = None
-    for ax, (key, _num, _den) in zip(axes, RATIO_HISTORIES, strict=True):
-        ratio = _ratio_panel(ax, report, key, COLOURS[key], _w(report, _PANEL_WORDS[key]), most=4)
+    served = reading.tickers(report, [a for _k, num, den in RATIO_HISTORIES for a in (num, den)])
+    for ax, (key, num, den) in zip(axes, RATIO_HISTORIES, strict=True):
+        # the tickers say which series stands for the index (e.g. the RSP ETF for equal weight)
+        pair = f"{served.get(num, num)}/{served.get(den, den)}"
+        label = f"{_w(report, _PANEL_WORDS[key])}\n({pair})"
+        ratio = _ratio_panel(ax, report, key, COLOURS[key], label, most=4)
         ax.legend(loc="best", fontsize=8)
     assert ratio is not None
     aliases = [a for _k, num, den in RATIO_HISTORIES for a in (num, den)]
