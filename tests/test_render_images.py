@@ -256,6 +256,7 @@ def tiny_report(lang: str = "ja", *, ok: bool = True) -> Report:
     moves = (("name", "text"), ("ticker", "text"), ("w1", "pct_signed"))
     history = (("date", "date"), ("ratio", "pct"), ("ma", "pct"))
     err = Cell(error="#N/A ^RUO: no close on or before 2025-01-10")
+    no = "no" if lang == "en" else "いいえ"
     sheets = {
         "us_indices": (_table("indices", moves, ("S&P 500", "^GSPC", 0.0123), ("Dow", "^DJI", -0.0045),
                               ("R2000G", "^RUO", err)),),
@@ -271,10 +272,11 @@ def tiny_report(lang: str = "ja", *, ok: bool = True) -> Report:
                          (DAYS[0], 4.31, 4.60), (DAYS[1], 4.38, 4.57)),
                   _table("yields_week", (("date", "date"), ("us2y", "level_pct"), ("us10y", "level_pct")),
                          (DAYS[0], 4.31, 4.60), (dt.date(2025, 1, 6), 4.33, 4.62), (DAYS[1], 4.38, 4.57))),
-        "sources": (_table("sources", (("alias", "text"), ("ticker", "text"), ("source", "text")),
-                           ("SP500", "^GSPC", "yahoo"), ("DOW", "^DJI", "yahoo"), ("RUSSELL2000G", "^RUO", "yahoo"),
-                           ("TOPIX", "^TOPX", "yahoo"), ("US2Y", "DGS2", "fred"), ("US10Y", "DGS10", "fred"),
-                           ("AAPL", "AAPL", "yahoo"), ("TSLA", "TSLA", "yahoo")),),
+        "sources": (_table("sources", (("alias", "text"), ("ticker", "text"), ("source", "text"), ("adjusted", "text")),
+                           ("SP500", "^GSPC", "yahoo", no), ("DOW", "^DJI", "yahoo", no),
+                           ("RUSSELL2000G", "^RUO", "yahoo", no), ("TOPIX", "^TOPX", "yahoo", no),
+                           ("US2Y", "DGS2", "fred", no), ("US10Y", "DGS10", "fred", no), ("AAPL", "AAPL", "yahoo", no),
+                           ("TSLA", "TSLA", "yahoo", "yes" if lang == "en" else "はい")),),
     }
     return Report(DAYS[1], lang, tuple(Sheet(k, k, "", blocks) for k, blocks in sheets.items()),  # type: ignore[arg-type]
                   "fred+yahoo", dt.datetime(2025, 1, 11, 8, 0))
@@ -304,6 +306,26 @@ def test_source_line_names_the_source_that_served_the_chart() -> None:
     en = {d.key: d.source for d in draw_charts(tiny_report("en"))}
     assert ja["yields"] == "出所：FREDのデータを基に作成" and en["yields"] == "Source: FRED"
     assert ja["sectors"] == "出所：Yahoo Financeのデータを基に作成" and en["mag7_moves"] == "Source: Yahoo Finance"
+
+
+def test_a_dividend_adjusted_series_is_noted() -> None:
+    ja = {d.key: texts(d, "source")[0].splitlines() for d in draw_charts(tiny_report("ja"))}
+    en = {d.key: texts(d, "source")[0].splitlines() for d in draw_charts(tiny_report("en"))}
+    assert ja["mag7_moves"][-1] == "TSLAは配当調整済みの終値（他に系列なし）"
+    assert en["mag7_moves"][-1] == "TSLA: dividend-adjusted closes (the only series available)"
+    assert ja["yields"] == ["出所：FREDのデータを基に作成"]
+
+
+def test_a_table_without_the_needed_column_is_a_render_error() -> None:
+    report = tiny_report()
+    rates = report.sheet("rates")
+    broken = Sheet("rates", "rates", "", (rates.blocks[0], rates.blocks[1],
+                                          _table("yields_week", (("date", "date"), ("us2y", "level_pct")),
+                                                 (DAYS[1], 4.38))))
+    report = Report(report.as_of, report.lang, tuple(broken if s.key == "rates" else s for s in report.sheets),
+                    report.source, report.generated_at)
+    with pytest.raises(RenderError, match="table yields_week: the table has no column 'us10y'"):
+        draw_charts(report)
 
 
 def test_yield_legend_and_last_points() -> None:

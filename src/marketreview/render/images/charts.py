@@ -7,7 +7,7 @@ Every function returns a :class:`Drawn` — the figure before it is saved, so te
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +47,7 @@ _WORDS: dict[str, tuple[str, str]] = {  # key: (en, ja)
     "week_change": ("week", "週間"),
     "demo": ("DEMO (synthetic) — not market data", "DEMO（合成データ）— 実際の市場データではありません"),
     "caps": ("S&P 500 constituent market caps", "S&P500構成銘柄の時価総額"),
+    "adjusted": (": dividend-adjusted closes (the only series available)", "は配当調整済みの終値（他に系列なし）"),
 }
 _PANEL_WORDS = {"r2g_history": "r2g", "r2_history": "r2", "ew_history": "ew"}
 
@@ -82,9 +83,16 @@ def _span_subtitle(report: Report, line: reading.Line, kind: str = "weekly") -> 
             f"{_date(known[0][0])}{sep}{_date(known[-1][0])}")
 
 
-def _finish(report: Report, key: str, figure: Figure, subtitle: str, source: str,
-            notes: list[str] | None = None) -> Drawn:
+def _finish(report: Report, key: str, figure: Figure, subtitle: str, served: Sequence[str],
+            notes: list[str] | None = None, extra: tuple[str, str] | None = None) -> Drawn:
+    """Title block, the source line of the ``served`` aliases/tickers (and which of them are dividend-adjusted),
+    notes and the DEMO mark."""
     title = _w(report, key)
+    source = reading.source_line(report, served, extra=extra)
+    adjusted = reading.adjusted(report, served)
+    if adjusted:
+        notes = [*(notes or []), f"{'、'.join(adjusted)}{_w(report, 'adjusted')}" if report.lang == "ja"
+                 else f"{', '.join(adjusted)}{_w(report, 'adjusted')}"]
     decorate(figure, title, subtitle, source, demo=report.demo, demo_text=_w(report, "demo"), notes=notes)
     return Drawn(key, figure, title, source)
 
@@ -185,8 +193,8 @@ def index_moves(report: Report) -> Drawn:
     _require("index_moves", bool(values), "no index has a weekly change in the report")
     figure, (ax,) = new_figure(WIDE)
     _hbars(ax, labels, values)
-    tickers = [str(v) for v in (*us.column_values("ticker"), *japan.column_values("ticker"))]
-    return _finish(report, "index_moves", figure, _week_subtitle(report), reading.source_line(report, tickers),
+    tickers = [*reading.texts(us, "ticker"), *reading.texts(japan, "ticker")]
+    return _finish(report, "index_moves", figure, _week_subtitle(report), tickers,
                    _missing_note(report, a.missing + b.missing))
 
 
@@ -194,7 +202,7 @@ def relative_r2g(report: Report) -> Drawn:
     figure, (ax,) = new_figure(WIDE)
     ratio = _ratio_panel(ax, report, "r2g_history", COLOURS["r2g_history"], _w(report, "r2g"))
     return _finish(report, "relative_r2g", figure, _span_subtitle(report, ratio),
-                   reading.source_line(report, ("RUSSELL2000G", "SP500")))
+                   ("RUSSELL2000G", "SP500"))
 
 
 def relative_others(report: Report) -> Drawn:
@@ -210,7 +218,7 @@ def relative_others(report: Report) -> Drawn:
     assert ratio is not None
     aliases = [a for _k, num, den in RATIO_HISTORIES for a in (num, den)]
     return _finish(report, "relative_others", figure, _span_subtitle(report, ratio),
-                   reading.source_line(report, aliases))
+                   aliases)
 
 
 def mag7_share(report: Report) -> Drawn:
@@ -222,10 +230,10 @@ def mag7_share(report: Report) -> Drawn:
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.margins(x=0.02, y=0.12)
     _date_axis(ax, report)
-    members = [str(v) for v in reading.table(report, "mag7", "stocks").column_values("ticker")]
+    members = reading.texts(reading.table(report, "mag7", "stocks"), "ticker")
     caps = _WORDS["caps"]
     return _finish(report, "mag7_share", figure, _span_subtitle(report, history),
-                   reading.source_line(report, [*members, "SP500"], extra=caps))
+                   [*members, "SP500"], extra=caps)
 
 
 def yields(report: Report) -> Drawn:
@@ -236,7 +244,7 @@ def yields(report: Report) -> Drawn:
     figure, (left, right) = new_figure(WIDE, columns=2)
     drawn = False
     for key, alias in (("us2y", "US2Y"), ("us10y", "US10Y")):
-        colour, name = COLOURS[key], week.columns[week.column_index(key)].header
+        colour, name = COLOURS[key], reading.header(week, key)
         change = reading.number(reading.row_value(levels, "ticker", served.get(alias), "w1_bp"))
         moved = f"{_w(report, 'week_change')} {bp_text(change)}" if change is not None else "—"
         daily = reading.line(week, key)
@@ -257,7 +265,7 @@ def yields(report: Report) -> Drawn:
         ax.legend(loc="best", fontsize=8)
     _date_axis(right, report, most=5)
     subtitle = _span_subtitle(report, reading.line(week, "us10y"), "daily")
-    return _finish(report, "yields", figure, subtitle, reading.source_line(report, ("US2Y", "US10Y")))
+    return _finish(report, "yields", figure, subtitle, ("US2Y", "US10Y"))
 
 
 def mag7_moves(report: Report) -> Drawn:
@@ -266,8 +274,8 @@ def mag7_moves(report: Report) -> Drawn:
     _require("mag7_moves", bool(moves.values), "no Magnificent Seven stock has a weekly change in the report")
     figure, (ax,) = new_figure(WIDE)
     _hbars(ax, moves.labels, moves.values)
-    tickers = [str(v) for v in stocks.column_values("ticker")]
-    return _finish(report, "mag7_moves", figure, _week_subtitle(report), reading.source_line(report, tickers),
+    tickers = reading.texts(stocks, "ticker")
+    return _finish(report, "mag7_moves", figure, _week_subtitle(report), tickers,
                    _missing_note(report, moves.missing))
 
 
@@ -288,8 +296,8 @@ def sectors(report: Report) -> Drawn:
                     color=COLOURS["benchmark"], gid="benchmark_label")
     else:
         notes.append(f"{_w(report, 'missing')}: TOPIX")
-    tickers = [str(v) for v in (*table.column_values("ticker"), topix_ticker or "TOPIX")]
-    return _finish(report, "sectors", figure, _week_subtitle(report), reading.source_line(report, tickers), notes)
+    tickers = [*reading.texts(table, "ticker"), topix_ticker or "TOPIX"]
+    return _finish(report, "sectors", figure, _week_subtitle(report), tickers, notes)
 
 
 #: The images in exhibit order (図表1, 図表2, …).

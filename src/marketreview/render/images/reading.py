@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ...errors import RenderError
+from ...report.labels import label
 from ...report.model import Cell, Report, Table
 from ...types import Lang
 
@@ -49,6 +50,13 @@ def table(report: Report, sheet: str, key: str) -> Table:
         raise RenderError(f"chart over {sheet}/{key}", f"the report has no such table ({exc.args[0]})") from None
 
 
+def _index(source: Table, key: str) -> int:
+    try:
+        return source.column_index(key)
+    except KeyError:
+        raise RenderError(f"chart over table {source.key}", f"the table has no column {key!r}") from None
+
+
 def _number(cell: Cell) -> float | None:
     value = cell.value
     if cell.error is not None or isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -62,7 +70,7 @@ def _reason(cell: Cell) -> str:
 
 def bars(source: Table, label: str, value: str) -> Bars:
     """The ``value`` column by the ``label`` column, in table order; rows without a number go to ``missing``."""
-    li, vi = source.column_index(label), source.column_index(value)
+    li, vi = _index(source, label), _index(source, value)
     labels: list[str] = []
     values: list[float] = []
     missing: list[str] = []
@@ -78,7 +86,7 @@ def bars(source: Table, label: str, value: str) -> Bars:
 
 
 def line(source: Table, value: str, date: str = "date") -> Line:
-    di, vi = source.column_index(date), source.column_index(value)
+    di, vi = _index(source, date), _index(source, value)
     dates = []
     values = []
     for row in source.rows:
@@ -94,11 +102,21 @@ def line(source: Table, value: str, date: str = "date") -> Line:
 
 def row_value(source: Table, match: str, match_value: object, column: str) -> Cell:
     """The ``column`` cell of the row whose ``match`` column equals ``match_value``."""
-    mi, ci = source.column_index(match), source.column_index(column)
+    mi, ci = _index(source, match), _index(source, column)
     for row in source.rows:
         if row[mi].value == match_value:
             return row[ci]
     return Cell(error=f"#N/A no row {match_value} in {source.key}")
+
+
+def texts(source: Table, column: str) -> list[str]:
+    """A column's values as text (e.g. the tickers of a table), skipping cells with an error."""
+    i = _index(source, column)
+    return [str(row[i].value) for row in source.rows if row[i].error is None and row[i].value is not None]
+
+
+def header(source: Table, column: str) -> str:
+    return source.columns[_index(source, column)].header
 
 
 def number(cell: Cell) -> float | None:
@@ -108,7 +126,7 @@ def number(cell: Cell) -> float | None:
 def tickers(report: Report, aliases: Iterable[str]) -> dict[str, str]:
     """Alias → the ticker that served it, from the Sources sheet."""
     sources = table(report, "sources", "sources")
-    ai, ti = sources.column_index("alias"), sources.column_index("ticker")
+    ai, ti = _index(sources, "alias"), _index(sources, "ticker")
     wanted = set(aliases)
     return {str(r[ai].value): str(r[ti].value) for r in sources.rows
             if r[ai].value in wanted and r[ti].error is None}
@@ -118,7 +136,7 @@ def source_line(report: Report, names_or_tickers: Iterable[str], extra: tuple[st
     """「出所：Yahoo Finance、FREDのデータを基に作成」 / "Source: Yahoo Finance, FRED", naming the
     sources that served these aliases or tickers (the Sources sheet), in the order first met."""
     sources = table(report, "sources", "sources")
-    ai, ti, si = sources.column_index("alias"), sources.column_index("ticker"), sources.column_index("source")
+    ai, ti, si = _index(sources, "alias"), _index(sources, "ticker"), _index(sources, "source")
     wanted = set(names_or_tickers)
     names: list[str] = []
     for r in sources.rows:
@@ -134,9 +152,20 @@ def source_line(report: Report, names_or_tickers: Iterable[str], extra: tuple[st
     return f"Source: {', '.join(unique)}"
 
 
+def adjusted(report: Report, names_or_tickers: Iterable[str]) -> list[str]:
+    """The tickers among these aliases/tickers that the Sources sheet marks as dividend-adjusted."""
+    sources = table(report, "sources", "sources")
+    ai, ti, di = _index(sources, "alias"), _index(sources, "ticker"), _index(sources, "adjusted")
+    wanted, yes = set(names_or_tickers), label("yes", report.lang)
+    found = [str(r[ti].value) for r in sources.rows
+             if (r[ai].value in wanted or r[ti].value in wanted) and r[di].value == yes]
+    return list(dict.fromkeys(found))
+
+
 def _provider(name: str, lang: Lang) -> str:
     en, ja = PROVIDERS.get(name, (name, name))
     return ja if lang == "ja" else en
 
 
-__all__ = ["Bars", "Line", "bars", "line", "number", "row_value", "source_line", "table", "tickers"]
+__all__ = ["Bars", "Line", "adjusted", "bars", "header", "line", "number", "row_value", "source_line", "table", "texts",
+           "tickers"]

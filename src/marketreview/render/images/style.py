@@ -100,6 +100,14 @@ def decorate(figure: Figure, title: str, subtitle: str, source: str, *, demo: bo
     figure.text(0.012, 0.895, subtitle, fontsize=9.5, color=GREY, va="top", ha="left", gid="subtitle")
     footer = [source, *(notes or [])]
     figure.text(0.012, 0.015, "\n".join(footer), fontsize=8.5, color=GREY, va="bottom", ha="left", gid="source")
+    # keep the axes clear of the footer: one 8.5-pt line is about 0.16 in
+    line = 0.16 / figure.get_size_inches()[1]
+    engine = figure.get_layout_engine()
+    if engine is not None:
+        left, bottom, width, height = engine.get()["rect"]
+        needed = 0.03 + line * (len(footer) + 1)
+        if needed > bottom:
+            engine.set(rect=(left, needed, width, bottom + height - needed))  # type: ignore[call-arg]
     if demo:
         figure.text(0.5, 0.5, "DEMO", fontsize=110, color="#" + RED, alpha=0.22,
                     rotation=20, ha="center", va="center", zorder=10, gid="demo")
