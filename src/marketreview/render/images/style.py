@@ -15,6 +15,7 @@ from typing import Any, Final, cast
 
 import matplotlib
 from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ...calc.summary import format_bp, format_pct
@@ -87,6 +88,7 @@ def new_figure(size: tuple[float, float] = WIDE, *, rows: int = 1, columns: int 
                top: float = 0.80, bottom: float = 0.11) -> tuple[Figure, list[Any]]:
     """A figure whose axes fill the band between the title block (top) and the source line (bottom)."""
     figure = Figure(figsize=size, dpi=DPI, layout="constrained")
+    FigureCanvasAgg(figure)  # Agg, whatever backend pyplot may have chosen elsewhere
     figure.get_layout_engine().set(rect=(0.0, bottom, 1.0, top - bottom), w_pad=0.08, h_pad=0.06)  # type: ignore[union-attr, call-arg]
     axes = figure.subplots(rows, columns, squeeze=False)
     return figure, [ax for row in axes for ax in row]
