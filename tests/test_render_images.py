@@ -156,17 +156,28 @@ def test_index_moves_are_the_models_weekly_changes(report: Report, drawn: dict[s
     assert "+0.71%" in labels and "-1.74%" in labels and "+6.31%" in labels  # S&P 500, RSP, Nikkei 225
 
 
+def model_ratio(report: Report, pair: str) -> tuple[list, list, list]:
+    """Dates, ratios and 26-week averages of a pair as the model holds them, oldest first: one table per pair
+    (``r2g_history``: ratio, ma) or one for all (``ratio_history``: r2g, r2g_ma, …)."""
+    relative = report.sheet("relative")
+    keys = {b.key for b in relative.blocks}
+    table = relative.table("ratio_history" if "ratio_history" in keys else f"{pair}_history")
+    value, average = (pair, f"{pair}_ma") if "ratio_history" in keys else ("ratio", "ma")
+    rows = sorted(zip(column(table, "date"), column(table, value), column(table, average), strict=True),
+                  key=lambda r: r[0])
+    return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+
+
 @pytest.mark.realdata
-@pytest.mark.parametrize(("key", "panel", "table"), [("relative_r2g", 0, "r2g_history"),
-                                                      ("relative_others", 0, "r2_history"),
-                                                      ("relative_others", 1, "ew_history")])
+@pytest.mark.parametrize(("key", "panel", "pair"), [("relative_r2g", 0, "r2g"), ("relative_others", 0, "r2"),
+                                                     ("relative_others", 1, "ew")])
 def test_ratio_lines_are_the_models_series(report: Report, drawn: dict[str, Drawn], key: str, panel: int,
-                                           table: str) -> None:
+                                           pair: str) -> None:
     ax = axes_of(drawn[key])[panel]
-    history = report.sheet("relative").table(table)
+    dates, ratios, averages = model_ratio(report, pair)
     ratio, ma = line(ax, "ratio"), line(ax, "ma")
-    assert list(ratio.get_xdata()) == column(history, "date")
-    assert same(ratio.get_ydata(), column(history, "ratio")) and same(ma.get_ydata(), column(history, "ma"))
+    assert list(ratio.get_xdata()) == dates and len(dates) > 26
+    assert same(ratio.get_ydata(), ratios) and same(ma.get_ydata(), averages)
     assert list(ratio.get_xdata())[-1] == AS_OF  # the as-of week is the last point
 
 
@@ -182,10 +193,11 @@ def test_r2g_ratio_against_the_csv_files(drawn: dict[str, Drawn], market_dir: Pa
 def test_mag7_share_history_with_its_latest_value_labelled(report: Report, drawn: dict[str, Drawn]) -> None:
     (ax,) = axes_of(drawn["mag7_share"])
     history = report.sheet("mag7").table("share_history")
+    rows = sorted(zip(column(history, "date"), column(history, "share"), strict=True), key=lambda r: r[0])
     share = line(ax, "share")
-    assert list(share.get_xdata()) == column(history, "date") and same(share.get_ydata(), column(history, "share"))
+    assert list(share.get_xdata()) == [d for d, _ in rows] and same(share.get_ydata(), [v for _, v in rows])
     assert share.get_xdata()[-1] == AS_OF
-    last = column(history, "share")[-1]
+    last = rows[-1][1]
     assert isinstance(last, float)
     assert [t.get_text() for t in ax.texts] == [f"{last * 100:.1f}%"]
     low, high = ax.get_ylim()
@@ -203,8 +215,8 @@ def test_yields_week_and_year(report: Report, drawn: dict[str, Drawn], market_di
     legend = [t.get_text() for t in left.get_legend().get_texts()]
     assert legend == ["2年（週間 +12bp）", "10年（週間 +9bp）"]  # 3.48 → 3.60 and 4.02 → 4.11
     history = report.sheet("rates").table("yield_history")
-    year = [(d, v) for d, v in zip(column(history, "date"), column(history, "us10y"), strict=True)
-            if isinstance(d, dt.date) and d > AS_OF - dt.timedelta(days=365)]
+    year = sorted((d, v) for d, v in zip(column(history, "date"), column(history, "us10y"), strict=True)
+                  if isinstance(d, dt.date) and d > AS_OF - dt.timedelta(days=365))
     ten = line(right, "us10y")
     assert list(ten.get_xdata()) == [d for d, _ in year] and same(ten.get_ydata(), [v for _, v in year])
     assert ten.get_xdata()[-1] == AS_OF and ten.get_ydata()[-1] == dgs10["2025-10-31"]

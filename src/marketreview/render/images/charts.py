@@ -18,9 +18,8 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 from ...calc.periods import week_start
 from ...calc.summary import format_number
 from ...errors import RenderError
-from ...report.chart_series import RATIO_HISTORIES
 from ...report.model import Report
-from . import reading
+from . import reading, series
 from .style import COLOURS, TALL, WIDE, bp_text, decorate, new_figure, pct_text, signed_colours
 
 _WORDS: dict[str, tuple[str, str]] = {  # key: (en, ja)
@@ -49,7 +48,6 @@ _WORDS: dict[str, tuple[str, str]] = {  # key: (en, ja)
     "caps": ("S&P 500 constituent market caps", "S&P500構成銘柄の時価総額"),
     "adjusted": (": dividend-adjusted closes (the only series available)", "は配当調整済みの終値（他に系列なし）"),
 }
-_PANEL_WORDS = {"r2g_history": "r2g", "r2_history": "r2", "ew_history": "ew"}
 
 
 @dataclass(frozen=True)
@@ -169,10 +167,10 @@ def _pct1(value: float) -> str:
     return format_number(value * 100, 2) + "%"
 
 
-def _ratio_panel(ax: Any, report: Report, key: str, colour: str, label: str, most: int = 7) -> reading.Line:
-    source = reading.table(report, "relative", key)
-    ratio, ma = reading.line(source, "ratio"), reading.line(source, "ma")
-    _require(key, _plot(ax, ratio, "ratio", colour, label), f"the report's {key} table has no ratios")
+def _ratio_panel(ax: Any, report: Report, pair: str, label: str, most: int = 7) -> reading.Line:
+    ratio, ma = series.ratio(report, pair)
+    colour = COLOURS[pair]
+    _require(f"relative {pair}", _plot(ax, ratio, "ratio", colour, label), f"the report has no {pair} ratios")
     _plot(ax, ma, "ma", COLOURS["ma"], _w(report, "ma"), linestyle="--", linewidth=1.4)
     _label_last(ax, ratio, colour, _pct1)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
@@ -200,23 +198,23 @@ def index_moves(report: Report) -> Drawn:
 
 def relative_r2g(report: Report) -> Drawn:
     figure, (ax,) = new_figure(WIDE)
-    ratio = _ratio_panel(ax, report, "r2g_history", COLOURS["r2g_history"], _w(report, "r2g"))
+    ratio = _ratio_panel(ax, report, "r2g", _w(report, "r2g"))
     return _finish(report, "relative_r2g", figure, _span_subtitle(report, ratio),
                    ("RUSSELL2000G", "SP500"))
 
 
 def relative_others(report: Report) -> Drawn:
-    figure, axes = new_figure(WIDE, columns=len(RATIO_HISTORIES))
+    pairs = series.RATIO_PAIRS[1:]
+    figure, axes = new_figure(WIDE, columns=len(pairs))
     ratio = None
-    served = reading.tickers(report, [a for _k, num, den in RATIO_HISTORIES for a in (num, den)])
-    for ax, (key, num, den) in zip(axes, RATIO_HISTORIES, strict=True):
+    aliases = [a for _pair, num, den in pairs for a in (num, den)]
+    served = reading.tickers(report, aliases)
+    for ax, (pair, num, den) in zip(axes, pairs, strict=True):
         # the tickers say which series stands for the index (e.g. the RSP ETF for equal weight)
-        pair = f"{served.get(num, num)}/{served.get(den, den)}"
-        label = f"{_w(report, _PANEL_WORDS[key])}\n({pair})"
-        ratio = _ratio_panel(ax, report, key, COLOURS[key], label, most=4)
+        label = f"{_w(report, pair)}\n({served.get(num, num)}/{served.get(den, den)})"
+        ratio = _ratio_panel(ax, report, pair, label, most=4)
         ax.legend(loc="best", fontsize=8)
     assert ratio is not None
-    aliases = [a for _k, num, den in RATIO_HISTORIES for a in (num, den)]
     return _finish(report, "relative_others", figure, _span_subtitle(report, ratio),
                    aliases)
 
@@ -237,26 +235,21 @@ def mag7_share(report: Report) -> Drawn:
 
 
 def yields(report: Report) -> Drawn:
-    week = reading.table(report, "rates", "yields_week")
-    year = reading.table(report, "rates", "yield_history")
     levels = reading.table(report, "rates", "yields")
-    served = reading.tickers(report, ("US2Y", "US10Y"))
+    served = reading.tickers(report, [alias for _key, alias in series.TENORS])
     figure, (left, right) = new_figure(WIDE, columns=2)
     drawn = False
-    for key, alias in (("us2y", "US2Y"), ("us10y", "US10Y")):
-        colour, name = COLOURS[key], reading.header(week, key)
+    week = reading.Line((), ())
+    for key, alias in series.TENORS:
+        colour, name = COLOURS[key], series.yield_name(report, key)
         change = reading.number(reading.row_value(levels, "ticker", served.get(alias), "w1_bp"))
         moved = f"{_w(report, 'week_change')} {bp_text(change)}" if change is not None else "—"
-        daily = reading.line(week, key)
+        week = series.yields_week(report, key)
         label = f"{name}（{moved}）" if report.lang == "ja" else f"{name} ({moved})"
-        if _plot(left, daily, key, colour, label, by_day=True, marker="o", markersize=3):
+        if _plot(left, week, key, colour, label, by_day=True, marker="o", markersize=3):
             drawn = True
-            _label_last(left, daily, colour, lambda v: format_number(v, 2) + "%", by_day=True)
-        weekly = reading.line(year, key)
-        cut = report.as_of - dt.timedelta(days=365)
-        last_year = reading.Line(*zip(*[(d, v) for d, v in zip(weekly.dates, weekly.values, strict=True)
-                                        if d > cut], strict=True)) if weekly.dates else weekly
-        _plot(right, last_year, key, colour, name)
+            _label_last(left, week, colour, lambda v: format_number(v, 2) + "%", by_day=True)
+        _plot(right, series.yields_year(report, key), key, colour, name)
     _require("yields", drawn, "no 2Y or 10Y yield over the week in the report")
     for ax, title in ((left, _w(report, "this_week")), (right, _w(report, "past_year"))):
         ax.set_title(title, fontsize=10)
@@ -264,7 +257,7 @@ def yields(report: Report) -> Drawn:
         ax.margins(x=0.04, y=0.15)
         ax.legend(loc="best", fontsize=8)
     _date_axis(right, report, most=5)
-    subtitle = _span_subtitle(report, reading.line(week, "us10y"), "daily")
+    subtitle = _span_subtitle(report, week, "daily")
     return _finish(report, "yields", figure, subtitle, ("US2Y", "US10Y"))
 
 

@@ -86,18 +86,31 @@ def bars(source: Table, label: str, value: str) -> Bars:
 
 
 def line(source: Table, value: str, date: str = "date") -> Line:
+    """The ``value`` column over the ``date`` column, oldest first whatever order the table prints in."""
     di, vi = _index(source, date), _index(source, value)
-    dates = []
-    values = []
+    points: list[tuple[dt.date, float | None]] = []
     for row in source.rows:
         day = row[di].value
         if isinstance(day, dt.datetime):
             day = day.date()
-        if not isinstance(day, dt.date):
-            continue
-        dates.append(day)
-        values.append(_number(row[vi]))
-    return Line(tuple(dates), tuple(values))
+        if isinstance(day, dt.date):
+            points.append((day, _number(row[vi])))
+    points.sort(key=lambda point: point[0])
+    return Line(tuple(d for d, _ in points), tuple(v for _, v in points))
+
+
+def between(series: Line, first: dt.date, last: dt.date) -> Line:
+    """The points dated ``first`` to ``last`` inclusive."""
+    kept = [(d, v) for d, v in zip(series.dates, series.values, strict=True) if first <= d <= last]
+    return Line(tuple(d for d, _ in kept), tuple(v for _, v in kept))
+
+
+def has_table(report: Report, sheet: str, key: str) -> bool:
+    try:
+        report.sheet(sheet).table(key)
+    except KeyError:
+        return False
+    return True
 
 
 def row_value(source: Table, match: str, match_value: object, column: str) -> Cell:
@@ -167,5 +180,5 @@ def _provider(name: str, lang: Lang) -> str:
     return ja if lang == "ja" else en
 
 
-__all__ = ["Bars", "Line", "adjusted", "bars", "header", "line", "number", "row_value", "source_line", "table", "texts",
-           "tickers"]
+__all__ = ["Bars", "Line", "adjusted", "bars", "between", "has_table", "header", "line", "number", "row_value",
+           "source_line", "table", "texts", "tickers"]
