@@ -36,7 +36,7 @@ _WORDS: dict[str, tuple[str, str]] = {  # key: (en, ja)
     "weekly": ("weekly", "週次"),
     "daily": ("daily", "日次"),
     "this_week": ("This week (daily)", "今週（日次）"),
-    "past_year": ("Past year (weekly)", "過去1年（週次）"),
+    "past_year": ("Past year", "過去1年"),
     "ma": ("26-week average", "26週平均"),
     "r2g": ("Russell 2000 Growth ÷ S&P 500", "ラッセル2000グロース÷S&P500"),
     "r2": ("Russell 2000 ÷ S&P 500", "ラッセル2000÷S&P500"),
