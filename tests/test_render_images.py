@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
+import warnings
 from pathlib import Path
 
 import matplotlib.image as mpimg
@@ -134,6 +135,15 @@ def test_no_empty_axes_and_the_bundled_japanese_font(drawn: dict[str, Drawn]) ->
         assert {t.get_fontname() for t in chart.figure.texts} == {"IPAexGothic"}
     path = font_manager.findfont(FontProperties(family="IPAexGothic"), fallback_to_default=False)
     assert Path(path).name == "ipaexg.ttf" and "matplotlib_fontja" in path
+
+
+@pytest.mark.realdata
+def test_every_japanese_glyph_is_in_the_font(report: Report) -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for chart in draw_charts(report):
+            chart.figure.canvas.draw()  # Agg: renders every glyph
+    assert [str(w.message) for w in caught if "missing from" in str(w.message)] == []
 
 
 # -- real data: what is plotted is the model's numbers --------------------------------------------------
