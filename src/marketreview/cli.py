@@ -109,7 +109,17 @@ def cmd_fetch(args: argparse.Namespace) -> int:
           f"cache {engine.cache.path}")
     for alias, error in report.failed.items():
         print(f"failed: {alias}: {error}", file=sys.stderr)
-    return EXIT_ERROR if report.failed else 0
+    holdings_failed = False
+    if args.all or not args.symbols:
+        try:
+            snapshot = engine.refresh_holdings()
+        except MarketReviewError as exc:
+            holdings_failed = True
+            print(f"failed: MAG7SHARE holdings snapshot: {exc}", file=sys.stderr)
+        else:
+            if snapshot is not None:
+                print(f"stored the MAG7SHARE holdings snapshot of {snapshot.date.isoformat()} ({snapshot.source})")
+    return EXIT_ERROR if report.failed or holdings_failed else 0
 
 
 def cmd_build(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from ..calc import prices
 from ..engine import Engine
-from ..errors import BadDateError
+from ..errors import BadDateError, MarketReviewError
 from ..types import Lang
 from . import sheets
 from .cells import CellMaker
@@ -38,6 +38,10 @@ def build_report(engine: Engine, as_of: dt.date | None = None, lang: Lang = "ja"
     if fetch:
         fetched = engine.ensure(names, progress=progress)
         failed = {alias: str(error) for alias, error in fetched.failed.items()}
+        try:
+            engine.refresh_holdings()  # one MAG7SHARE snapshot per refresh; the stored ones serve if it fails
+        except MarketReviewError as exc:
+            failed["MAG7SHARE"] = str(exc)
     engine.preload(names)
     day = _as_of(engine, as_of)
     make = CellMaker(engine, day, lang, failed)
