@@ -163,7 +163,7 @@ def _label_last(ax: Any, line: reading.Line, colour: str, text: Callable[[float]
                 fontsize=9, gid="last_label")
 
 
-def _pct1(value: float) -> str:
+def _ratio_text(value: float) -> str:
     return format_number(value * 100, 2) + "%"
 
 
@@ -172,7 +172,7 @@ def _ratio_panel(ax: Any, report: Report, pair: str, label: str, most: int = 7) 
     colour = COLOURS[pair]
     _require(f"relative {pair}", _plot(ax, ratio, "ratio", colour, label), f"the report has no {pair} ratios")
     _plot(ax, ma, "ma", COLOURS["ma"], _w(report, "ma"), linestyle="--", linewidth=1.4)
-    _label_last(ax, ratio, colour, _pct1)
+    _label_last(ax, ratio, colour, _ratio_text)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
     ax.margins(x=0.02, y=0.12)
     _date_axis(ax, report, most=most)
