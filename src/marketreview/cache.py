@@ -212,9 +212,12 @@ class Cache:
     # -- writing ------------------------------------------------------------------------------------
 
     def write(self, frame: pd.DataFrame, *, source: str, start: dt.date, end: dt.date,
-              fetched_at: dt.datetime, symbols: Sequence[Symbol] | None = None) -> int:
+              fetched_at: dt.datetime, symbols: Sequence[Symbol] | None = None,
+              replace: Sequence[Symbol] = ()) -> int:
         """Store every non-NaN close of a standard frame and record ``[start, end]`` as fetched for each of
-        ``symbols`` (default: the frame's), rows or not. One transaction: all or nothing.
+        ``symbols`` (default: the frame's), rows or not. One transaction: all or nothing. For the symbols in
+        ``replace`` (revised series) the rows stored in ``[start, end]`` are dropped first, so an observation
+        the source no longer publishes does not survive the refetch.
 
         Returns the rows inserted or changed; a row already stored with the same values is left alone.
         """
@@ -227,6 +230,9 @@ class Cache:
         covered = frame_symbols if symbols is None else _unique(symbols)
         new = (first.isoformat(), last.isoformat(), source, stamp)
         with self._session() as conn, store.write_transaction(conn):
+            for symbol in _unique(replace):
+                conn.execute("DELETE FROM prices WHERE symbol = ? AND date BETWEEN ? AND ?",
+                             (symbol, first.isoformat(), last.isoformat()))
             written = conn.executemany(_UPSERT, rows).rowcount if rows else 0
             for symbol in covered:
                 touching = (symbol, _shift(last, 1).isoformat(), _shift(first, -1).isoformat())

@@ -129,7 +129,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     engine = _engine(args)
     as_of = parse_date(args.asof, "asof") if args.asof else None
-    report = build_report(engine, as_of, args.lang, progress=_progress())
+    report = build_report(engine, as_of, args.lang, progress=_progress(), macro_list=args.macro_list)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     path = write_xlsx(report, out)
@@ -203,6 +203,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--asof", help="the review as it stood on this date (default: the latest close)")
     p.add_argument("--lang", choices=("ja", "en"), default="ja")
     p.add_argument("--out", required=True, help="output .xlsx file")
+    p.add_argument("--macro-list", type=Path, help="CSV list of the Macro sheet's series (default: data/macro.csv)")
     p.set_defaults(run=cmd_build)
 
     p = sub.add_parser("charts", parents=[common], help="write the review's chart images (PNG) for a blog post")

@@ -126,7 +126,8 @@ class Engine:
         for alias, ticker in wanted.items():
             gaps = self.cache.missing(ticker, start, end, now=now, ttl=self.ttl)
             if gaps:
-                need[ticker] = gaps
+                # a series its source revises (FRED's macro series) is refetched whole, replacing the cache's rows
+                need[ticker] = [(start, end)] if self._revises(ticker) else gaps
             else:
                 served.append(alias)
         by_source = self.router.split(list(need))
@@ -154,7 +155,7 @@ class Engine:
             if frame is not None and good:
                 kept = frame.loc[:, [c for c in frame.columns if c[1] in good]]
                 report.rows += self.cache.write(kept, source=source.name, start=lo, end=hi, fetched_at=now,
-                                                symbols=good)
+                                                symbols=good, replace=[t for t in good if self._revises(t)])
             for ticker in good:
                 self._series.pop(ticker, None)
             if good:
@@ -165,6 +166,10 @@ class Engine:
                 elif ticker in good:
                     served.append(alias)
         return served, failed
+
+    def _revises(self, ticker: Symbol) -> bool:
+        revises = getattr(self.router.route(ticker), "revises_history", None)
+        return bool(revises(ticker)) if revises is not None else False
 
     def ensure_batch(self, names: Iterable[str]) -> FetchReport | None:
         """For formulas: fetch only names the cache has never held (and that have not failed this session), and
