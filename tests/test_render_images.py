@@ -167,13 +167,9 @@ def test_index_moves_are_the_models_weekly_changes(report: Report, drawn: dict[s
 
 
 def model_ratio(report: Report, pair: str) -> tuple[list, list, list]:
-    """Dates, ratios and 26-week averages of a pair as the model holds them, oldest first: one table per pair
-    (``r2g_history``: ratio, ma) or one for all (``ratio_history``: r2g, r2g_ma, …)."""
-    relative = report.sheet("relative")
-    keys = {b.key for b in relative.blocks}
-    table = relative.table("ratio_history" if "ratio_history" in keys else f"{pair}_history")
-    value, average = (pair, f"{pair}_ma") if "ratio_history" in keys else ("ratio", "ma")
-    rows = sorted(zip(column(table, "date"), column(table, value), column(table, average), strict=True),
+    """Dates, ratios and 26-week averages of a pair as the model holds them (newest first), oldest first."""
+    table = report.sheet("relative").table("ratio_history")
+    rows = sorted(zip(column(table, "date"), column(table, pair), column(table, f"{pair}_ma"), strict=True),
                   key=lambda r: r[0])
     return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
 
@@ -267,6 +263,7 @@ def test_demo_data_is_marked_large_on_every_image(tmp_path: Path) -> None:
 # -- a small hand-built report -------------------------------------------------------------------------
 
 DAYS = (dt.date(2025, 1, 3), dt.date(2025, 1, 10))
+RATIO_COLUMNS = ("r2g", "r2g_ma", "r2", "r2_ma", "ew", "ew_ma")
 
 
 def _table(key: str, columns: tuple[tuple[str, str], ...], *rows: tuple[CellValue | Cell, ...]) -> Table:
@@ -276,7 +273,6 @@ def _table(key: str, columns: tuple[tuple[str, str], ...], *rows: tuple[CellValu
 
 def tiny_report(lang: str = "ja", *, ok: bool = True) -> Report:
     moves = (("name", "text"), ("ticker", "text"), ("w1", "pct_signed"))
-    history = (("date", "date"), ("ratio", "pct"), ("ma", "pct"))
     err = Cell(error="#N/A ^RUO: no close on or before 2025-01-10")
     no = "no" if lang == "en" else "いいえ"
     sheets = {
@@ -284,16 +280,16 @@ def tiny_report(lang: str = "ja", *, ok: bool = True) -> Report:
                               ("R2000G", "^RUO", err)),),
         "japan_sectors": (_table("japan_indices", moves, ("TOPIX", "^TOPX", 0.0071)),
                           _table("sectors", moves, ("Foods", "1617.T", -0.0230), ("Banks", "1631.T", 0.0310))),
-        "relative": tuple(_table(k, history, (DAYS[0], 0.251 + i, None), (DAYS[1], 0.262 + i, 0.2565 + i))
-                          for i, k in enumerate(("r2g_history", "r2_history", "ew_history"))),
+        "relative": (_table("ratio_history", (("date", "date"), *((k, "pct") for k in RATIO_COLUMNS)),
+                            (DAYS[1], 0.262, 0.2565, 1.262, 1.2565, 2.262, 2.2565),  # newest first, as printed
+                            (DAYS[0], 0.251, None, 1.251, None, 2.251, None)),),
         "mag7": (_table("stocks", moves, ("Apple", "AAPL", 0.0201 if ok else err), ("Tesla", "TSLA", err)),
                  _table("share_history", (("date", "date"), ("share", "pct")), (DAYS[0], 0.331), (DAYS[1], 0.3452))),
         "rates": (_table("yields", (("name", "text"), ("ticker", "text"), ("w1_bp", "bp")),
                          ("2Y", "DGS2", 7.0), ("10Y", "DGS10", -3.0)),
                   _table("yield_history", (("date", "date"), ("us2y", "level_pct"), ("us10y", "level_pct")),
-                         (DAYS[0], 4.31, 4.60), (DAYS[1], 4.38, 4.57)),
-                  _table("yields_week", (("date", "date"), ("us2y", "level_pct"), ("us10y", "level_pct")),
-                         (DAYS[0], 4.31, 4.60), (dt.date(2025, 1, 6), 4.33, 4.62), (DAYS[1], 4.38, 4.57))),
+                         (DAYS[1], 4.38, 4.57), (dt.date(2025, 1, 6), 4.33, 4.62), (DAYS[0], 4.31, 4.60),
+                         (dt.date(2025, 1, 2), 4.25, 4.55), (dt.date(2024, 1, 10), 4.10, 4.01))),
         "sources": (_table("sources", (("alias", "text"), ("ticker", "text"), ("source", "text"), ("adjusted", "text")),
                            ("SP500", "^GSPC", "yahoo", no), ("DOW", "^DJI", "yahoo", no),
                            ("RUSSELL2000G", "^RUO", "yahoo", no), ("TOPIX", "^TOPX", "yahoo", no),
@@ -341,21 +337,22 @@ def test_a_dividend_adjusted_series_is_noted() -> None:
 def test_a_table_without_the_needed_column_is_a_render_error() -> None:
     report = tiny_report()
     rates = report.sheet("rates")
-    broken = Sheet("rates", "rates", "", (rates.blocks[0], rates.blocks[1],
-                                          _table("yields_week", (("date", "date"), ("us2y", "level_pct")),
-                                                 (DAYS[1], 4.38))))
+    broken = Sheet("rates", "rates", "", (rates.table("yields"),
+                                          _table("yield_history", (("date", "date"), ("us2y", "level_pct")),
+                                                 (DAYS[1], 4.38), (DAYS[0], 4.31))))
     report = Report(report.as_of, report.lang, tuple(broken if s.key == "rates" else s for s in report.sheets),
                     report.source, report.generated_at)
-    with pytest.raises(RenderError, match="table yields_week: the table has no column 'us10y'"):
+    with pytest.raises(RenderError, match="table yield_history: the table has no column 'us10y'"):
         draw_charts(report)
 
 
 def test_yield_legend_and_last_points() -> None:
     charts = {d.key: d for d in draw_charts(tiny_report("en"))}
-    left, _right = axes_of(charts["yields"])
+    left, right = axes_of(charts["yields"])
     assert [t.get_text() for t in left.get_legend().get_texts()] == ["US2Y (week +7bp)", "US10Y (week -3bp)"]
     assert [t.get_text() for t in left.texts] == ["4.38%", "4.57%"]
-    assert list(line(left, "us2y").get_xdata()) == ["1/3", "1/6", "1/10"]
+    assert list(line(left, "us2y").get_xdata()) == ["1/3", "1/6", "1/10"]  # from the previous week's last close
+    assert list(line(right, "us2y").get_xdata()) == [dt.date(2025, 1, 2), DAYS[0], dt.date(2025, 1, 6), DAYS[1]]
     (share,) = axes_of(charts["mag7_share"])
     assert [t.get_text() for t in share.texts] == ["34.5%"]
     ratio = axes_of(charts["relative_r2g"])[0]
@@ -395,3 +392,20 @@ def test_readme_pictures_are_what_the_command_writes(cli_dir: Path, name: str) -
     difference = float(np.abs(committed - fresh).mean())
     assert difference < 0.002, (f"docs/charts/{name} is out of date (mean pixel difference {difference:.4f}): "
                                 "regenerate it with the command in the README's chart section")
+
+
+@pytest.mark.realdata
+def test_review_with_charts_writes_the_images_and_embeds_them_numbered(market_dir: Path, tmp_path: Path,
+                                                                       cli_dir: Path) -> None:
+    code = main(["review", "--source", f"csv:{market_dir}", "--asof", AS_OF.isoformat(), "--lang", "ja",
+                 "--cache", str(tmp_path / "c.sqlite"), "--out", str(tmp_path / "post.md"),
+                 "--charts", str(tmp_path / "charts")])
+    assert code == 0
+    for key in KEYS:
+        assert (tmp_path / "charts" / f"{key}.png").read_bytes() == (cli_dir / f"{key}.png").read_bytes()
+    lines = (tmp_path / "post.md").read_text(encoding="utf-8").splitlines()
+    images = [i for i, text in enumerate(lines) if text.startswith("![図表")]
+    assert [lines[i].split("](")[1] for i in images] == [f"charts/{k}.png)" for k in KEYS]
+    assert lines[images[0]] == "![図表1 主要株価指数の週間騰落率](charts/index_moves.png)"
+    assert lines[images[6]].startswith("![図表7 TOPIX-17業種別の週間騰落率（対TOPIX）]")
+    assert all(lines[i + 1] == "出所：CSVファイルのデータを基に作成" for i in images if "mag7_share" not in lines[i])

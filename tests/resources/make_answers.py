@@ -151,8 +151,6 @@ PERF_CASES = [  # function, symbol, start (or year for calendar_year), end, cale
     ("ytd", "JP", "", "2025-01-06", "XTKS"),
     ("ytd", "JP", "", "2025-03-31", "XTKS"),
     ("calendar_year", "US", "2024", "", "XNYS"),
-    ("annualised", "US", "2023-12-01", "2025-03-31", "XNYS"),
-    ("annualised", "JP", "2024-06-30", "2025-01-31", "XTKS"),
 ]
 
 
@@ -161,7 +159,7 @@ def perf_rows(fixture: dict[str, dict[dt.date, float]]) -> list[dict[str, object
     for function, symbol, start_text, end_text, calendar in PERF_CASES:
         if function == "calendar_year":
             start, end = D(f"{int(start_text) - 1}-12-31"), D(f"{start_text}-12-31")
-        elif function in ("perf", "annualised"):
+        elif function == "perf":
             start, end = D(start_text), D(end_text)
         else:
             end = D(end_text)
@@ -172,8 +170,6 @@ def perf_rows(fixture: dict[str, dict[dt.date, float]]) -> list[dict[str, object
         assert start_used and end_used
         first, last = closes[start_used], closes[end_used]
         value = last / first - 1
-        if function == "annualised":
-            value = (1 + value) ** (365.25 / (end - start).days) - 1
         rows.append({"function": function, "symbol": symbol, "start": start.isoformat(),
                      "end": end.isoformat(), "calendar": calendar, "start_date": start_used.isoformat(),
                      "start_close": repr(first),

@@ -105,13 +105,6 @@ def between(series: Line, first: dt.date, last: dt.date) -> Line:
     return Line(tuple(d for d, _ in kept), tuple(v for _, v in kept))
 
 
-def has_table(report: Report, sheet: str, key: str) -> bool:
-    try:
-        report.sheet(sheet).table(key)
-    except KeyError:
-        return False
-    return True
-
 
 def row_value(source: Table, match: str, match_value: object, column: str) -> Cell:
     """The ``column`` cell of the row whose ``match`` column equals ``match_value``."""
@@ -180,5 +173,5 @@ def _provider(name: str, lang: Lang) -> str:
     return ja if lang == "ja" else en
 
 
-__all__ = ["Bars", "Line", "adjusted", "bars", "between", "has_table", "header", "line", "number", "row_value",
+__all__ = ["Bars", "Line", "adjusted", "bars", "between", "header", "line", "number", "row_value",
            "source_line", "table", "texts", "tickers"]

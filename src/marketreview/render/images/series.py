@@ -1,8 +1,6 @@
-"""Where each chart's series sits in the report model. The model's history tables come in two layouts — one
-table per ratio pair (``r2g_history`` with ``ratio``/``ma``) or one table for all pairs (``ratio_history`` with
-``r2g``/``r2g_ma``, …); a week of daily yields (``yields_week``) or a daily ``yield_history`` to take the week
-from — so the charts ask here rather than naming tables themselves. Only rows are selected: nothing is
-computed."""
+"""Where each chart's series sits in the report model: the relative sheet's ``ratio_history`` (every pair's weekly
+ratio ``r2g`` and 26-week average ``r2g_ma``, …) and the rates sheet's daily ``yield_history``, from which the
+week and the year are taken. Only rows are selected here: nothing is computed."""
 
 from __future__ import annotations
 
@@ -22,27 +20,23 @@ YEAR_DAYS = 365
 
 def ratio(report: Report, pair: str) -> tuple[reading.Line, reading.Line]:
     """The weekly ratio of ``pair`` and its 26-week average."""
-    if reading.has_table(report, "relative", "ratio_history"):
-        table = reading.table(report, "relative", "ratio_history")
-        return reading.line(table, pair), reading.line(table, f"{pair}_ma")
-    table = reading.table(report, "relative", f"{pair}_history")
-    return reading.line(table, "ratio"), reading.line(table, "ma")
+    table = reading.table(report, "relative", "ratio_history")
+    return reading.line(table, pair), reading.line(table, f"{pair}_ma")
 
 
 def yields_week(report: Report, column: str) -> reading.Line:
-    """Each day's yield from the previous week's last close through the as-of date."""
-    if reading.has_table(report, "rates", "yields_week"):
-        return reading.line(reading.table(report, "rates", "yields_week"), column)
+    """Each day's yield from the previous week's last close (the base of the week's change in bp) through the
+    as-of date."""
     daily = reading.line(reading.table(report, "rates", "yield_history"), column)
-    before = [d for d, v in zip(daily.dates, daily.values, strict=True) if v is not None
-              and d <= previous_week_end(report.as_of)]
+    before = [d for d, v in zip(daily.dates, daily.values, strict=True)
+              if v is not None and d <= previous_week_end(report.as_of)]
     if not before:
         raise RenderError("chart yields", f"no {column} close before the week of {report.as_of.isoformat()}")
     return reading.between(daily, before[-1], report.as_of)
 
 
 def yields_year(report: Report, column: str) -> reading.Line:
-    """The yield history over the year to the as-of date."""
+    """The daily yields over the year to the as-of date."""
     history = reading.line(reading.table(report, "rates", "yield_history"), column)
     return reading.between(history, report.as_of - dt.timedelta(days=YEAR_DAYS - 1), report.as_of)
 
