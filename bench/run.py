@@ -6,7 +6,7 @@
 
 Figures: floor_lookup_us, perf_scalar_us, perf_scalar_p95_us, perf_range_1000_ms, requests_per_recalc,
 naive_requests_per_recalc, recalc_speedup_x, first_call_s, cache_read_ms, build_s, build_peak_mb,
-cold_recalc_template_s, freshness_check_us; each
+cold_recalc_template_s, freshness_check_us, charts_s; each
 budgeted figure is followed by ``budget <name>: <= limit unit, met|MISSED`` and the run ends with a count.
 """
 
@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # siblings, also when 
 
 import build
 import cache_read
+import charts
 import excel
 import first_call
 import formulas
@@ -49,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         cache_read.run(out, size, spec, workdir)
         build.run(out, size, spec, workdir)
         excel.run(out, size, spec, workdir)
+        charts.run(out, size, spec, workdir)
     out.info("bench_seconds", f"{time.perf_counter() - started:.1f}")
     out.summary()
     return 0

@@ -16,7 +16,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 FIGURES = ("perf_scalar_us", "perf_scalar_p95_us", "perf_range_1000_ms", "requests_per_recalc",
            "naive_requests_per_recalc", "recalc_speedup_x", "first_call_s", "cache_read_ms", "build_s",
-           "build_peak_mb", "floor_lookup_us")
+           "build_peak_mb", "floor_lookup_us", "charts_s", "charts_cpu_s", "naive_charts_s")
 MACHINE = ("machine_cores", "machine_python", "machine_pandas", "machine_numpy")
 LINE = re.compile(r"^(?P<name>[a-z0-9_]+): (?P<value>-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)(?: (?P<unit>.*))?$")
 
@@ -51,7 +51,7 @@ def test_the_machine_is_recorded(output: str, name: str) -> None:
 
 
 def test_budgets_and_ratios_are_printed(output: str) -> None:
-    for name in ("perf_scalar_us", "perf_range_1000_ms", "first_call_s", "build_s", "build_peak_mb"):
+    for name in ("perf_scalar_us", "perf_range_1000_ms", "first_call_s", "build_s", "build_peak_mb", "charts_s"):
         assert re.search(rf"^budget {name}: <= [\d.]+ .*, (met|MISSED)$", output, re.MULTILINE), name
     assert re.search(r"^ratio perf_scalar_us / floor_lookup_us: [\d.]+ x$", output, re.MULTILINE)
     naive = r"^ratio naive_requests_per_recalc / requests_per_recalc: [\d.]+ x$"

@@ -152,9 +152,27 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_charts(args: argparse.Namespace) -> int:
+    from .calc.periods import parse_date
+    from .render.images import write_charts
+    from .report.build import build_report
+
+    engine = _engine(args)
+    as_of = parse_date(args.asof, "asof") if args.asof else None
+    report = build_report(engine, as_of, args.lang, progress=_progress())
+    exhibits = write_charts(report, Path(args.out))
+    demo = " — DEMO (synthetic) data" if report.demo else ""
+    print(f"wrote {len(exhibits)} images to {Path(args.out).absolute()} (as of {report.as_of.isoformat()}, "
+          f"source {report.source}{demo})")
+    for exhibit in exhibits:
+        print(f"  {exhibit.path.name}: {exhibit.title}")
+    return 0
+
+
 def cmd_review(args: argparse.Namespace) -> int:
     from .calc.periods import parse_date
     from .render.atomic import atomic_write
+    from .render.images import write_charts
     from .render.markdown import render_review
     from .report.build import build_report
 
@@ -162,7 +180,10 @@ def cmd_review(args: argparse.Namespace) -> int:
     as_of = parse_date(args.asof, "asof") if args.asof else None
     report = build_report(engine, as_of, args.lang, progress=_progress())
     out = Path(args.out) if args.out else None
-    text = render_review(report, args.format, base=out.parent.resolve() if out else None)
+    # the images first, so the Markdown never embeds a picture that was not written
+    exhibits = write_charts(report, Path(args.charts)) if args.charts else []
+    base = out.parent.resolve() if out else (Path.cwd() if exhibits else None)
+    text = render_review(report, args.format, exhibits, base=base)
     if out is None:
         sys.stdout.write(text)
         return 0
@@ -172,8 +193,9 @@ def cmd_review(args: argparse.Namespace) -> int:
         temp.write_text(text, encoding="utf-8")
 
     atomic_write(out, write)
+    images = f", {len(exhibits)} images in {args.charts}" if exhibits else ""
     print(f"wrote {out} (as of {report.as_of.isoformat()}, source {report.source}"
-          f"{' — DEMO (synthetic) data' if report.demo else ''})")
+          f"{' — DEMO (synthetic) data' if report.demo else ''}{images})")
     return 0
 
 
@@ -247,11 +269,18 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--macro-list", type=Path, help="CSV list of the Macro sheet's series (default: data/macro.csv)")
     p.set_defaults(run=cmd_build)
 
+    p = sub.add_parser("charts", parents=[common], help="write the review's chart images (PNG) for a blog post")
+    p.add_argument("--asof", help="the review as it stood on this date (default: the latest close)")
+    p.add_argument("--lang", choices=("ja", "en"), default="ja")
+    p.add_argument("--out", required=True, help="output folder for the PNG files")
+    p.set_defaults(run=cmd_charts)
+
     p = sub.add_parser("review", parents=[common], help="the week's review as paste-ready Markdown or text")
     p.add_argument("--asof", help="the review as it stood on this date (default: the latest close)")
     p.add_argument("--lang", choices=("ja", "en"), default="ja")
     p.add_argument("--format", choices=("md", "text"), default="md")
     p.add_argument("--out", help="output file (default: standard output)")
+    p.add_argument("--charts", help="also write the chart images into this folder and embed them as exhibits")
     p.set_defaults(run=cmd_review)
 
     p = sub.add_parser("template", help="regenerate the macro-enabled template workbook")
