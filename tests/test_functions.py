@@ -52,7 +52,8 @@ def engine(tmp_path_factory):
     ("CLOSE", ("SP500",), close_on("2025-01-10")),
     ("RELRATIO", ("B", "A", "2024-12-27"), close_on("2024-12-27", "B") / close_on("2024-12-27", "A")),
     ("YIELD", ("10Y", "2024-12-27"), close_on("2024-12-27", "DGS10")),
-    ("YIELDCHG", ("2Y", "2024-12-20", "2024-12-27"), (close_on("2024-12-27", "DGS2") - close_on("2024-12-20", "DGS2")) * 100),
+    ("YIELDCHG", ("2Y", "2024-12-20", "2024-12-27"),
+     (close_on("2024-12-27", "DGS2") - close_on("2024-12-20", "DGS2")) * 100),
 ])
 def test_values(engine, name, args, expected):
     answer = call(engine, name, *args)
