@@ -105,6 +105,8 @@ def expected_value(case: Case) -> Any:
     """The hand-computed answer: a number or a ratio of two decimals ("5.25/1523.5": a return is the rise over
     the start close), or JSON (a HISTORY table)."""
     text = case.expected.strip()
+    if text.startswith("text:"):  # a text answer, exactly
+        return text.removeprefix("text:")
     if text.startswith("["):
         return json.loads(text)
     top, _, bottom = text.partition("/")
@@ -274,6 +276,8 @@ def test_cli_call(run_cli: Any, case: Case) -> None:
             rows = list(csv.reader(out.splitlines()))
             assert rows[0] == expected[0]
             assert [(d, float(v)) for d, v in rows[1:]] == [(d, float(v)) for d, v in expected[1:]]
+        elif isinstance(expected, str):
+            assert out == expected + "\n", out
         else:
             assert matches(float(out), expected), out
         return

@@ -219,4 +219,25 @@ def REVIEWLINE(ticker, start, end=None, lang=None):
     return _cell("REVIEWLINE", ticker, start, end, lang)
 
 
-__all__ = ["CLOSE", "HISTORY", "MAG7SHARE", "PERF", "RELDEV", "RELRATIO", "REVIEWLINE", "UST", "YIELDCHG"]
+__all__ = ["CLOSE", "HISTORY", "MAG7SHARE", "PERF", "RELDEV", "RELRATIO", "REVIEWLINE", "UST", "WARNINGS",
+           "YIELDCHG"]
+
+
+# -- WARNINGS (issue 10): the warnings of another call, as text -----------------------------------------
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("function_name", doc=_doc("WARNINGS", "function_name"))
+@xw.arg("arg1", ndim=2, doc=_doc("WARNINGS", "arg1"))
+@xw.arg("arg2", dates=dt.date, doc=_doc("WARNINGS", "arg2"))
+@xw.arg("arg3", dates=dt.date, doc=_doc("WARNINGS", "arg3"))
+@xw.arg("arg4", doc=_doc("WARNINGS", "arg4"))
+@xw.arg("arg5", doc=_doc("WARNINGS", "arg5"))
+@_documented("WARNINGS")
+def WARNINGS(function_name, arg1=None, arg2=None, arg3=None, arg4=None, arg5=None):
+    """``=WARNINGS("PERF", A2, "1W")`` beside ``=PERF(A2, "1W")``: "" when that call is clean, else its warnings
+    or its error reason. The value cell stays a number; this cell says what to know about it."""
+    args = [_first(arg1), arg2, arg3, arg4, arg5]
+    while args and args[-1] is None:
+        args.pop()
+    return _cell("WARNINGS", function_name, *args)

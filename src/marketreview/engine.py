@@ -17,6 +17,7 @@ import pandas as pd
 
 from . import calendars
 from .cache import Cache
+from .calc import prices
 from .calc.lookup import DayTable, day_table
 from .errors import (
     DataFormatError,
@@ -58,26 +59,42 @@ class Engine:
 
     def __init__(self, router: Router, cache: Cache, symbols: SymbolMap | None = None, *,
                  offline: bool = False, ttl: dt.timedelta = DEFAULT_TTL,
-                 clock: Callable[[], dt.datetime] = utcnow) -> None:
+                 clock: Callable[[], dt.datetime] = utcnow, tz: dt.tzinfo | None = None) -> None:
         self.router = router
         self.cache = cache
         self.symbols = symbols or SymbolMap.default()
         self.offline = offline
         self.ttl = ttl
         self.clock = clock
+        #: the user's time zone ("today" is their date); None: the machine's local zone
+        self.tz = tz
         self._lock = threading.RLock()
         self._series: dict[Symbol, pd.Series] = {}
         self._served: dict[str, Symbol] = {}
         self._failed: dict[str, MarketReviewError] = {}
-        self._sessions: dict[str | None, pd.DatetimeIndex | None] = {}
+        self._sessions: dict[tuple[str | None, dt.date], pd.DatetimeIndex | None] = {}
+        #: alias -> (its series object, the day closes are expected through, the warning for "latest" on it)
+        self._stale: dict[str, tuple[pd.Series, dt.date, str | None]] = {}
         #: by the name as typed; emptied whenever a fetch replaces any series
         self._tables: dict[str, DayTable] = {}
         self._fundamentals: list[FundamentalsSnapshot] | None = None
 
     # -- time --------------------------------------------------------------------------------------
 
+    def now(self) -> dt.datetime:
+        """The clock in the user's zone (a naive clock reading is taken as UTC)."""
+        now = self.clock()
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=dt.timezone.utc)
+        return now.astimezone(self.tz) if self.tz is not None else now.astimezone()
+
     def today(self) -> dt.date:
-        return self.clock().date()
+        """The user's own date: a date is in the future only after their midnight, not UTC's."""
+        return self.now().date()
+
+    def closed_through(self, name: str) -> dt.date:
+        """The last day whose close ``name``'s exchange has published by now, on the exchange's own clock."""
+        return calendars.closed_through(self.symbols.resolve(name).calendar, self.now())
 
     def history_start(self, end: dt.date | None = None) -> dt.date:
         end = end or self.today()
@@ -258,12 +275,30 @@ class Engine:
             return None
 
     def sessions(self, name: str) -> pd.DatetimeIndex | None:
-        """The trading days of ``name``'s exchange (None where no calendar applies: FRED series, FX)."""
+        """The trading days of ``name``'s exchange up to the last one that has closed on the exchange's clock
+        (a session still to come is not missing data); None where no calendar applies (FRED series, FX)."""
         calendar = self.symbols.resolve(name).calendar
-        if calendar not in self._sessions:
-            self._sessions[calendar] = calendars.sessions(calendar, dt.date(2000, 1, 1),
-                                                          self.today() + dt.timedelta(days=7))
-        return self._sessions[calendar]
+        key = (calendar, self.closed_through(name))
+        if key not in self._sessions:
+            self._sessions[key] = calendars.sessions(calendar, dt.date(2000, 1, 1), key[1])
+        return self._sessions[key]
+
+    def stale_warning(self, name: str) -> str | None:
+        """The warning every figure that defaults to "latest" on ``name`` carries when its data stopped more
+        than a few expected sessions ago: ``NVDA: data ends 2026-02-13 (…)``; None when current."""
+        series = self.series(name)
+        alias = self.symbols.resolve(name).alias
+        through = self.closed_through(name)
+        memo = self._stale.get(alias)
+        if memo is not None and memo[0] is series and memo[1] == through:
+            return memo[2]
+        try:
+            last = prices.last_date(series, symbol=self.ticker(name))
+        except MarketReviewError:
+            return None  # an empty series: the figure itself reports it
+        warning = prices.staleness(last, through, self.sessions(name), symbol=self.ticker(name))
+        self._stale[alias] = (series, through, warning)
+        return warning
 
     def fundamentals(self) -> list[FundamentalsSnapshot]:
         if self._fundamentals is None:

@@ -50,12 +50,20 @@ class Answer:
         return self.error is None
 
 
+@dataclass(frozen=True, slots=True)
+class Marked:
+    """A text or table answer with the warnings of the figures behind it (a number travels as a Figure)."""
+
+    value: Any
+    warnings: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class WorksheetFunction:
     name: str
     doc: str
     params: tuple[Param, ...]
-    impl: Callable[..., Figure | str | list[list[Any]]]
+    impl: Callable[..., Figure | Marked | str | list[list[Any]]]
     returns: str = "number"
 
     @property
@@ -153,7 +161,8 @@ def close(engine: Engine, ticker: Any, date: Any = None) -> Figure:
     series = engine.series(name)
     when = _end(engine, series, date, "date")
     asof, warning = prices.close_asof(series, when, symbol=engine.ticker(name), sessions=engine.sessions(name))
-    return Figure(asof.value, None, asof, (warning,) if warning else ())
+    return Figure(asof.value, None, asof, (warning,) if warning else ()).with_warnings(
+        _stale(engine, date, name))
 
 
 def perf(engine: Engine, ticker: Any, start: Any, end: Any = None) -> Figure:
@@ -161,7 +170,7 @@ def perf(engine: Engine, ticker: Any, start: Any, end: Any = None) -> Figure:
     series = engine.series(name)
     end_date = _end(engine, series, end)
     return returns.perf(series, _start(start, end_date), end_date, symbol=engine.ticker(name),
-                        sessions=engine.sessions(name))
+                        sessions=engine.sessions(name)).with_warnings(_stale(engine, end, name))
 
 
 def relratio(engine: Engine, num: Any, den: Any, date: Any = None) -> Figure:
@@ -169,7 +178,8 @@ def relratio(engine: Engine, num: Any, den: Any, date: Any = None) -> Figure:
     sa, sb = engine.series(a), engine.series(b)
     when = _end(engine, min(sa, sb, key=_latest), date, "date")
     return relative.relratio(sa, sb, when, sessions_a=engine.sessions(a), sessions_b=engine.sessions(b),
-                             symbols=(engine.ticker(a), engine.ticker(b)))
+                             symbols=(engine.ticker(a), engine.ticker(b))).with_warnings(
+        _stale(engine, date, a), _stale(engine, date, b))
 
 
 def reldev(engine: Engine, num: Any, den: Any, date: Any = None, weeks: Any = None, mode: Any = None) -> Figure:
@@ -180,7 +190,8 @@ def reldev(engine: Engine, num: Any, den: Any, date: Any = None, weeks: Any = No
     if kind not in ("diff", "rel"):
         raise BadArgumentError("mode", mode, "must be diff (ratio - average) or rel (ratio / average - 1)")
     return relative.reldev(sa, sb, when, weeks=_weeks(weeks), relative=kind == "rel",
-                           symbols=(engine.ticker(a), engine.ticker(b)))
+                           symbols=(engine.ticker(a), engine.ticker(b))).with_warnings(
+        _stale(engine, date, a), _stale(engine, date, b))
 
 
 def mag7share(engine: Engine, date: Any = None) -> Figure:
@@ -188,23 +199,26 @@ def mag7share(engine: Engine, date: Any = None) -> Figure:
     index = engine.series("SP500")
     when = _end(engine, index, date, "date")
     closes = {engine.ticker(m): engine.series(m) for m in members}
-    return mag7.mag7_share(closes, index, engine.fundamentals(), when, members=list(closes))
+    return mag7.mag7_share(closes, index, engine.fundamentals(), when, members=list(closes)).with_warnings(
+        _stale(engine, date, "SP500"), *(_stale(engine, date, m) for m in members))
 
 
 def yield_level(engine: Engine, tenor: Any, date: Any = None) -> Figure:
     alias = _tenor(tenor)
     series = engine.series(alias)
-    return yields.yield_level(series, _end(engine, series, date, "date"), symbol=engine.ticker(alias))
+    return yields.yield_level(series, _end(engine, series, date, "date"), symbol=engine.ticker(alias)).with_warnings(
+        _stale(engine, date, alias))
 
 
 def yield_change(engine: Engine, tenor: Any, start: Any, end: Any = None) -> Figure:
     alias = _tenor(tenor)
     series = engine.series(alias)
     end_date = _end(engine, series, end)
-    return yields.yield_change_bp(series, _start(start, end_date), end_date, symbol=engine.ticker(alias))
+    return yields.yield_change_bp(series, _start(start, end_date), end_date, symbol=engine.ticker(alias)
+                                  ).with_warnings(_stale(engine, end, alias))
 
 
-def history(engine: Engine, ticker: Any, start: Any, end: Any = None, interval: Any = None) -> list[list[Any]]:
+def history(engine: Engine, ticker: Any, start: Any, end: Any = None, interval: Any = None) -> Marked:
     name = _ticker(ticker)
     series = engine.series(name)
     end_date = _end(engine, series, end)
@@ -213,10 +227,12 @@ def history(engine: Engine, ticker: Any, start: Any, end: Any = None, interval: 
     if step not in INTERVALS:
         raise BadArgumentError("interval", interval, f"must be one of {', '.join(INTERVALS)}")
     table = history_calc.resample_closes(series, start_date, end_date, step, symbol=engine.ticker(name))
-    return [["date", "close"], *([d.date(), float(v)] for d, v in zip(table.index, table.to_numpy(), strict=True))]
+    rows = [["date", "close"], *([d.date(), float(v)] for d, v in zip(table.index, table.to_numpy(), strict=True))]
+    stale = _stale(engine, end, name)
+    return Marked(rows, (stale,) if stale else ())
 
 
-def reviewline(engine: Engine, ticker: Any, start: Any, end: Any = None, lang: Any = None) -> str:
+def reviewline(engine: Engine, ticker: Any, start: Any, end: Any = None, lang: Any = None) -> Marked:
     name = _ticker(ticker)
     language = _lang(lang)
     info = engine.resolve(name)
@@ -231,11 +247,40 @@ def reviewline(engine: Engine, ticker: Any, start: Any, end: Any = None, lang: A
         change = returns.perf(series, start_date, end_date, symbol=engine.ticker(name),
                               sessions=engine.sessions(name))
         kind = "price"
+    change = change.with_warnings(_stale(engine, end, name))
     assert change.start is not None and change.end is not None
     line = summary.review_line(info.short(language), change.start.value, change.end.value, change.value,
                                lang=language, period=_period_name(series, start, change.start.date, end_date),
-                               kind=kind)
-    return summary.mark_demo(line, engine.is_demo)
+                               kind=kind, warnings=change.warnings, demo=engine.is_demo)
+    return Marked(line, change.warnings)
+
+
+def _stale(engine: Engine, end: Any, name: str) -> str | None:
+    """The staleness warning of ``name`` when the figure's end date was omitted (so "latest" was meant)."""
+    return engine.stale_warning(name) if end is None or end == "" else None
+
+
+def warnings_of(engine: Engine, function_name: Any, *args: Any) -> str | list[Any]:
+    """WARNINGS: the warnings of the same call as one text ("" when clean), or its error reason; over a range
+    of tickers, a text per cell."""
+    if not isinstance(function_name, str) or not function_name.strip():
+        raise BadArgumentError("function_name", function_name, "is required: the name of a function, e.g. PERF")
+    target = lookup(function_name)
+    if target.name == "WARNINGS":
+        raise BadArgumentError("function_name", function_name, "must name another function")
+    answer = call(engine, target.name, *args)
+    if isinstance(answer, list):  # a table of texts, one per cell of the range (a flat list is one row)
+        rows = answer if all(is_range(r) for r in answer) else [answer]
+        return [[_warning_text(a) for a in row] for row in rows]
+    return _warning_text(answer)
+
+
+def _warning_text(answer: Answer | None) -> str:
+    if answer is None:
+        return ""
+    if answer.error is not None:
+        return answer.error.excel_text
+    return "; ".join(answer.warnings)
 
 
 def _period_name(series: pd.Series, start: Any, start_close: dt.date, end: dt.date) -> str:
@@ -279,6 +324,11 @@ FUNCTIONS: dict[str, WorksheetFunction] = {f.name: f for f in (
     WorksheetFunction("REVIEWLINE", "Paste-ready review line, e.g. ・SP500 5930.85 → 5970.84 (週間+0.67%).",
                       (_T, _START, _END, Param("lang", "ja (default) or en", optional=True)), reviewline,
                       returns="text"),
+    WorksheetFunction("WARNINGS", "The warnings (or the error reason) of the same call as text; \"\" when clean: "
+                      "=WARNINGS(\"PERF\", \"NVDA\", \"1W\").",
+                      (Param("function_name", "The function whose call to explain, e.g. \"PERF\""),
+                       *(Param(f"arg{k}", f"Its argument {k}, as given to it", optional=True) for k in range(1, 6))),
+                      warnings_of, returns="text"),
 )}
 
 
@@ -315,6 +365,8 @@ def evaluate(engine: Engine, name: str, *args: Any) -> Answer:
         return Answer(error=exc)
     if isinstance(result, Figure):
         return Answer(result.value, result.warnings)
+    if isinstance(result, Marked):
+        return Answer(result.value, result.warnings)
     return Answer(result)
 
 
@@ -346,6 +398,8 @@ def _quick(engine: Engine, name: str, args: tuple[Any, ...]) -> Answer | None:
     if table is None:
         return None
     end_arg = args[1] if name == "CLOSE" and len(args) > 1 else args[2] if len(args) > 2 else None
+    if (end_arg is None or end_arg == "") and engine.stale_warning(args[0]) is not None:
+        return None  # "latest" on a series that stopped: the full path adds the warning
     try:
         end = table.last_date if end_arg is None or end_arg == "" else _end(engine, _NO_SERIES, end_arg)
     except MarketReviewError:
@@ -391,7 +445,7 @@ def _range_cell(engine: Engine, name: str, rest: tuple[Any, ...]) -> Callable[[A
     def one(value: Any) -> Answer:
         if plain and isinstance(value, str):
             table = engine.day_table_or_none(value)
-            if table is not None:
+            if table is not None and (fixed_end is not None or engine.stale_warning(value) is None):
                 answer = _table_answer(table, name, fixed_end or table.last_date, start_arg)
                 if answer is not None:
                     return answer
@@ -407,4 +461,5 @@ def call(engine: Engine, name: str, *args: Any) -> Answer | list[Any]:
     return evaluate(engine, name, *args)
 
 
-__all__ = ["ALIASES", "FUNCTIONS", "TENORS", "Answer", "Param", "WorksheetFunction", "call", "evaluate", "lookup"]
+__all__ = ["ALIASES", "FUNCTIONS", "TENORS", "Answer", "Marked", "Param", "WorksheetFunction", "call", "evaluate",
+           "lookup"]

@@ -238,8 +238,8 @@ def summary(m: CellMaker) -> Sheet:
                                          m.series("SP500"), m.engine.fundamentals(), m.as_of,
                                          members=[m.engine.ticker(i.alias) for i in m.engine.symbols.group("MAG7")])
             text = "マグ7のS&P500時価総額比率" if lang == "ja" else "Mag7 share of S&P 500 market cap"
-            out.append(summary_calc.mark_demo(f"・{text} {summary_calc.format_number(share.value * 100, 1)}%",
-                                              m.engine.is_demo))
+            out.append(summary_calc.finish_line(f"・{text} {summary_calc.format_number(share.value * 100, 1)}%",
+                                                lang=lang, warnings=share.warnings, demo=m.engine.is_demo))
         except MarketReviewError as exc:
             out.append(f"・MAG7: {exc.excel_text}")
         return tuple(out)
@@ -284,9 +284,9 @@ def _review_line(m: CellMaker, alias: str, lang: Lang) -> str:
             fig = returns.perf(series, start, m.as_of, symbol=ticker, sessions=m.engine.sessions(alias))
             kind = "price"
         assert fig.start is not None and fig.end is not None
-        line = summary_calc.review_line(info.short(lang), fig.start.value, fig.end.value, fig.value,
-                                        lang=lang, period="1W", kind=kind)
-        return summary_calc.mark_demo(line, m.engine.is_demo)
+        return summary_calc.review_line(info.short(lang), fig.start.value, fig.end.value, fig.value,
+                                        lang=lang, period="1W", kind=kind, warnings=fig.warnings,
+                                        demo=m.engine.is_demo)
     except MarketReviewError as exc:
         return f"・{info.short(lang)}: {exc.excel_text}"
 
