@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
+import time
 import zlib
 from pathlib import Path
 
@@ -17,6 +18,9 @@ from marketreview.sources.base import FunctionSource
 REPO = Path(__file__).resolve().parents[1]
 # Tests never write into the user's cache directory: calendar memos go to a throwaway folder.
 os.environ.setdefault("MARKETREVIEW_CALENDAR_CACHE", tempfile.mkdtemp(prefix="mr-calendars-"))
+# "Today" is the user's local date: the suite runs in UTC wherever it runs; time-zone tests pass their own zone.
+os.environ["TZ"] = "UTC"
+time.tzset()
 MARKET_DIR = Path(os.environ.get("MARKETREVIEW_TEST_DATA", REPO.parent / "shared" / "data" / "market"))
 RESOURCES = Path(__file__).resolve().parent / "resources"
 
