@@ -263,6 +263,7 @@ def test_staleness_counts_expected_sessions(last: str, through: str, calendar: s
     sessions = calendars.sessions(calendar, dt.date(2024, 12, 1), dt.date(2025, 2, 1))
     warning = prices.staleness(first, final, sessions, symbol="X")
     assert (warning is not None) == stale
+    assert (first < prices.fresh_from(final, sessions)) == stale  # the formulas' O(1) check agrees
     if warning:
         assert warning.startswith(f"X: data ends {last}")
 

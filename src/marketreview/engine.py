@@ -73,8 +73,10 @@ class Engine:
         self._served: dict[str, Symbol] = {}
         self._failed: dict[str, MarketReviewError] = {}
         self._sessions: dict[tuple[str | None, dt.date], pd.DatetimeIndex | None] = {}
-        #: alias -> (its series object, the day closes are expected through, the warning for "latest" on it)
-        self._stale: dict[str, tuple[pd.Series, dt.date, str | None]] = {}
+        self._closed: dict[tuple[str | None, object], dt.date] = {}
+        self._fresh: dict[tuple[str | None, object], dt.date] = {}
+        #: name as typed -> (clock minute, the warning for "latest" on it); emptied whenever a fetch replaces a series
+        self._stale: dict[str, tuple[object, str | None]] = {}
         #: by the name as typed; emptied whenever a fetch replaces any series
         self._tables: dict[str, DayTable] = {}
         self._fundamentals: list[FundamentalsSnapshot] | None = None
@@ -93,8 +95,18 @@ class Engine:
         return self.now().date()
 
     def closed_through(self, name: str) -> dt.date:
-        """The last day whose close ``name``'s exchange has published by now, on the exchange's own clock."""
-        return calendars.closed_through(self.symbols.resolve(name).calendar, self.now())
+        """The last day whose close ``name``'s exchange has published by now, on the exchange's own clock
+        (worked out once per calendar and clock minute: formulas ask for it on every cell)."""
+        calendar = self.symbols.resolve(name).calendar
+        now = self.clock()
+        key = (calendar, int(now.timestamp()) // 60 if now.tzinfo is not None else now.replace(second=0,
+                                                                                                 microsecond=0))
+        day = self._closed.get(key)
+        if day is None:
+            if len(self._closed) > 64:
+                self._closed.clear()
+            day = self._closed[key] = calendars.closed_through(calendar, self.now())
+        return day
 
     def history_start(self, end: dt.date | None = None) -> dt.date:
         end = end or self.today()
@@ -173,6 +185,7 @@ class Engine:
                 self._series.pop(ticker, None)
             if good:
                 self._tables.clear()
+                self._stale.clear()
             for alias, ticker in wanted.items():
                 if ticker in bad:
                     failed[alias] = bad[ticker]
@@ -283,21 +296,42 @@ class Engine:
             self._sessions[key] = calendars.sessions(calendar, dt.date(2000, 1, 1), key[1])
         return self._sessions[key]
 
+    def is_current(self, name: str, last: dt.date | None) -> bool:
+        """Whether a series of ``name`` whose last close is ``last`` is not stale (the formulas' fast check; it
+        agrees with :meth:`stale_warning`)."""
+        return last is not None and last >= self.fresh_from(self.symbols.resolve(name).calendar)
+
+    def fresh_from(self, calendar: str | None) -> dt.date:
+        """The oldest last close that is not stale on ``calendar`` now (per calendar and clock minute)."""
+        now = self.clock()
+        key = (calendar, int(now.timestamp()) // 60 if now.tzinfo is not None else now.replace(second=0,
+                                                                                                 microsecond=0))
+        fresh = self._fresh.get(key)
+        if fresh is None:
+            if len(self._fresh) > 64:
+                self._fresh.clear()
+            through = calendars.closed_through(calendar, self.now())
+            sessions = calendars.sessions(calendar, dt.date(2000, 1, 1), through)
+            fresh = self._fresh[key] = prices.fresh_from(through, sessions)
+        return fresh
+
     def stale_warning(self, name: str) -> str | None:
         """The warning every figure that defaults to "latest" on ``name`` carries when its data stopped more
-        than a few expected sessions ago: ``NVDA: data ends 2026-02-13 (…)``; None when current."""
+        than a few expected sessions ago: ``NVDA: data ends 2026-02-13 (…)``; None when current. Remembered per
+        name and clock minute until a fetch replaces a series (formulas ask on every cell)."""
+        now = self.clock()
+        minute = int(now.timestamp()) // 60 if now.tzinfo is not None else now.replace(second=0, microsecond=0)
+        memo = self._stale.get(name)
+        if memo is not None and memo[0] == minute:
+            return memo[1]
         series = self.series(name)
-        alias = self.symbols.resolve(name).alias
-        through = self.closed_through(name)
-        memo = self._stale.get(alias)
-        if memo is not None and memo[0] is series and memo[1] == through:
-            return memo[2]
+        ticker = self.ticker(name)
         try:
-            last = prices.last_date(series, symbol=self.ticker(name))
+            last = prices.last_date(series, symbol=ticker)
         except MarketReviewError:
             return None  # an empty series: the figure itself reports it
-        warning = prices.staleness(last, through, self.sessions(name), symbol=self.ticker(name))
-        self._stale[alias] = (series, through, warning)
+        warning = prices.staleness(last, self.closed_through(name), self.sessions(name), symbol=ticker)
+        self._stale[name] = (minute, warning)
         return warning
 
     def fundamentals(self) -> list[FundamentalsSnapshot]:

@@ -398,7 +398,7 @@ def _quick(engine: Engine, name: str, args: tuple[Any, ...]) -> Answer | None:
     if table is None:
         return None
     end_arg = args[1] if name == "CLOSE" and len(args) > 1 else args[2] if len(args) > 2 else None
-    if (end_arg is None or end_arg == "") and engine.stale_warning(args[0]) is not None:
+    if (end_arg is None or end_arg == "") and not engine.is_current(args[0], table.last_date):
         return None  # "latest" on a series that stopped: the full path adds the warning
     try:
         end = table.last_date if end_arg is None or end_arg == "" else _end(engine, _NO_SERIES, end_arg)
@@ -441,11 +441,19 @@ def _range_cell(engine: Engine, name: str, rest: tuple[Any, ...]) -> Callable[[A
         fixed_end = None
     plain = name in ("PERF", "CLOSE") and (fixed_end is not None or end_arg is None or end_arg == "")
     start_arg = rest[0] if name == "PERF" and rest else None
+    fresh: dict[str | None, dt.date] = {}  # per calendar, for the whole range
+
+    def current(value: str, last: dt.date | None) -> bool:
+        calendar = engine.symbols.resolve(value).calendar
+        day = fresh.get(calendar)
+        if day is None:
+            day = fresh[calendar] = engine.fresh_from(calendar)
+        return last is not None and last >= day
 
     def one(value: Any) -> Answer:
         if plain and isinstance(value, str):
             table = engine.day_table_or_none(value)
-            if table is not None and (fixed_end is not None or engine.stale_warning(value) is None):
+            if table is not None and (fixed_end is not None or current(value, table.last_date)):
                 answer = _table_answer(table, name, fixed_end or table.last_date, start_arg)
                 if answer is not None:
                     return answer

@@ -190,6 +190,22 @@ def staleness(last: dt.date, through: dt.date, sessions: pd.DatetimeIndex | None
             f"{through.isoformat()})")
 
 
+def fresh_from(through: dt.date, sessions: pd.DatetimeIndex | None) -> dt.date:
+    """The oldest last-close date that is not stale on ``through``: :func:`staleness` warns exactly when a
+    series' last close is before it (the O(1) check formulas make on every cell)."""
+    if sessions is not None:
+        days = _Sessions(sessions)
+        k = int(days.stamps.searchsorted((through.toordinal() - _EPOCH_ORDINAL + 1) * days.per_day, "left"))
+        k -= STALE_SESSIONS + 1
+        return dt.date.min if k < 0 else dt.date.fromordinal(_EPOCH_ORDINAL + days.stamps.item(k) // days.per_day)
+    day, counted = through, 0
+    while True:
+        counted += day.weekday() < 5
+        if counted > STALE_SESSIONS:
+            return day
+        day -= dt.timedelta(days=1)
+
+
 def last_date(series: pd.Series, *, symbol: str = "") -> dt.date:
     """The date of the last non-NaN close; :class:`NoDataError` for an empty series."""
     closes = _Closes(series, symbol)
