@@ -59,14 +59,34 @@ def test_members_alone_are_not_a_total() -> None:
     assert figure.value == pytest.approx(1600 / 8800, rel=1e-12)
 
 
-def test_only_a_later_snapshot_warns() -> None:
+def test_before_the_first_snapshot_is_a_marked_estimate() -> None:
     snaps = [snap("2025-01-03", {"AAA": 1100.0, "BBB": 450.0}, total=7700.0)]
     figure = mag7_share(CLOSES, INDEX, snaps, D("2025-01-02"), members=["AAA", "BBB"])
     # AAA 1100 * 10/11 = 1000; BBB 450 * 50/45 = 500; total 7700 * 100/105
     assert figure.value == pytest.approx(1500 / (7700 * 100 / 105), rel=1e-12)
-    expected = ("no member caps snapshot on or before 2025-01-02; used the later one of 2025-01-03 "
+    expected = ("mag7: ESTIMATE before the first snapshot with member caps: extrapolated back from 2025-01-03 "
                 "(1 day after)")
-    assert any(expected in w for w in figure.warnings)
+    assert expected in figure.warnings
+    assert any(w.startswith("mag7: ESTIMATE before the first snapshot with index total") for w in figure.warnings)
+
+
+def test_too_far_before_the_first_snapshot_is_an_error() -> None:
+    snaps = [snap("2025-02-03", {"AAA": 900.0, "BBB": 600.0}, total=9000.0)]
+    within = mag7_share(CLOSES, INDEX, snaps, D("2025-01-02"), members=["AAA", "BBB"], max_back_days=32)
+    # AAA 900 * 10/9 = 1000; BBB 600 * 50/60 = 500; total 9000 * 100/90 = 10000
+    assert within.value == pytest.approx(1500 / 10000, rel=1e-12)
+    with pytest.raises(NoDataError, match=r"2025-01-02 is before the first snapshot with member caps "
+                                          r"\(2025-02-03, 32 days later\); estimates reach back at most 31 days"):
+        mag7_share(CLOSES, INDEX, snaps, D("2025-01-02"), members=["AAA", "BBB"], max_back_days=31)
+
+
+def test_snapshot_notes_travel_with_the_figure() -> None:
+    base = snap("2025-01-02", {"AAA": 1000.0, "BBB": 500.0}, total=8000.0)
+    noted = FundamentalsSnapshot(base.date, base.market_caps, base.index_total, "test",
+                                 notes=("mag7: BBB's weight is estimated",))
+    figure = mag7_share(CLOSES, INDEX, [noted], D("2025-01-06"), members=["AAA", "BBB"])
+    assert figure.value == pytest.approx(1600 / 8800, rel=1e-12)
+    assert "mag7: BBB's weight is estimated" in figure.warnings
 
 
 def test_both_share_classes_rejected() -> None:

@@ -122,7 +122,8 @@ def test_range_is_one_batch_with_blanks_and_errors(fake_source, tmp_cache):
 
 def test_registry_names_and_docs():
     assert set(FUNCTIONS) == {"PERF", "CLOSE", "RELRATIO", "RELDEV", "MAG7SHARE", "UST", "YIELDCHG",
-                              "HISTORY", "REVIEWLINE", "WARNINGS"}
+                              "HISTORY", "REVIEWLINE", "MACROSERIES", "WARNINGS"}
+    assert lookup("series") is FUNCTIONS["MACROSERIES"]  # Excel keeps SERIES for chart formulas
     assert lookup("yield") is FUNCTIONS["UST"]  # the CLI name; Excel's built-in YIELD shadows it in cells
     assert all(f.doc and all(p.doc for p in f.params) for f in FUNCTIONS.values())
     assert lookup("perf") is FUNCTIONS["PERF"]

@@ -33,6 +33,9 @@ def summed_share(caps: pd.Series, duplicates: tuple[str, ...]) -> float:
     (dt.date(2025, 1, 31), dt.date(2026, 5, 14), 0.25),
     # the constituent sum fell 1.6% while the index rose 2.3% (membership changes): the worst case seen
     (dt.date(2026, 5, 14), dt.date(2026, 8, 21), 2.0),
+    # backwards (a marked estimate before the first snapshot): +0.11 pt and +1.60 pt measured
+    (dt.date(2025, 1, 31), dt.date(2024, 12, 31), 0.25),
+    (dt.date(2026, 8, 21), dt.date(2026, 5, 14), 2.0),
 ])
 def test_prediction_from_the_previous_snapshot(market_dir: Path, anchor, target, bound_pp):
     source = CsvDirSource(market_dir)

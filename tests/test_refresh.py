@@ -194,7 +194,7 @@ def built(monkeypatch):
     calls: list[tuple] = []
     state: dict = {"failed": {}, "error": None}
 
-    def build(engine, as_of, lang):
+    def build(engine, as_of, lang, **_options):
         calls.append((as_of, lang))
         if state["error"] is not None:
             raise state["error"]

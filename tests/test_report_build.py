@@ -37,7 +37,7 @@ def row(table: Table, ticker: str) -> dict[str, object]:
 
 def test_sheets_and_stamps(report):
     assert [s.key for s in report.sheets] == ["us_indices", "mag7", "relative", "rates", "japan_sectors",
-                                              "summary", "sources"]
+                                              "summary", "macro", "sources"]
     assert [s.title for s in report.sheets][:2] == ["US Indices", "Mag7"]
     for sheet in report.sheets:
         assert "As of: 2025-10-31" in sheet.stamp and "Source: csv" in sheet.stamp

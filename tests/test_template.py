@@ -33,10 +33,10 @@ MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 # The demo report is Japanese (xlwings.conf Lang = ja), so the report's sheets carry the Japanese titles.
 EXPECTED_SHEETS = ["米国株価指数", "マグニフィセント7", "相対比較", "金利", "日本セクター", "サマリー",
-                   "データ出所", "Formulas", "xlwings.conf"]
+                   "マクロ", "データ出所", "Formulas", "xlwings.conf"]
 EXPECTED_FORMULAS = ['=PERF("SP500","1W")', '=RELRATIO("^RUO","^GSPC")', '=RELDEV("RUSSELL2000G","SP500")',
                      "=MAG7SHARE()", '=UST("10Y")', '=YIELDCHG("10Y","1W")', '=CLOSE("TOPIX17_BANKS")',
-                     '=REVIEWLINE("SP500","1W")',
+                     '=REVIEWLINE("SP500","1W")', '=MACROSERIES("FRED:BOGZ1FA105050005Q",,"pc1")',
                      '=HISTORY("SP500","1M")']
 # CT_Worksheet children in schema order (ECMA-376 part 1, 18.3.1.99).
 WORKSHEET_ORDER = ["sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetCalcPr",

@@ -204,9 +204,10 @@ def YIELDCHG(tenor, start, end=None):
 @xw.arg("start", dates=dt.date, doc=_doc("HISTORY", "start"))
 @xw.arg("end", dates=dt.date, doc=_doc("HISTORY", "end"))
 @xw.arg("interval", doc=_doc("HISTORY", "interval"))
+@xw.arg("units", doc=_doc("HISTORY", "units"))
 @_documented("HISTORY")
-def HISTORY(ticker, start, end=None, interval=None):
-    return _cell("HISTORY", ticker, start, end, interval)
+def HISTORY(ticker, start, end=None, interval=None, units=None):
+    return _cell("HISTORY", ticker, start, end, interval, units)
 
 
 @xw.func(category=CATEGORY)
@@ -219,8 +220,24 @@ def REVIEWLINE(ticker, start, end=None, lang=None):
     return _cell("REVIEWLINE", ticker, start, end, lang)
 
 
-__all__ = ["CLOSE", "HISTORY", "MAG7SHARE", "PERF", "RELDEV", "RELRATIO", "REVIEWLINE", "UST", "WARNINGS",
-           "YIELDCHG"]
+__all__ = ["CLOSE", "HISTORY", "MAG7SHARE", "PERF", "RELDEV", "RELRATIO", "REVIEWLINE", "UST", "YIELDCHG"]
+
+
+# -- issue 13: macro series (a self-contained block) ------------------------------------------------
+
+
+# Excel reserves SERIES for chart formulas (a cell cannot call it), so the worksheet name is MACROSERIES.
+@xw.func(category=CATEGORY)
+@xw.arg("series_id", doc=_doc("MACROSERIES", "series_id"))
+@xw.arg("as_of", dates=dt.date, doc=_doc("MACROSERIES", "as_of"))
+@xw.arg("units", doc=_doc("MACROSERIES", "units"))
+@xw.arg("frequency", doc=_doc("MACROSERIES", "frequency"))
+@_documented("MACROSERIES")
+def MACROSERIES(series_id, as_of=None, units=None, frequency=None):
+    return _cell("MACROSERIES", series_id, as_of, units, frequency)
+
+
+__all__ += ["MACROSERIES"]
 
 
 # -- WARNINGS (issue 10): the warnings of another call, as text -----------------------------------------
@@ -241,3 +258,6 @@ def WARNINGS(function_name, arg1=None, arg2=None, arg3=None, arg4=None, arg5=Non
     while args and args[-1] is None:
         args.pop()
     return _cell("WARNINGS", function_name, *args)
+
+
+__all__ += ["WARNINGS"]

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from . import _sqlite_holdings
+
 SCHEMA_VERSION = "1"
 
 _SCHEMA = (
@@ -34,6 +36,7 @@ _SCHEMA = (
         fetched_at TEXT NOT NULL,
         PRIMARY KEY (symbol, start)
     ) WITHOUT ROWID""",
+    *_sqlite_holdings.SCHEMA,
 )
 
 # Primary result codes meaning "this file is damaged" (as opposed to locked, read-only, full...).

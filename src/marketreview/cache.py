@@ -8,6 +8,9 @@ One file holds three tables::
                                                                      holiday is not asked for again
     meta      (key, value)                                           the schema version
 
+plus MAG7SHARE's fund-holdings snapshots (``holdings_snapshots``, ``holdings_weights``: see
+:mod:`marketreview._sqlite_holdings`).
+
 Dates are ISO text (``2024-06-10``) and timestamps ISO text in UTC, so both sort as text. Several
 processes (two Excel windows, the CLI) may share the file: it runs in WAL mode with a busy timeout, and every
 write is one ``BEGIN IMMEDIATE`` transaction, all or nothing. A damaged file is moved aside and rebuilt on
@@ -32,10 +35,11 @@ from types import TracebackType
 import numpy as np
 import pandas as pd
 
+from . import _sqlite_holdings as holdings_store
 from . import _sqlite_store as store
 from .errors import BadArgumentError, BadDateError, CacheCorruptError, CacheError, DataFormatError
 from .sources.base import empty_frame, normalise_index
-from .types import FIELDS, Symbol
+from .types import FIELDS, HoldingsSnapshot, Symbol
 
 __all__ = ["Cache", "CacheInfo"]
 
@@ -208,9 +212,12 @@ class Cache:
     # -- writing ------------------------------------------------------------------------------------
 
     def write(self, frame: pd.DataFrame, *, source: str, start: dt.date, end: dt.date,
-              fetched_at: dt.datetime, symbols: Sequence[Symbol] | None = None) -> int:
+              fetched_at: dt.datetime, symbols: Sequence[Symbol] | None = None,
+              replace: Sequence[Symbol] = ()) -> int:
         """Store every non-NaN close of a standard frame and record ``[start, end]`` as fetched for each of
-        ``symbols`` (default: the frame's), rows or not. One transaction: all or nothing.
+        ``symbols`` (default: the frame's), rows or not. One transaction: all or nothing. For the symbols in
+        ``replace`` (revised series) the rows stored in ``[start, end]`` are dropped first, so an observation
+        the source no longer publishes does not survive the refetch.
 
         Returns the rows inserted or changed; a row already stored with the same values is left alone.
         """
@@ -223,6 +230,9 @@ class Cache:
         covered = frame_symbols if symbols is None else _unique(symbols)
         new = (first.isoformat(), last.isoformat(), source, stamp)
         with self._session() as conn, store.write_transaction(conn):
+            for symbol in _unique(replace):
+                conn.execute("DELETE FROM prices WHERE symbol = ? AND date BETWEEN ? AND ?",
+                             (symbol, first.isoformat(), last.isoformat()))
             written = conn.executemany(_UPSERT, rows).rowcount if rows else 0
             for symbol in covered:
                 touching = (symbol, _shift(last, 1).isoformat(), _shift(first, -1).isoformat())
@@ -230,6 +240,16 @@ class Cache:
                 conn.execute(f"DELETE FROM coverage WHERE {_TOUCHING}", touching)
                 conn.execute(_INSERT_COVERAGE, (symbol, *_merge_records([new, *found])))
         return max(int(written), 0)
+
+    def write_holdings(self, snapshot: HoldingsSnapshot) -> None:
+        """Store a fund-holdings snapshot (MAG7SHARE's anchor), replacing one of the same date."""
+        with self._session() as conn, store.write_transaction(conn):
+            holdings_store.write(conn, snapshot)
+
+    def holdings(self) -> list[HoldingsSnapshot]:
+        """Every stored fund-holdings snapshot, oldest first."""
+        with self._session() as conn, store.read_transaction(conn):
+            return holdings_store.read(conn)
 
     # -- lifetime -----------------------------------------------------------------------------------
 

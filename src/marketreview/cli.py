@@ -118,7 +118,17 @@ def cmd_fetch(args: argparse.Namespace) -> int:
           f"cache {engine.cache.path}")
     for alias, error in report.failed.items():
         print(f"failed: {alias}: {error}", file=sys.stderr)
-    return EXIT_ERROR if report.failed else 0
+    holdings_failed = False
+    if args.all or not args.symbols:
+        try:
+            snapshot = engine.refresh_holdings()
+        except MarketReviewError as exc:
+            holdings_failed = True
+            print(f"failed: MAG7SHARE holdings snapshot: {exc}", file=sys.stderr)
+        else:
+            if snapshot is not None:
+                print(f"stored the MAG7SHARE holdings snapshot of {snapshot.date.isoformat()} ({snapshot.source})")
+    return EXIT_ERROR if report.failed or holdings_failed else 0
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -128,7 +138,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     engine = _engine(args)
     as_of = parse_date(args.asof, "asof") if args.asof else None
-    report = build_report(engine, as_of, args.lang, progress=_progress())
+    report = build_report(engine, as_of, args.lang, progress=_progress(), macro_list=args.macro_list)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     path = write_xlsx(report, out)
@@ -190,6 +200,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--asof", help="the review as it stood on this date (default: the latest close)")
     p.add_argument("--lang", choices=("ja", "en"), default="ja")
     p.add_argument("--out", required=True, help="output .xlsx file")
+    p.add_argument("--macro-list", type=Path, help="CSV list of the Macro sheet's series (default: data/macro.csv)")
     p.set_defaults(run=cmd_build)
 
     p = sub.add_parser("template", help="regenerate the macro-enabled template workbook")

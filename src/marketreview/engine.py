@@ -27,9 +27,10 @@ from .errors import (
     SymbolNotFoundError,
     UnknownSymbolError,
 )
+from .sources.holdings import to_fundamentals
 from .sources.router import Router
 from .symbols import SymbolInfo, SymbolMap
-from .types import FundamentalsSnapshot, Provenance, Symbol
+from .types import FundamentalsSnapshot, HoldingsSnapshot, Provenance, Symbol
 
 #: How far back a first fetch reaches: enough for 5-year figures, 26-week averages and last year's return.
 HISTORY_YEARS = 11
@@ -80,6 +81,8 @@ class Engine:
         #: by the name as typed; emptied whenever a fetch replaces any series
         self._tables: dict[str, DayTable] = {}
         self._fundamentals: list[FundamentalsSnapshot] | None = None
+        self._fundamentals_error: MarketReviewError | None = None
+        self._holdings_failure: MarketReviewError | None = None
 
     # -- time --------------------------------------------------------------------------------------
 
@@ -152,7 +155,8 @@ class Engine:
         for alias, ticker in wanted.items():
             gaps = self.cache.missing(ticker, start, end, now=now, ttl=self.ttl)
             if gaps:
-                need[ticker] = gaps
+                # a series its source revises (FRED's macro series) is refetched whole, replacing the cache's rows
+                need[ticker] = [(start, end)] if self._revises(ticker) else gaps
             else:
                 served.append(alias)
         by_source = self.router.split(list(need))
@@ -180,7 +184,7 @@ class Engine:
             if frame is not None and good:
                 kept = frame.loc[:, [c for c in frame.columns if c[1] in good]]
                 report.rows += self.cache.write(kept, source=source.name, start=lo, end=hi, fetched_at=now,
-                                                symbols=good)
+                                                symbols=good, replace=[t for t in good if self._revises(t)])
             for ticker in good:
                 self._series.pop(ticker, None)
             if good:
@@ -192,6 +196,10 @@ class Engine:
                 elif ticker in good:
                     served.append(alias)
         return served, failed
+
+    def _revises(self, ticker: Symbol) -> bool:
+        revises = getattr(self.router.route(ticker), "revises_history", None)
+        return bool(revises(ticker)) if revises is not None else False
 
     def ensure_batch(self, names: Iterable[str]) -> FetchReport | None:
         """For formulas: fetch only names the cache has never held (and that have not failed this session), and
@@ -335,9 +343,68 @@ class Engine:
         return warning
 
     def fundamentals(self) -> list[FundamentalsSnapshot]:
+        """MAG7SHARE's snapshots: a source's own fundamentals (a CSV folder's, the demo's) where it has them,
+        else the fund-holdings snapshots stored in the cache. A cold cache fetches one (online); offline, the
+        latest stored one serves and says how old it is. A failure is remembered until the next refresh, so a
+        sheet of formulas does not retry the network cell by cell."""
         if self._fundamentals is None:
-            self._fundamentals = list(self.router.fundamentals())
+            if self.router.has_fundamentals or self.router.holdings is None:
+                self._fundamentals = list(self.router.fundamentals())
+                return self._fundamentals
+            if self._fundamentals_error is not None:
+                raise self._fundamentals_error
+            try:
+                self._fundamentals = self._holdings_fundamentals()
+            except MarketReviewError as exc:
+                self._fundamentals_error = exc
+                raise
         return self._fundamentals
+
+    def _holdings_fundamentals(self) -> list[FundamentalsSnapshot]:
+        stored = self.cache.holdings()
+        if not stored:
+            if self.offline:
+                raise NoDataError("MAG7SHARE", reason="no fund-holdings snapshot in the cache (offline: run "
+                                  "marketreview fetch --all first)")
+            stored = [self._fetch_holdings()]
+        latest = stored[-1]
+        notes: tuple[str, ...] = ()
+        if self.offline or self._holdings_failure is not None:
+            why = "offline" if self.offline else f"holdings fetch failed ({self._holdings_failure})"
+            age = self.clock() - latest.fetched_at
+            notes = (f"mag7: {why}: the latest stored holdings snapshot is of {latest.date.isoformat()}, "
+                     f"fetched {age.total_seconds() / 86400:.1f} days ago",)
+        return [to_fundamentals(s, notes if s is latest else ()) for s in stored]
+
+    def _fetch_holdings(self) -> HoldingsSnapshot:
+        assert self.router.holdings is not None
+        snapshot = self.router.holdings.snapshot(self.clock())
+        self.cache.write_holdings(snapshot)
+        return snapshot
+
+    def refresh_holdings(self) -> HoldingsSnapshot | None:
+        """Fetch and store a fund-holdings snapshot (the Refresh button and ``fetch --all``: one per refresh, so
+        the history builds up). ``None`` where MAG7SHARE does not use holdings (fundamentals win) or offline;
+        a failure raises, and the stored snapshots keep serving."""
+        if self.offline or self.router.holdings is None or self.router.has_fundamentals:
+            return None
+        with self._lock:
+            self._fundamentals = None
+            self._fundamentals_error = None
+            self._holdings_failure = None
+            try:
+                return self._fetch_holdings()
+            except MarketReviewError as exc:
+                self._holdings_failure = exc
+                if not self.cache.holdings():
+                    self._fundamentals_error = exc
+                raise
+
+    def holdings_snapshots(self) -> list[HoldingsSnapshot]:
+        """The stored fund-holdings snapshots MAG7SHARE reads (none where a source has fundamentals)."""
+        if self.router.has_fundamentals or self.router.holdings is None:
+            return []
+        return self.cache.holdings()
 
     def provenance(self, name: str) -> Provenance:
         info = self.symbols.resolve(name)

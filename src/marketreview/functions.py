@@ -19,11 +19,11 @@ from typing import Any, Literal
 import pandas as pd
 
 from .calc import history as history_calc
-from .calc import mag7, periods, prices, relative, returns, summary, yields
+from .calc import macro, mag7, periods, prices, relative, returns, summary, yields
 from .calc.figure import Figure
 from .calc.lookup import EPOCH_ORDINAL, DayTable
 from .engine import Engine
-from .errors import BadArgumentError, BadDateError, MarketReviewError
+from .errors import BadArgumentError, BadDateError, MarketReviewError, UnknownSymbolError
 from .types import Lang
 
 TENORS = {"3M": "US3M", "2Y": "US2Y", "10Y": "US10Y", "30Y": "US30Y"}
@@ -218,18 +218,56 @@ def yield_change(engine: Engine, tenor: Any, start: Any, end: Any = None) -> Fig
                                   ).with_warnings(_stale(engine, end, alias))
 
 
-def history(engine: Engine, ticker: Any, start: Any, end: Any = None, interval: Any = None) -> Marked:
+def history(engine: Engine, ticker: Any, start: Any, end: Any = None, interval: Any = None,
+            units: Any = None) -> Marked:
     name = _ticker(ticker)
     series = engine.series(name)
     end_date = _end(engine, series, end)
     start_date = _start(start, end_date)
+    stale = _stale(engine, end, name)
+    if _is_macro_call(interval, units):
+        return Marked(_macro_history(engine, name, series, start_date, end_date, interval, units),
+                      (stale,) if stale else ())
     step = "daily" if interval is None or interval == "" else str(interval).strip().lower()
     if step not in INTERVALS:
         raise BadArgumentError("interval", interval, f"must be one of {', '.join(INTERVALS)}")
     table = history_calc.resample_closes(series, start_date, end_date, step, symbol=engine.ticker(name))
     rows = [["date", "close"], *([d.date(), float(v)] for d, v in zip(table.index, table.to_numpy(), strict=True))]
-    stale = _stale(engine, end, name)
     return Marked(rows, (stale,) if stale else ())
+
+
+def series_value(engine: Engine, series_id: Any, as_of: Any = None, units: Any = None,
+                 frequency: Any = None) -> Figure:
+    """MACROSERIES (SERIES outside Excel): a FRED series (``FRED:ID``) or a user's series in FRED's units and
+    frequency, as of a date."""
+    name = _ticker(series_id, "series_id")
+    unit_code, step = macro.parse_units(units), macro.parse_frequency(frequency)
+    try:
+        series = engine.series(name)
+    except UnknownSymbolError as exc:
+        if ":" in name or engine.router.route(engine.ticker(name)).name == "fred":
+            raise
+        raise UnknownSymbolError(name, f"{exc}; a FRED series is written FRED:{name.strip().upper()}") from exc
+    when = _end(engine, series, as_of, "as_of")
+    return macro.series_asof(series, when, units=unit_code, frequency=step, symbol=engine.ticker(name))
+
+
+def _is_macro_call(interval: Any, units: Any) -> bool:
+    """HISTORY with units, or with a FRED frequency code as its interval, spills SERIES' transformed values."""
+    code = interval.strip().lower() if isinstance(interval, str) else ""
+    return not (units is None or units == "") or code in macro.FREQUENCIES
+
+
+def _macro_history(engine: Engine, name: str, series: pd.Series, start: dt.date, end: dt.date, interval: Any,
+                   units: Any) -> list[list[Any]]:
+    symbol = engine.ticker(name)
+    step = None if interval is None or interval == "" else macro.parse_frequency(interval)
+    values, _frequency = macro.prepare(series, end, macro.parse_units(units), step, symbol=symbol)
+    window = values.loc[pd.Timestamp(start):pd.Timestamp(end)].dropna()  # a week in progress is dated its Friday
+    if window.empty:
+        raise BadDateError(start, f"{symbol} has no value between {start.isoformat()} and {end.isoformat()} "
+                                  "(a year-ago or previous-period transform needs earlier data)", "start")
+    return [["date", "value"], *([d.date(), float(v)] for d, v in zip(window.index, window.to_numpy(), strict=True))]
 
 
 def reviewline(engine: Engine, ticker: Any, start: Any, end: Any = None, lang: Any = None) -> Marked:
@@ -318,9 +356,24 @@ FUNCTIONS: dict[str, WorksheetFunction] = {f.name: f for f in (
     WorksheetFunction("UST", "Treasury yield level in percent (YIELD in the CLI; Excel's own YIELD is a bond "
                       "function, so the worksheet name is UST).", (_TENOR, _DATE), yield_level),
     WorksheetFunction("YIELDCHG", "Treasury yield change in basis points.", (_TENOR, _START, _END), yield_change),
-    WorksheetFunction("HISTORY", "Table of dates and closes (daily, weekly or monthly), like STOCKHISTORY.",
-                      (_T, _START, _END, Param("interval", "daily, weekly or monthly", optional=True)),
+    WorksheetFunction("HISTORY", "Table of dates and closes (daily, weekly or monthly), like STOCKHISTORY; "
+                      "with units or a d/w/m/q/a interval, the series as SERIES transforms it.",
+                      (_T, _START, _END,
+                       Param("interval", "daily, weekly or monthly; or d, w, m, q, a (end of period, dated at "
+                                         "the period start)", optional=True),
+                       Param("units", "FRED units: lin, chg, ch1, pch, pc1, pca, log", optional=True)),
                       history, returns="table"),
+    WorksheetFunction("MACROSERIES", "Value of a FRED series (FRED:ID) or one of your CSV series as of a date, in "
+                      "FRED's units (percent for pch/pc1/pca) and frequency (SERIES in the CLI; Excel keeps the "
+                      "name SERIES for chart formulas).",
+                      (Param("series_id", "FRED:ID (e.g. \"FRED:BOGZ1FA105050005Q\") or a symbol of your CSV "
+                                          "folder (e.g. \"ISM\")"),
+                       Param("as_of", "Date (Excel date or ISO text); omitted: the latest observation",
+                             optional=True),
+                       Param("units", "lin (default), chg, ch1, pch, pc1, pca or log", optional=True),
+                       Param("frequency", "d, w, m, q or a (end of period); omitted: the series' own",
+                             optional=True)),
+                      series_value),
     WorksheetFunction("REVIEWLINE", "Paste-ready review line, e.g. ・SP500 5930.85 → 5970.84 (週間+0.67%).",
                       (_T, _START, _END, Param("lang", "ja (default) or en", optional=True)), reviewline,
                       returns="text"),
@@ -336,7 +389,7 @@ FUNCTIONS: dict[str, WorksheetFunction] = {f.name: f for f in (
 
 
 #: Other names a function answers to outside Excel (Excel's built-in YIELD would shadow ours in a cell).
-ALIASES = {"YIELD": "UST"}
+ALIASES = {"YIELD": "UST", "SERIES": "MACROSERIES"}
 
 
 def lookup(name: str) -> WorksheetFunction:

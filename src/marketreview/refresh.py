@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import BadArgumentError, MarketReviewError
@@ -48,6 +49,8 @@ class BookConfig:
     lang: Lang | None = None
     cache: str | None = None
     offline: bool = False
+    #: the user's list of Macro-sheet series (``MARKETREVIEW_MACRO_LIST``), instead of data/macro.csv
+    macro_list: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,8 @@ def read_config(book: Any) -> BookConfig:
     return BookConfig(source=_text(settings.get("marketreview_source")),
                       lang=None if lang is None else ("ja" if lang.lower() == "ja" else "en"),
                       cache=_text(settings.get("marketreview_cache")),
-                      offline=offline.lower() in ("1", "true", "yes", "on"))
+                      offline=offline.lower() in ("1", "true", "yes", "on"),
+                      macro_list=_text(settings.get("marketreview_macro_list")))
 
 
 def _state(book: Any) -> dict[str, str]:
@@ -168,9 +172,11 @@ def refresh_book(book: Any, engine: Engine, *, as_of: dt.date | None = None, lan
     now = engine.clock()
     language: Lang = lang or "ja"
     try:
-        language = lang or read_config(book).lang or "ja"
+        config = read_config(book)
+        language = lang or config.lang or "ja"
         needed = {engine.resolve(name).alias for name in needed_symbols(engine)}
-        report = build_report(engine, as_of, language)
+        report = build_report(engine, as_of, language,
+                              macro_list=Path(config.macro_list) if config.macro_list else None)
     except MarketReviewError as exc:
         return RefreshResult(False, write_failure(book, str(exc), now, language))
     if needed and needed <= set(report.failed):

@@ -16,6 +16,8 @@ from .types import Lang, Symbol
 #: What a ticker may look like before it reaches a source, a file path or a cell: no path separators,
 #: no leading formula characters, bounded length. "^GSPC", "1617.T", "JPY=X", "BRK-B", "DGS3MO".
 _TICKER_RE = re.compile(r"^[A-Za-z0-9^][A-Za-z0-9.\-=^_]{0,23}$")
+#: Any FRED series by its id: "FRED:BOGZ1FA105050005Q" (the only ticker with a colon).
+_FRED_RE = re.compile(r"^FRED:[A-Za-z0-9_]{1,40}$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,8 @@ def check_ticker(text: str) -> Symbol:
     stripped = text.strip()
     if not stripped:
         raise BadArgumentError("ticker", text, "is empty")
+    if _FRED_RE.match(stripped):
+        return "FRED:" + stripped[5:].upper()
     if not _TICKER_RE.match(stripped) or ".." in stripped:
         raise BadArgumentError("ticker", text, "is not a valid ticker (letters, digits and . - = ^ _ only)")
     return stripped
@@ -57,6 +61,8 @@ def calendar_for(ticker: Symbol) -> str | None:
     """Best guess of the exchange calendar for a ticker the map does not list."""
     if ticker.endswith(".T"):
         return "XTKS"
+    if _FRED_RE.match(ticker):
+        return None
     if "=" in ticker:
         return None
     return "XNYS"

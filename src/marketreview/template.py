@@ -66,6 +66,7 @@ FORMULAS: tuple[tuple[str, str], ...] = (
     ("YIELDCHG", '"10Y","1W"'),
     ("CLOSE", '"TOPIX17_BANKS"'),
     ("REVIEWLINE", '"SP500","1W"'),
+    ("MACROSERIES", '"FRED:BOGZ1FA105050005Q",,"pc1"'),
     ("HISTORY", '"SP500","1M"'),  # last: its table spills down
 )
 

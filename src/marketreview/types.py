@@ -48,3 +48,23 @@ class FundamentalsSnapshot:
     index_total: float | None
     source: str
     duplicate_classes: tuple[Symbol, ...] = ()
+    #: warnings every figure anchored on this snapshot carries (an estimated weight, an offline snapshot's age)
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HoldingsSnapshot:
+    """Index weights of some constituents on one date, from an index fund's published holdings.
+
+    ``weights`` maps tickers to their share of the fund's equity total (0.07 = 7%), cash and futures lines
+    excluded and the rest renormalised; share classes stay separate (GOOGL and GOOG). ``basis`` says per ticker
+    how the weight was had ("listed", "second file: …", "estimated: …"); ``source`` names the fund and the files;
+    ``notes`` are warnings a figure anchored on this snapshot must carry.
+    """
+
+    date: dt.date
+    weights: dict[Symbol, float]
+    source: str
+    basis: dict[Symbol, str]
+    fetched_at: dt.datetime
+    notes: tuple[str, ...] = ()

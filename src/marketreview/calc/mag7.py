@@ -2,8 +2,10 @@
 
 Method ("anchored"):
 
-1. Member anchor: the latest snapshot on or before ``when`` with a market cap for every member (if none is on
-   or before, the earliest after, with a warning). Each member's cap on ``when`` is
+1. Member anchor: the latest snapshot on or before ``when`` with a market cap for every member. Before the
+   first snapshot, the earliest one serves as a marked estimate (its warning starts ``ESTIMATE`` and names the
+   anchor and the distance) up to ``max_back_days`` (default 400: a year of weekly history from a fresh
+   snapshot); further back is an error. Each member's cap on ``when`` is
    ``cap(anchor) * close(when) / close(anchor date)``: the share count is held at the anchor's. Both closes
    come from the same series, so raw or dividend-adjusted prices give the same answer (the adjustment factor
    cancels unless an ex-dividend date falls between the two dates, where it moves the ratio by the dividend
@@ -15,6 +17,8 @@ Method ("anchored"):
 3. Share = sum of member caps / total.
 
 Members are tickers, one per company: pass GOOGL, not GOOG and GOOGL (Yahoo's cap is company-level).
+A fund-holdings snapshot fits the same method: each company's index weight (share classes added) is its "cap"
+and 1.0 the total, so the share moves with the members' prices against the index level.
 
 Expected error (a few tenths of a percentage point of share, growing with the distance to the anchors):
 
@@ -46,6 +50,8 @@ from .prices import close_asof
 _SAME_COMPANY_TOLERANCE = 0.01
 #: A snapshot summed into an index total must list at least this many caps (the S&P 500 lists ~503).
 MIN_CONSTITUENTS = 400
+#: How far before the first snapshot an estimate may reach (days); further back is an error.
+MAX_BACK_DAYS = 400
 
 
 def _has_caps(snapshot: FundamentalsSnapshot, members: Sequence[str]) -> bool:
@@ -74,19 +80,25 @@ def _snapshot_total(snapshot: FundamentalsSnapshot, min_constituents: int) -> fl
 
 
 def _pick(snapshots: Sequence[FundamentalsSnapshot], when: dt.date,
-          usable: Callable[[FundamentalsSnapshot], bool], what: str
+          usable: Callable[[FundamentalsSnapshot], bool], what: str, max_back_days: int = MAX_BACK_DAYS
           ) -> tuple[FundamentalsSnapshot, str | None]:
-    """The latest usable snapshot on or before ``when``, else the earliest after (with a warning)."""
+    """The latest usable snapshot on or before ``when``; before the first, the first one as a marked estimate
+    (within ``max_back_days``), else an error."""
     ordered = sorted(snapshots, key=lambda s: s.date)
     good = [s for s in ordered if usable(s)]
     before = [s for s in good if s.date <= when]
     if before:
         return before[-1], None
-    if good:
-        after = good[0]
-        return after, (f"mag7: no {what} snapshot on or before {when.isoformat()}; used the later one of "
-                       f"{after.date.isoformat()} ({_distance(after.date, when)})")
-    raise NoDataError("mag7", when, f"no fundamentals snapshot with {what}")
+    if not good:
+        raise NoDataError("mag7", when, f"no fundamentals snapshot with {what}")
+    first = good[0]
+    days = (first.date - when).days
+    if days > max_back_days:
+        raise NoDataError("mag7", when, f"{when.isoformat()} is before the first snapshot with {what} "
+                          f"({first.date.isoformat()}, {days} days later); estimates reach back at most "
+                          f"{max_back_days} days")
+    return first, (f"mag7: ESTIMATE before the first snapshot with {what}: extrapolated back from "
+                   f"{first.date.isoformat()} ({_distance(first.date, when)})")
 
 
 def _check_members(members: Sequence[str], anchor: FundamentalsSnapshot) -> None:
@@ -108,20 +120,20 @@ def _check_members(members: Sequence[str], anchor: FundamentalsSnapshot) -> None
 def mag7_share(member_closes: Mapping[str, pd.Series], index_closes: pd.Series,
                snapshots: Sequence[FundamentalsSnapshot], when: dt.date, *, members: Sequence[str],
                index_symbol: str = "^GSPC", sessions: pd.DatetimeIndex | None = None,
-               min_constituents: int = MIN_CONSTITUENTS) -> Figure:
+               min_constituents: int = MIN_CONSTITUENTS, max_back_days: int = MAX_BACK_DAYS) -> Figure:
     """The members' share of the index's total market cap on ``when`` (0.33 = 33%), estimated by the
     anchored method of this module's docstring. ``start``/``end`` are the index closes at the index anchor
-    and on ``when``; ``warnings`` name the anchors."""
+    and on ``when``; ``warnings`` name the anchors and carry the anchors' own notes."""
     members = tuple(members)
     missing = [m for m in members if m not in member_closes]
     if missing:
         raise BadArgumentError("members", members, f"no closes given for {', '.join(missing)}")
-    anchor, late = _pick(snapshots, when, lambda s: _has_caps(s, members), "member caps")
+    anchor, late = _pick(snapshots, when, lambda s: _has_caps(s, members), "member caps", max_back_days)
     _check_members(members, anchor)
     has_total = lambda s: _snapshot_total(s, min_constituents) is not None  # noqa: E731
-    index_anchor, index_late = _pick(snapshots, when, has_total, "index total")
+    index_anchor, index_late = _pick(snapshots, when, has_total, "index total", max_back_days)
 
-    warnings: list[str | None] = [late, index_late]
+    warnings: list[str | None] = [late, index_late, *anchor.notes, *index_anchor.notes]
     member_cap = 0.0
     for member in members:
         series = member_closes[member]

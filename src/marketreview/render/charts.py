@@ -79,6 +79,7 @@ def _build(ws: Any, sheet: Sheet, chart: Chart, table: Table, placement: Placeme
         made = LineChart()
         if x_fmt in ("date", "datetime"):
             made.x_axis = _date_axis(table.column_values(chart.x))
+        made.x_axis.tickLblPos = "low"  # dates below the plot even when values go negative
     else:
         made = BarChart()
         made.type = "bar"
@@ -105,9 +106,32 @@ def _build(ws: Any, sheet: Sheet, chart: Chart, table: Table, placement: Placeme
         for series in made.series:
             series.smooth = False
             series.marker.symbol = "none"
-    elif len(series_index) == 1:
+    elif len(series_index) == 1 and not chart.secondary:
         made.legend = None
+    if chart.secondary:
+        _add_secondary(ws, sheet, chart, table, placement, made)
     return made
+
+
+def _add_secondary(ws: Any, sheet: Sheet, chart: Chart, table: Table, placement: Placement, made: Any) -> None:
+    """Lines for ``chart.secondary`` against a value axis on the right, sharing the category axis."""
+    other = LineChart()
+    for key in chart.secondary:
+        column = placement.column + _column(sheet, chart, table, key)
+        other.add_data(Reference(ws, min_col=column, min_row=placement.header_row, max_row=placement.last_row),
+                       titles_from_data=True)
+    for series in other.series:
+        series.smooth = False
+        series.marker.symbol = "none"
+    other.x_axis = made.x_axis
+    other.y_axis.axId = 200
+    other.y_axis.crossAx = made.x_axis.axId
+    other.y_axis.crosses = "max"
+    other.y_axis.delete = False
+    other.y_axis.majorGridlines = None
+    first_secondary = table.columns[_column(sheet, chart, table, chart.secondary[0])].fmt
+    other.y_axis.number_format = NUMBER_FORMATS[first_secondary]
+    made += other
 
 
 def add_charts(ws: Any, sheet: Sheet, placements: list[Placement]) -> tuple[int, int]:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 
 from ..calc import prices
 from ..engine import Engine
-from ..errors import BadDateError
+from ..errors import BadDateError, MarketReviewError
 from ..types import Lang
-from . import sheets
+from . import macro, sheets
 from .cells import CellMaker
 from .model import Report, Sheet
 
@@ -28,16 +29,25 @@ def needed_symbols(engine: Engine) -> list[str]:
 
 
 def build_report(engine: Engine, as_of: dt.date | None = None, lang: Lang = "ja", *, fetch: bool = True,
-                 progress: Callable[[str, int, int], None] | None = None) -> Report:
+                 progress: Callable[[str, int, int], None] | None = None,
+                 macro_list: Path | None = None) -> Report:
     """The whole review as of ``as_of`` (default: the latest S&P 500 close). With ``fetch`` the engine first
-    fetches what the cache lacks (one request per source); symbols that fail are reported, not fatal."""
+    fetches what the cache lacks (one request per source); symbols that fail are reported, not fatal.
+    ``macro_list`` replaces the Macro sheet's list of series (``data/macro.csv``)."""
     if as_of is not None and as_of > engine.today():
         raise BadDateError(as_of, f"is in the future (today is {engine.today().isoformat()})", "asof")
+    charts = macro.read_macro_list(macro_list)
+    extra = macro.macro_names(engine, charts)
     names = list(dict.fromkeys(needed_symbols(engine)))
     failed: dict[str, str] = {}
     if fetch:
-        fetched = engine.ensure(names, progress=progress)
+        fetched = engine.ensure([*names, *extra], progress=progress)
         failed = {alias: str(error) for alias, error in fetched.failed.items()}
+        try:
+            engine.refresh_holdings()  # one MAG7SHARE snapshot per refresh; the stored ones serve if it fails
+        except MarketReviewError as exc:
+            failed["MAG7SHARE"] = str(exc)
+    names = list(dict.fromkeys([*names, *extra]))  # the Sources sheet says when each macro series was fetched
     engine.preload(names)
     day = _as_of(engine, as_of)
     make = CellMaker(engine, day, lang, failed)
@@ -48,10 +58,12 @@ def build_report(engine: Engine, as_of: dt.date | None = None, lang: Lang = "ja"
         sheets.rates(make),
         sheets.japan_sectors(make),
         sheets.summary(make),
+        macro.macro_sheet(make, charts),
         sheets.sources(make, names),
     ]
     return Report(as_of=day, lang=lang, sheets=tuple(built), source=make.source_text,
-                  generated_at=engine.clock(), demo=engine.is_demo, failed=failed)
+                  generated_at=engine.clock(), demo=engine.is_demo,
+                  failed={a: e for a, e in failed.items() if a not in extra})  # the Macro sheet says what it lacks
 
 
 def _as_of(engine: Engine, as_of: dt.date | None) -> dt.date:

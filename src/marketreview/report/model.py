@@ -70,6 +70,8 @@ class Chart:
     x: str
     series: tuple[str, ...]
     y_title: str = ""
+    #: columns drawn against a second value axis on the right (a dual-axis chart)
+    secondary: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from ..calc import summary as summary_calc
 from ..calc.figure import Figure
 from ..errors import MarketReviewError
 from ..types import Lang
+from . import mag7_notes
 from .cells import CellMaker
 from .model import Cell, Chart, Lines, Sheet, Table
 
@@ -94,13 +95,15 @@ def mag7(m: CellMaker) -> Sheet:
                          m.col("share_w1", "pct_signed", signed=True)),
                         ((Cell(m.as_of), m.figure(lambda: share(m.as_of)), m.figure(change)),))
     history_rows = []
-    for friday in _week_ends(m.as_of, 52):
+    fridays = _week_ends(m.as_of, 52)
+    for friday in fridays:
         history_rows.append((Cell(friday), m.point(partial(share, friday))))
     history = Table("share_history", m.t("title.mag7_history"),
                     (m.col("date", "date"), m.col("share", "pct")), tuple(history_rows))
     chart = Chart("mag7_share", "line", m.t("title.mag7_history"), "share_history", "date", ("share",),
                   m.t("chart.percent"))
-    return _sheet(m, "mag7", (stocks, share_table, history), [*members, "SP500"], (chart,))
+    anchors = mag7_notes.anchor_lines(m, fridays[0])
+    return _sheet(m, "mag7", (stocks, share_table, history, anchors), [*members, "SP500"], (chart,))
 
 
 def relative(m: CellMaker) -> Sheet:
@@ -262,6 +265,7 @@ def sources(m: CellMaker, names: list[str]) -> Sheet:
                      Cell(p.first), Cell(p.last),
                      Cell(p.fetched_at.replace(tzinfo=None) if p.fetched_at else None),
                      Cell(m.t("yes") if p.adjusted else m.t("no")), Cell(p.note, warning=m.stale_note(alias))))
+    rows += mag7_notes.snapshot_rows(m)
     columns = (m.col("alias", width=20), m.col("name", width=30), m.col("ticker", width=10),
                m.col("source", width=10), m.col("first", "date"), m.col("last", "date"),
                m.col("fetched", "datetime", width=17), m.col("adjusted", width=10), m.col("note", width=40))

@@ -38,6 +38,8 @@ class _Files:
 
     raw: str | None = None
     adjusted: str | None = None
+    #: the ``notes`` cell of the index row (where the numbers come from, for series a user typed in)
+    notes: str = ""
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,11 @@ class CsvDirSource:
             return f"{files.raw}; adj_close from {files.adjusted} (dividend-adjusted)"
         return files.raw
 
+    def source_note(self, ticker: Symbol) -> str:
+        """The ``notes`` the folder's ``index.csv`` gives for ``ticker`` ("" without one)."""
+        files = self._files(ticker)
+        return files.notes if files is not None else ""
+
     def fundamentals(self) -> list[FundamentalsSnapshot]:
         """Market-cap snapshots from the folder's ``fundamentals/`` subfolder."""
         return read_fundamentals(self.path / "fundamentals")
@@ -130,6 +137,7 @@ class CsvDirSource:
 
 
 def _plain_names(symbol: Symbol) -> list[str]:
+    symbol = symbol.removeprefix("FRED:")  # FRED:BOGZ1FA105050005Q is served by BOGZ1FA105050005Q.csv
     names = [f"{symbol}.csv"]
     bare = symbol.lstrip("^")
     names.append(f"{bare}.csv")
@@ -159,21 +167,24 @@ def _read_index(path: Path) -> dict[str, _Files]:
         if flag not in _YES | _NO:
             raise DataFormatError(where, f"adjusted must be yes or no, got {flag!r}")
         key = symbol.upper()
+        notes = (row.get("notes") or "").strip()
         files = index.get(key, _Files())
+        notes = files.notes or notes
         if flag in _YES:
             if files.adjusted is not None:
                 raise DataFormatError(where, f"{symbol} already has an adjusted file ({files.adjusted})")
-            files = _Files(raw=files.raw, adjusted=name)
+            files = _Files(raw=files.raw, adjusted=name, notes=notes)
         else:
             if files.raw is not None:
                 raise DataFormatError(where, f"{symbol} already has an unadjusted file ({files.raw})")
-            files = _Files(raw=name, adjusted=files.adjusted)
+            files = _Files(raw=name, adjusted=files.adjusted, notes=notes)
         index[key] = files
     return index
 
 
 def read_price_file(path: Path) -> PriceColumns:
-    """``date,close[,adj_close,…]`` → float series on their dates. Blank cells are missing values; anything
+    """``date,close[,adj_close,…]`` (or FRED's own download, ``observation_date,SERIESID`` with ``.`` for a
+    missing value) → float series on their dates. Blank cells are missing values; anything
     else that is not a date or a number, or a repeated date, is a :class:`DataFormatError` naming the line."""
     if not path.is_file():
         raise DataFormatError(str(path), "file not found")
@@ -182,6 +193,9 @@ def read_price_file(path: Path) -> PriceColumns:
         header = [h.strip().lower() for h in next(reader, [])]
         if not header:
             raise DataFormatError(str(path), "empty file")
+        fred = len(header) == 2 and header[0] == "observation_date"  # a CSV downloaded from FRED, as it comes
+        if fred:
+            header = ["date", "close"]
         for column in ("date", "close"):
             if column not in header:
                 raise DataFormatError(str(path), f"no {column} column (header: {','.join(header)})")
@@ -204,7 +218,8 @@ def read_price_file(path: Path) -> PriceColumns:
                 raise DataFormatError(where, f"date {day.isoformat()} is repeated")
             seen.add(day)
             dates.append(day)
-            closes.append(_number(row, i_close, where, "close"))
+            missing = fred and i_close < len(row) and row[i_close].strip() == "."
+            closes.append(math.nan if missing else _number(row, i_close, where, "close"))
             adjs.append(_number(row, i_adj, where, "adj_close") if i_adj is not None else math.nan)
     if not dates:
         raise DataFormatError(str(path), "no rows")

@@ -153,6 +153,8 @@ def _asof(series: pd.Series, day: pd.Timestamp) -> float:
 @functools.cache
 def _series(ticker: str) -> tuple[pd.Series, pd.Series | None]:
     """(close, adj_close or None) for one upper-case ticker over its whole synthetic history."""
+    if ticker.startswith("FRED:") or ticker in _MACRO:
+        return _macro(ticker), None
     if ticker in _DERIVED:
         base, ratio = _DERIVED[ticker]
         base_close, base_adj = _series(base)
@@ -177,6 +179,29 @@ def _series(ticker: str) -> tuple[pd.Series, pd.Series | None]:
     if is_fred_series(ticker):
         return close, None
     return close, _dividends(close, profile.dividend_yield)
+
+
+#: The Macro sheet's user series (level around which it moves, its spread, yearly growth, period start rule).
+_MACRO: dict[str, tuple[float, float, float, str]] = {
+    "ISM": (50.0, 4.0, 0.0, "MS"), "SPX_FWD_EPS": (125.0, 0.02, 0.07, "MS"), "JP_BUYBACKS": (5.0, 0.1, 0.12, "YS"),
+}
+
+
+def _macro(ticker: str) -> pd.Series:
+    """Observations dated at the period start, as FRED dates them: quarterly for a FRED id ending in Q (a flow
+    near $1.5 trillion a year, like the Z.1 series), monthly diffusion indexes for other FRED ids, and the
+    user series of the Macro sheet (:data:`_MACRO`)."""
+    if ticker in _MACRO:
+        level, spread, growth, rule = _MACRO[ticker]
+    elif ticker.endswith("Q"):
+        level, spread, growth, rule = 1.2e6 + zlib.crc32(ticker.encode()) % 300_000, 0.03, 0.04, "QS"
+    else:
+        level, spread, growth, rule = 0.0, 12.0, 0.0, "MS"
+    dates = pd.date_range(ORIGIN, HORIZON, freq=rule, name="date")
+    noise = _ou(_normals(ticker, len(dates)) * 0.5, 0.3)
+    # a trending level with proportional noise, or a diffusion index moving around its level
+    values = level * np.exp(growth * _years(dates) + spread * noise) if growth else level + spread * noise
+    return pd.Series(values, index=dates, name=ticker).round(1 if level < 1000 else 0)
 
 
 def _profile(ticker: str) -> _Equity:

@@ -48,6 +48,9 @@ FRED_SERIES: frozenset[str] = frozenset({
     "DEXJPUS", "VIXCLS",
 })
 
+#: Any other FRED series is asked for by its id with this prefix (``FRED:BOGZ1FA105050005Q``).
+FRED_PREFIX = "FRED:"
+
 Getter = Callable[[str, float], str]
 _SERIES_ID = re.compile(r"^[A-Z0-9_]{1,40}$")
 _DATE_HEADERS = ("observation_date", "date")
@@ -55,8 +58,15 @@ _MISSING = ("", ".")
 
 
 def is_fred_series(ticker: str) -> bool:
-    """True for a FRED series id MarketReview knows (``DGS10``, ``DFEDTARU`` …), case-insensitive."""
-    return isinstance(ticker, str) and ticker.strip().upper() in FRED_SERIES
+    """True for a FRED series id MarketReview knows (``DGS10``, ``DFEDTARU`` …) or any id written with the
+    ``FRED:`` prefix, case-insensitive."""
+    return isinstance(ticker, str) and (ticker.strip().upper() in FRED_SERIES or is_prefixed(ticker))
+
+
+def is_prefixed(ticker: str) -> bool:
+    """True for ``FRED:<series id>``: an explicit request for any FRED series."""
+    text = ticker.strip().upper() if isinstance(ticker, str) else ""
+    return text.startswith(FRED_PREFIX) and bool(_SERIES_ID.match(text[len(FRED_PREFIX):]))
 
 
 def fredgraph_url(series: Sequence[str], start: dt.date, end: dt.date) -> str:
@@ -90,6 +100,12 @@ class FredSource:
         closes = {s: values[i] for s, i in zip(wanted, ids, strict=True) if not values[i].empty}
         frame = clip(make_frame(closes), start, end) if closes else empty_frame([])
         return require_all(self.name, frame, wanted)
+
+    def revises_history(self, ticker: Symbol) -> bool:
+        """True for the series FRED revises (every one but the daily market series of :data:`FRED_SERIES`): a
+        refetch of such a series asks for its whole history and replaces what the cache held."""
+        text = ticker.strip().upper() if isinstance(ticker, str) else ""
+        return text.removeprefix(FRED_PREFIX) not in FRED_SERIES
 
     def _download(self, url: str, symbols: Sequence[Symbol]) -> str:
         delays = backoff_delays(self.retries, self.backoff)
@@ -140,7 +156,7 @@ def parse_fredgraph(text: str, series: Sequence[str], where: str = "FRED") -> di
 
 
 def _series_id(symbol: Symbol) -> str:
-    text = symbol.strip().upper() if isinstance(symbol, str) else ""
+    text = symbol.strip().upper().removeprefix(FRED_PREFIX) if isinstance(symbol, str) else ""
     if not _SERIES_ID.match(text):
         raise BadArgumentError("FRED series", symbol, "FRED ids are letters, digits and _ only (e.g. DGS10)")
     return text
@@ -180,4 +196,5 @@ def _requests_get(url: str, timeout: float) -> str:
     return response.text
 
 
-__all__ = ["FREDGRAPH_URL", "FRED_SERIES", "FredSource", "fredgraph_url", "is_fred_series", "parse_fredgraph"]
+__all__ = ["FREDGRAPH_URL", "FRED_PREFIX", "FRED_SERIES", "FredSource", "fredgraph_url", "is_fred_series",
+           "is_prefixed", "parse_fredgraph"]

@@ -11,6 +11,7 @@ from .base import Source, unique_symbols
 from .csvdir import CsvDirSource
 from .demo import DemoSource
 from .fred import FredSource, is_fred_series
+from .holdings import HoldingsSource
 from .yahoo import YahooSource
 
 Rule = tuple[Callable[[str], bool], Source]
@@ -21,9 +22,12 @@ SPEC_HELP = "auto | yahoo | fred | demo | csv:DIR"
 class Router:
     """Routes each ticker to the first source whose predicate accepts it, else to ``default``."""
 
-    def __init__(self, default: Source, rules: Sequence[Rule] = ()) -> None:
+    def __init__(self, default: Source, rules: Sequence[Rule] = (), *, holdings: HoldingsSource | None = None
+                 ) -> None:
         self.default = default
         self.rules: tuple[Rule, ...] = tuple(rules)
+        #: where MAG7SHARE's weight snapshots come from when no source has fundamentals (the live sources)
+        self.holdings = holdings
 
     def __repr__(self) -> str:
         return f"Router({self.default!r}, rules={[s for _, s in self.rules]!r})"
@@ -31,7 +35,7 @@ class Router:
     @classmethod
     def default_live(cls) -> Router:
         """FRED for the series it publishes (:func:`~.fred.is_fred_series`), Yahoo for the rest."""
-        return cls(YahooSource(), [(is_fred_series, FredSource())])
+        return cls(YahooSource(), [(is_fred_series, FredSource())], holdings=HoldingsSource())
 
     @property
     def sources(self) -> tuple[Source, ...]:
@@ -54,6 +58,11 @@ class Router:
             batches.setdefault(self.route(ticker), []).append(ticker)
         return batches
 
+    @property
+    def has_fundamentals(self) -> bool:
+        """Whether a source reads market-cap snapshots itself (a CSV folder, the demo): they win over holdings."""
+        return any(callable(getattr(source, "fundamentals", None)) for source in self.sources)
+
     def fundamentals(self) -> list[FundamentalsSnapshot]:
         """Market-cap snapshots from the first source that has them (csv, demo)."""
         for source in self.sources:
@@ -63,7 +72,7 @@ class Router:
                 return snapshots
         names = ", ".join(getattr(s, "name", type(s).__name__) for s in self.sources)
         raise DataError(f"MAG7SHARE needs fundamentals: use --source csv:DIR (a folder with fundamentals/) "
-                        f"or --source demo; {names} has none")
+                        f"or --source demo, or fund holdings with --source auto or yahoo; {names} has none")
 
 
 def router_from_spec(spec: str) -> Router:
@@ -86,7 +95,7 @@ def router_from_spec(spec: str) -> Router:
     if kind == "auto":
         return Router.default_live()
     if kind == "yahoo":
-        return Router(YahooSource())
+        return Router(YahooSource(), holdings=HoldingsSource())
     if kind == "fred":
         return Router(FredSource())
     if kind == "demo":
