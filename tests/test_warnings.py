@@ -92,6 +92,14 @@ def answer(engine: Engine, name: str, *args: Any) -> functions.Answer:
     ("NVDA: data ends 2026-02-13 (200 sessions without a close up to 2026-11-27)", "ja", "(2026-02-13でデータ終了)"),
     ("NVDA: data ends 2026-02-13 (200 sessions without a close up to 2026-11-27)", "en", "(data ends 2026-02-13)"),
     ("GOOGL: closes are dividend-adjusted", "en", "※GOOGL: closes are dividend-adjusted"),
+    ("mag7: member caps anchored at 2025-09-30 (31 days before), index total (S&P-reported) at 2025-09-30 (31 days "
+     "before)", "en", "(caps as of 2025-09-30)"),
+    ("mag7: member caps anchored at 2025-09-30 (31 days before), index total at 2025-09-30", "ja",
+     "(2025-09-30時点の時価総額基準)"),
+    ("mag7: ESTIMATE before the first snapshot with member caps: extrapolated back from 2025-09-30 (40 days after)",
+     "en", "(estimate back from 2025-09-30)"),
+    ("mag7: ESTIMATE before the first snapshot with member caps: extrapolated back from 2025-09-30 (40 days after)",
+     "ja", "(推計: 2025-09-30から遡及)"),
 ])
 def test_each_kind_of_warning_has_a_short_mark(warning: str, lang: Any, mark: str) -> None:
     assert summary.warning_mark(warning, lang) == mark

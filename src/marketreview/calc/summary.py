@@ -115,6 +115,8 @@ def mark_demo(line: str, demo: bool) -> str:
 
 _MISSING_RE = re.compile(r"no close on trading days? ((?:\d{4}-\d{2}-\d{2}(?:, )?)+)")
 _ENDS_RE = re.compile(r"data ends (\d{4}-\d{2}-\d{2})")
+_ESTIMATE_RE = re.compile(r"ESTIMATE before the first snapshot.*?extrapolated back from (\d{4}-\d{2}-\d{2})")
+_ANCHOR_RE = re.compile(r"^mag7: member caps anchored at (\d{4}-\d{2}-\d{2})")
 #: more missing days than this are counted, not listed: (12/23他2日欠損)
 _LISTED = 2
 
@@ -126,7 +128,8 @@ def _month_day(iso: str) -> str:
 
 def warning_mark(warning: str, lang: Lang) -> str:
     """The short mark one warning puts in a line: missing sessions → "(12/27欠損)" / "(12/27 missing)"; a series
-    that stopped → "(2026-02-13でデータ終了)" / "(data ends 2026-02-13)"; anything else → "※" and the warning."""
+    that stopped → "(2026-02-13でデータ終了)" / "(data ends 2026-02-13)"; MAG7SHARE's anchor → "(caps as of …)" and
+    its backward estimate → "(estimate back from …)"; anything else → "※" and the warning."""
     _check_lang(lang)
     ja = lang == "ja"
     missing = _MISSING_RE.search(warning)
@@ -140,6 +143,12 @@ def warning_mark(warning: str, lang: Lang) -> str:
     ends = _ENDS_RE.search(warning)
     if ends:
         return f"({ends.group(1)}でデータ終了)" if ja else f"(data ends {ends.group(1)})"
+    estimate = _ESTIMATE_RE.search(warning)
+    if estimate:
+        return f"(推計: {estimate.group(1)}から遡及)" if ja else f"(estimate back from {estimate.group(1)})"
+    anchor = _ANCHOR_RE.search(warning)
+    if anchor:
+        return f"({anchor.group(1)}時点の時価総額基準)" if ja else f"(caps as of {anchor.group(1)})"
     return f"※{warning}"
 
 
