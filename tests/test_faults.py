@@ -339,6 +339,43 @@ def test_nan_closes_are_missing_days_with_a_warning_never_zero(world: World) -> 
     assert answer.warnings and "2025-01-08" in answer.warnings[0]
 
 
+def test_a_missing_session_is_marked_in_the_review_line_and_by_warnings(world: World) -> None:
+    def blank_jan_8(frame: pd.DataFrame) -> pd.DataFrame:
+        frame.loc["2025-01-08", ["Close", "Adj Close"]] = float("nan")
+        return frame
+
+    world.yahoo.edit["^GSPC"] = blank_jan_8
+    assert world.engine.ensure(["SP500"]).ok
+    line = functions.call(world.engine, "REVIEWLINE", "SP500", "2025-01-03", "2025-01-08", "en")
+    assert isinstance(line, functions.Answer) and line.value.endswith(") (1/8 missing)")
+    text = functions.call(world.engine, "WARNINGS", "REVIEWLINE", "SP500", "2025-01-03", "2025-01-08", "en")
+    assert isinstance(text, functions.Answer) and text.value == "; ".join(line.warnings)
+    assert "2025-01-08" in text.value
+
+
+def test_a_week_of_nan_closes_is_an_error_not_a_zero_change(world: World) -> None:
+    def blank_week(frame: pd.DataFrame) -> pd.DataFrame:
+        frame.loc["2025-01-06":"2025-01-10", ["Close", "Adj Close"]] = float("nan")
+        return frame
+
+    world.yahoo.edit["^GSPC"] = blank_week
+    assert world.engine.ensure(["SP500"]).ok
+    for name, args in (("PERF", ("SP500", "1W", "2025-01-10")), ("REVIEWLINE", ("SP500", "1W", "2025-01-10"))):
+        answer = functions.call(world.engine, name, *args)
+        assert isinstance(answer, functions.Answer) and answer.value is None
+        assert "no close between 2025-01-05 and 2025-01-10" in str(answer.error)
+
+
+def test_a_series_yahoo_stopped_delivering_warns_on_latest(world: World) -> None:
+    world.yahoo.edit["^GSPC"] = lambda frame: frame.loc[:"2025-01-03"]
+    assert world.engine.ensure(["SP500"]).ok
+    latest = functions.call(world.engine, "PERF", "SP500", "1W")
+    assert isinstance(latest, functions.Answer) and latest.ok
+    assert any(w.startswith("^GSPC: data ends 2025-01-03") for w in latest.warnings)
+    dated = functions.call(world.engine, "PERF", "SP500", "1W", "2025-01-03")
+    assert isinstance(dated, functions.Answer) and dated.warnings == ()
+
+
 def test_duplicated_dates_keep_one_row_the_last_one_sent(world: World) -> None:
     def duplicate_jan_6(frame: pd.DataFrame) -> pd.DataFrame:
         extra = frame.loc[["2025-01-06"]].assign(Close=1.0, **{"Adj Close": 1.0})
