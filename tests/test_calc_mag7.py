@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from marketreview.calc.mag7 import mag7_share, mag7_share_history
+from marketreview.calc.mag7 import mag7_share
 from marketreview.errors import BadArgumentError, NoDataError
 from marketreview.types import FundamentalsSnapshot
 
@@ -101,11 +101,3 @@ def test_missing_inputs() -> None:
         mag7_share(CLOSES, INDEX, snaps, D("2025-01-06"), members=["AAA", "BBB"])
     with pytest.raises(BadArgumentError, match="no closes given for ZZZ"):
         mag7_share(CLOSES, INDEX, snaps, D("2025-01-06"), members=["AAA", "ZZZ"])
-
-
-def test_history() -> None:
-    snaps = [snap("2025-01-02", {"AAA": 1000.0, "BBB": 500.0}, total=8000.0)]
-    dates = [D("2025-01-02"), D("2025-01-06")]
-    history = mag7_share_history(CLOSES, INDEX, snaps, dates, members=["AAA", "BBB"])
-    assert list(history.columns) == ["share", "warnings"]
-    assert history["share"].tolist() == pytest.approx([1500 / 8000, 1600 / 8800], rel=1e-12)

@@ -10,7 +10,7 @@ import pytest
 from answers import cases, rows, series
 
 from marketreview import calendars
-from marketreview.calc.relative import ratio_with_ma, reldev, relratio, weekly_closes, weekly_ratio
+from marketreview.calc.relative import ratio_with_ma, reldev, relratio, weekly_ratio
 from marketreview.errors import BadArgumentError, NoDataError
 
 D = dt.date.fromisoformat
@@ -46,18 +46,6 @@ def test_weekly_ratio_answers() -> None:
     assert [d.date() for d in got.index] == [r["week"] for r in expected]
     np.testing.assert_allclose(got.to_numpy(), [r["ratio"] for r in expected], rtol=1e-13)
     assert all(d.weekday() == 4 for d in got.index)
-
-
-def test_weekly_closes_last_trading_day_of_each_week() -> None:
-    got = weekly_closes(series("US"), D("2025-01-08"))
-    dates = [d.date() for d in got.index]
-    for last_day in ("2024-03-28",    # Good Friday closed
-                     "2024-07-05", "2024-11-29", "2024-12-27", "2025-01-03"):
-        assert D(last_day) in dates
-    assert dates[-1] == D("2025-01-08")  # the current, partial week
-    assert D("2024-07-03") not in dates
-    assert got.loc["2024-12-27"] == 5970.84
-    assert len(dates) == len(set((d.isocalendar()[0], d.isocalendar()[1]) for d in dates))
 
 
 @pytest.mark.parametrize("row", cases("calc_reldev", "when", "weeks"))

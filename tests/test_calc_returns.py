@@ -23,7 +23,7 @@ def _call(row: dict):
     closes = series(row["symbol"])
     kw = {"symbol": row["symbol"], "sessions": _sessions(row["calendar"])}
     function = row["function"]
-    if function in ("perf", "annualised"):
+    if function == "perf":
         return getattr(returns, function)(closes, row["start"], row["end"], **kw)
     if function == "calendar_year":
         return returns.calendar_year(closes, row["end"].year, **kw)
@@ -68,18 +68,6 @@ def test_start_after_end() -> None:
 
 def test_same_day_is_zero() -> None:
     assert returns.perf(series("US"), D("2024-12-27"), D("2024-12-27")).value == 0.0
-
-
-def test_annualised_needs_a_positive_span() -> None:
-    with pytest.raises(BadDateError):
-        returns.annualised(series("US"), D("2024-12-27"), D("2024-12-27"))
-
-
-def test_annualised_one_year_is_the_plain_return() -> None:
-    one_year = pd.Series([100.0, 110.0], index=pd.DatetimeIndex([D("2023-06-30"), D("2024-06-30")]))
-    # 366 calendar days (2024 is a leap year): (1.1) ** (365.25 / 366) - 1
-    assert returns.annualised(one_year, D("2023-06-30"), D("2024-06-30")).value == pytest.approx(
-        1.1 ** (365.25 / 366) - 1, rel=1e-12)
 
 
 @pytest.mark.parametrize("year", [True, 2024.0, "2024", 1900, 10000])

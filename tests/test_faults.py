@@ -461,7 +461,7 @@ def test_a_failing_symbol_is_marked_stale_with_its_last_good_date(tmp_cache: Cac
     ndx, spx = by_ticker["^NDX"], by_ticker["^GSPC"]
     assert ndx[0].warning is not None and "STALE" in ndx[0].warning
     assert "last good date 2025-01-03" in ndx[0].warning
-    assert spx[0].warning is None and spx[3].value == fake_close("^GSPC", "2025-01-10")
+    assert spx[0].warning is None and spx[indices.column_index("close")].value == fake_close("^GSPC", "2025-01-10")
     assert "NDX" in report.sheet("us_indices").status
     sources = report.sheet("sources").table("sources")
     ndx_source = next(row for row in sources.rows if row[0].value == "NDX")

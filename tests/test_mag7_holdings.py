@@ -133,8 +133,9 @@ def test_mag7_sheet_chart_and_sources_row(tmp_cache: Cache, tmp_path: Path) -> N
     history = next(b for b in mag7.blocks if getattr(b, "key", "") == "share_history")
     points = [row[1] for row in history.rows]  # type: ignore[union-attr]
     assert all(isinstance(p.value, float) for p in points) and len(points) == 53
-    assert "ESTIMATE" in (points[0].warning or "")  # a year back from a fresh snapshot: marked
-    assert points[-1].value == pytest.approx(NEXT_DAY, rel=1e-12)
+    # the history runs newest first
+    assert "ESTIMATE" in (points[-1].warning or "")  # a year back from a fresh snapshot: marked
+    assert points[0].value == pytest.approx(NEXT_DAY, rel=1e-12)
     anchors = next(b for b in mag7.blocks if getattr(b, "key", "") == "mag7_anchors")
     assert anchors.lines[0] == ("Anchor 2025-06-12: holdings 2025-06-12: SPY top holdings (yfinance); TSLA from "
                                 "iShares IVV holdings of 2025-06-12")

@@ -173,8 +173,15 @@ def test_warning_becomes_comment_and_fill(wb: Any) -> None:
 def test_error_replaces_value_with_red_italic_text(wb: Any) -> None:
     for ref in ("C9", "D9"):
         cell = wb["Magnificent 7"][ref]
-        assert cell.value == NVDA_ERROR and cell.data_type == "s"
+        assert cell.value == "#N/A no data" and cell.data_type == "s"  # short, so it fits the column
+        assert cell.comment.text == NVDA_ERROR  # the full message in the note
         assert cell.font.i and cell.font.color.rgb == RED
+
+
+@pytest.mark.parametrize(("lang", "shown"), [("ja", "#N/A データなし"), ("en", "#N/A no data")])
+def test_error_reason_in_the_workbooks_language(lang: str, shown: str) -> None:
+    ws = render_workbook(replace(sample_report(), lang=lang))["Magnificent 7"]
+    assert ws["C9"].value == shown and ws["C9"].comment.text == NVDA_ERROR
 
 
 def test_japanese_text(wb_ja_demo: Any) -> None:
@@ -280,8 +287,8 @@ def test_line_chart_references_ratio_and_average(wb: Any) -> None:
     assert type(chart).__name__ == "LineChart"
     assert chart.title.tx.rich.p[0].r[0].t == "S&P 500 / TOPIX"
     assert [(s.tx.strRef.f, s.val.numRef.f) for s in chart.series] == [
-        ("'Relative'!B6", "'Relative'!$B$7:$B$15"),
-        ("'Relative'!C6", "'Relative'!$C$7:$C$15"),
+        ("'Relative'!$B$6", "'Relative'!$B$7:$B$15"),
+        ("'Relative'!$C$6", "'Relative'!$C$7:$C$15"),
     ]
     assert {s.cat.numRef.f for s in chart.series} == {"'Relative'!$A$7:$A$15"}
     assert type(chart.x_axis).__name__ == "DateAxis"
@@ -318,21 +325,30 @@ def test_chart_naming_a_missing_column_is_an_error() -> None:
         render_workbook(replace(report, sheets=sheets))
 
 
-def test_each_sheet_prints_on_one_landscape_page(wb: Any) -> None:
+def test_each_sheet_prints_one_page_wide_and_as_tall_as_needed(wb: Any) -> None:
     for ws in wb.worksheets:
         assert ws.page_setup.orientation == "landscape"
         assert ws.sheet_properties.pageSetUpPr.fitToPage
-        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 1)
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
     # the chart reaches column P (E + ceil(18 cm / 1.69 cm)) and row 22 (5 + 18 rows - 1)
     assert wb["Relative"].print_area == "'Relative'!$A$1:$P$22"
     assert wb["Sources"].print_area == "'Sources'!$A$1:$G$11"
+    assert wb["Sources"].print_title_rows is None  # a short table needs no repeated header
 
 
-def test_long_table_print_area_is_cut() -> None:
+def test_text_longer_than_the_widest_column_wraps() -> None:
+    rows = ((Cell("short"),), (Cell("x" * 100),))
+    ws = render_workbook(_one_table_report(Table("x", "X", (Column("v", "V"),), rows)))["T"]
+    assert ws.column_dimensions["A"].width == 60
+    assert ws["A7"].alignment.wrap_text and ws["A8"].alignment.wrap_text
+
+
+def test_long_table_prints_whole_with_its_header_repeated() -> None:
     rows = tuple((Cell(f"r{i}"),) for i in range(200))
     ws = render_workbook(_one_table_report(Table("x", "X", (Column("v", "V"),), rows)))["T"]
-    assert ws.print_area == "'T'!$A$1:$A$60"
+    assert ws.print_area == "'T'!$A$1:$B$206"  # B: the 16-character stamp runs past the 14-wide column A
     assert ws["A206"].value == "r199"
+    assert ws.print_title_rows == "$6:$6"  # the table's header row (title on row 5)
 
 
 # -- into an existing workbook ---------------------------------------------------------------------------

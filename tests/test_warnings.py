@@ -180,8 +180,10 @@ def test_summary_line_of_a_week_without_data_is_an_error(engine: Engine) -> None
     report = build_report(engine, dt.date(2025, 1, 3), "en", fetch=False)
     lines = next(b for b in report.sheet("summary").blocks if b.key == "lines").lines  # type: ignore[union-attr]
     dow = next(line for line in lines if line.startswith("・Dow"))
-    assert dow.startswith("・Dow: #N/A ^DJI: no close between 2024-12-29 and 2025-01-03")
-    assert "+0.00%" not in dow
+    assert dow == "・Dow: #N/A data gap"  # the line's short reason; the table's cell has the whole message
+    week = report.sheet("us_indices").table("indices").row_by("ticker", "^DJI")["w1"]
+    assert week.value is None and week.error is not None
+    assert "^DJI: no close between 2024-12-29 and 2025-01-03" in week.error
 
 
 # -- WARNINGS(): the value stays a number, its warnings are one cell away -----------------------------------
@@ -393,6 +395,9 @@ def test_cli_build_of_a_week_without_data(run: Any, market_dir: Path, tmp_path: 
     book = openpyxl.load_workbook(out_file)
     lines = [str(c.value) for ws in book for row in ws.iter_rows() for c in row
              if isinstance(c.value, str) and c.value.startswith("・")]
-    spx = [line for line in lines if line.startswith("・S&P 500")]
-    assert spx and all("no close between 2026-08-23 and 2026-08-28" in line for line in spx)
+    assert "・S&P 500: #N/A data gap" in lines
+    assert "・S&P 500 YTD +12.11% (8/24 +4 more days missing)" in lines  # as of 2026-08-21's close, marked
     assert not any("7,674.37 → 7,674.37" in line or "+0.00%" in line for line in lines)
+    notes = [c.comment.text for ws in book for row in ws.iter_rows() for c in row
+             if c.comment is not None and c.value == "#N/A data gap"]
+    assert any("^GSPC: no close between 2026-08-23 and 2026-08-28" in text for text in notes)  # the whole reason

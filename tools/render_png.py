@@ -2,9 +2,10 @@
 
     python tools/render_png.py FILE.xlsx OUTDIR --sheets Summary Relative
 
-Each visible sheet must print on exactly one page (``render_workbook`` sets a one-page landscape setup), so
-page ``n`` of the PDF is the ``n``-th visible sheet. Writes OUTDIR/<file>.pdf and OUTDIR/<file>-<sheet>.png.
-Needs ``soffice`` (LibreOffice) and ``pdftoppm`` (poppler-utils) on PATH.
+A sheet prints one page wide and as many pages tall as its tables need; the picture is the sheet's first page,
+found as the page whose first line is the sheet's title (``render_workbook`` writes the title in A1). Writes
+OUTDIR/<file>.pdf and OUTDIR/<file>-<sheet>.png. Needs ``soffice`` (LibreOffice) and ``pdftoppm``/``pdftotext``
+(poppler-utils) on PATH.
 """
 
 from __future__ import annotations
@@ -48,6 +49,27 @@ def pdf_pages(pdf: Path) -> int:
         if found:
             return int(found.group(1))
     return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf.read_bytes()))
+
+
+def first_pages(pdf: Path, sheets: Sequence[str]) -> dict[str, int]:
+    """The 1-based page on which each of ``sheets`` (in tab order) starts: the next page, in order, whose
+    first line of text is the sheet's name. Sheets without their name in A1 (a template's Formulas sheet) are
+    left out."""
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        raise ToolError(f"pdftotext is not installed (apt install poppler-utils); the PDF is at {pdf}")
+    firsts = []
+    for page in range(1, pdf_pages(pdf) + 1):
+        text = subprocess.run([pdftotext, "-f", str(page), "-l", str(page), str(pdf), "-"],
+                              capture_output=True, text=True, timeout=60).stdout
+        firsts.append(next((line.strip() for line in text.splitlines() if line.strip()), ""))
+    found: dict[str, int] = {}
+    start = 0
+    for name in sheets:
+        if name in firsts[start:]:
+            start = firsts.index(name, start) + 1
+            found[name] = start
+    return found
 
 
 def to_pdf(workbook: Path, outdir: Path) -> Path:
@@ -94,16 +116,16 @@ def render(workbook: Path, outdir: Path, sheets: Sequence[str] | None, dpi: int)
     outdir.mkdir(parents=True, exist_ok=True)
     warn_without_japanese_font()
     pdf = to_pdf(workbook, outdir)
-    pages = pdf_pages(pdf)
-    if pages != len(visible):
-        raise ToolError(f"{pdf} has {pages} pages for {len(visible)} visible sheets, so pages cannot be "
-                        "matched to sheets; give every sheet a one-page print setup (render_workbook does)")
+    starts = first_pages(pdf, visible)
+    lost = [name for name in wanted if name not in starts]
+    if lost:
+        raise ToolError(f"{pdf}: no page starts with the title of {', '.join(map(repr, lost))} (A1 must hold it)")
     pdftoppm = shutil.which("pdftoppm")
     if pdftoppm is None:
         raise ToolError(f"pdftoppm is not installed (apt install poppler-utils); the PDF is at {pdf}")
     made: list[Path] = []
     for name in wanted:
-        page = str(visible.index(name) + 1)
+        page = str(starts[name])
         stem = outdir / f"{slug(workbook.stem)}-{slug(name)}"
         subprocess.run([pdftoppm, "-png", "-r", str(dpi), "-f", page, "-l", page, "-singlefile", str(pdf),
                         str(stem)], check=True, capture_output=True, timeout=TIMEOUT)

@@ -154,6 +154,31 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    from .calc.periods import parse_date
+    from .render.atomic import atomic_write
+    from .render.markdown import render_review
+    from .report.build import build_report
+
+    engine = _engine(args)
+    as_of = parse_date(args.asof, "asof") if args.asof else None
+    report = build_report(engine, as_of, args.lang, progress=_progress())
+    out = Path(args.out) if args.out else None
+    text = render_review(report, args.format, base=out.parent.resolve() if out else None)
+    if out is None:
+        sys.stdout.write(text)
+        return 0
+    out.parent.mkdir(parents=True, exist_ok=True)
+
+    def write(temp: Path) -> None:
+        temp.write_text(text, encoding="utf-8")
+
+    atomic_write(out, write)
+    print(f"wrote {out} (as of {report.as_of.isoformat()}, source {report.source}"
+          f"{' — DEMO (synthetic) data' if report.demo else ''})")
+    return 0
+
+
 def cmd_template(args: argparse.Namespace) -> int:
     from .template import build_template
 
@@ -202,6 +227,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output .xlsx file")
     p.add_argument("--macro-list", type=Path, help="CSV list of the Macro sheet's series (default: data/macro.csv)")
     p.set_defaults(run=cmd_build)
+
+    p = sub.add_parser("review", parents=[common], help="the week's review as paste-ready Markdown or text")
+    p.add_argument("--asof", help="the review as it stood on this date (default: the latest close)")
+    p.add_argument("--lang", choices=("ja", "en"), default="ja")
+    p.add_argument("--format", choices=("md", "text"), default="md")
+    p.add_argument("--out", help="output file (default: standard output)")
+    p.set_defaults(run=cmd_review)
 
     p = sub.add_parser("template", help="regenerate the macro-enabled template workbook")
     p.add_argument("--out", default="workbook/MarketReview.xlsm")

@@ -154,8 +154,6 @@ PERF_CASES = [  # function, symbol, start (or year for calendar_year), end, cale
     ("ytd", "JP", "", "2025-01-06", "XTKS"),
     ("ytd", "JP", "", "2025-03-31", "XTKS"),
     ("calendar_year", "US", "2024", "", "XNYS"),
-    ("annualised", "US", "2023-12-01", "2025-03-31", "XNYS"),
-    ("annualised", "JP", "2024-06-30", "2025-01-31", "XTKS"),
 ]
 
 
@@ -164,7 +162,7 @@ def perf_rows(fixture: dict[str, dict[dt.date, float]]) -> list[dict[str, object
     for function, symbol, start_text, end_text, calendar in PERF_CASES:
         if function == "calendar_year":
             start, end = D(f"{int(start_text) - 1}-12-31"), D(f"{start_text}-12-31")
-        elif function in ("perf", "annualised"):
+        elif function == "perf":
             start, end = D(start_text), D(end_text)
         else:
             end = D(end_text)
@@ -179,8 +177,6 @@ def perf_rows(fixture: dict[str, dict[dt.date, float]]) -> list[dict[str, object
         open_days = [d for d in days(start + dt.timedelta(days=1), end) if d in CALENDARS.get(calendar, set())]
         empty = end_used <= start < end and bool(open_days)
         value = last / first - 1
-        if function == "annualised":
-            value = (1 + value) ** (365.25 / (end - start).days) - 1
         rows.append({"function": function, "symbol": symbol, "start": start.isoformat(),
                      "end": end.isoformat(), "calendar": calendar, "outcome": "nodata" if empty else "value",
                      "start_date": start_used.isoformat(),

@@ -163,21 +163,3 @@ def _distance(anchor: dt.date, when: dt.date) -> str:
         return "same day"
     unit = "day" if abs(days) == 1 else "days"
     return f"{abs(days)} {unit} {'before' if days > 0 else 'after'}"
-
-
-def mag7_share_history(member_closes: Mapping[str, pd.Series], index_closes: pd.Series,
-                       snapshots: Sequence[FundamentalsSnapshot], dates: Sequence[dt.date], *,
-                       members: Sequence[str], index_symbol: str = "^GSPC",
-                       sessions: pd.DatetimeIndex | None = None,
-                       min_constituents: int = MIN_CONSTITUENTS) -> pd.DataFrame:
-    """:func:`mag7_share` on each of ``dates``: columns ``share`` and ``warnings`` (joined with "; "),
-    indexed by date. Anchors may change between dates, which shows as a step in the line."""
-    shares: list[float] = []
-    notes: list[str] = []
-    for when in dates:
-        figure = mag7_share(member_closes, index_closes, snapshots, when, members=members,
-                            index_symbol=index_symbol, sessions=sessions, min_constituents=min_constituents)
-        shares.append(figure.value)
-        notes.append("; ".join(figure.warnings))
-    index = pd.DatetimeIndex([pd.Timestamp(d) for d in dates], name="date")
-    return pd.DataFrame({"share": shares, "warnings": notes}, index=index)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..errors import BadArgumentError, NoDataError
 from .figure import Figure, merge_warnings
-from .prices import _EPOCH_ORDINAL, _Closes, close_asof, first_date, nonzero, series_slice
+from .prices import _EPOCH_ORDINAL, _Closes, close_asof, first_date, nonzero
 
 
 def relratio(a: pd.Series, b: pd.Series, when: dt.date, *, sessions_a: pd.DatetimeIndex | None = None,
@@ -31,16 +31,6 @@ def _days(series: pd.Series) -> np.ndarray:
     """Days since 1970-01-01 of each entry of ``series``' index (int64)."""
     closes = _Closes(series, str(series.name or ""))
     return np.asarray(closes.stamps // closes.per_day, dtype=np.int64)
-
-
-def weekly_closes(series: pd.Series, end: dt.date) -> pd.Series:
-    """Each Monday–Sunday week's last close up to ``end`` (the current partial week included), indexed by
-    that week's last trading date. NaN closes are ignored."""
-    closes = series_slice(series, None, end).dropna()
-    days = _days(closes)
-    week = (days + 3) // 7  # 1970-01-01 was a Thursday: +3 makes weeks start on Monday
-    last_of_week = np.append(week[1:] != week[:-1], True) if len(week) else np.zeros(0, dtype=bool)
-    return closes[last_of_week]
 
 
 def _week_sample(series: pd.Series, sample_days: np.ndarray) -> np.ndarray:

@@ -16,8 +16,6 @@ from .figure import Figure
 from .periods import previous_week_end, prior_month_end, prior_year_end, resolve_start
 from .prices import close_pair, nonzero
 
-_DAYS_PER_YEAR = 365.25
-
 
 def perf(series: pd.Series, start: dt.date, end: dt.date, *, symbol: str = "",
          sessions: pd.DatetimeIndex | None = None) -> Figure:
@@ -50,18 +48,6 @@ def ytd(series: pd.Series, as_of: dt.date, *, symbol: str = "",
         sessions: pd.DatetimeIndex | None = None) -> Figure:
     """Year to date: against the prior year's last close."""
     return perf(series, prior_year_end(as_of), as_of, symbol=symbol, sessions=sessions)
-
-
-def annualised(series: pd.Series, start: dt.date, end: dt.date, *, symbol: str = "",
-               sessions: pd.DatetimeIndex | None = None) -> Figure:
-    """``(1 + r) ** (365.25 / days) - 1`` where ``r`` is :func:`perf` and ``days`` the calendar days from the
-    requested ``start`` to the requested ``end`` (the dates the user typed, not the dates of the closes)."""
-    total = perf(series, start, end, symbol=symbol, sessions=sessions)
-    days = (end - start).days
-    if days <= 0:
-        raise BadDateError(start, f"an annualised return needs start before end {end.isoformat()}", "start")
-    value = (1.0 + total.value) ** (_DAYS_PER_YEAR / days) - 1.0
-    return Figure(value, total.start, total.end, total.warnings)
 
 
 def calendar_year(series: pd.Series, year: int, *, symbol: str = "",

@@ -152,8 +152,71 @@ def warning_mark(warning: str, lang: Lang) -> str:
     return f"※{warning}"
 
 
+#: several warnings joined into one cell note ("A: …; used …; B: …") split before the next "SYMBOL: "
+_JOINED_RE = re.compile(r"; (?=[^\s;:]+: )")
+
+
 def finish_line(line: str, *, lang: Lang, warnings: Iterable[str] = (), demo: bool = False) -> str:
     """``line`` with a mark for each of its warnings (repeats dropped), then the DEMO tag: every paste-ready line
-    (REVIEWLINE, the Summary sheet, new kinds of line) ends here, so none can lose its warnings."""
-    marks = list(dict.fromkeys(warning_mark(w, lang) for w in warnings if w))
+    (REVIEWLINE, the Summary sheet, new kinds of line) ends here, so none can lose its warnings. A cell's note
+    that joins several warnings with "; " is split back into them."""
+    parts = (p for w in warnings if w for p in _JOINED_RE.split(w) if p)
+    marks = list(dict.fromkeys(warning_mark(p, lang) for p in parts))
     return mark_demo(" ".join([line, *marks]), demo)
+
+
+# -- the other lines of a weekly post (same conventions as review_line: "・label value (words change)") ---------
+
+
+def format_pt(x: float, decimals: int = 2) -> str:
+    """Percentage points with a sign: 0.67 → "+0.67pt" (the input is already in points)."""
+    return format(_decimal(x, decimals, "change"), "+f") + "pt"
+
+
+def format_level(x: float, decimals: int = 2) -> str:
+    """A level in percent, unsigned: 4.5 → "4.50%" (the input is already in percent)."""
+    return format(_decimal(x, decimals, "value"), "f") + "%"
+
+
+def _line(label: str, value: str, words: str, change: str | None, lang: Lang) -> str:
+    _check_lang(lang)
+    if change is None:
+        return f"・{label} {value}"
+    gap = " " if lang == "en" and words else ""
+    return f"・{label} {value} ({words}{gap}{change})"
+
+
+def ytd_line(label: str, change: float, *, lang: Lang) -> str:
+    """Year to date: ``・S&P500 年初来+16.30%`` / ``・S&P 500 YTD +16.30%``."""
+    return f"・{label} {period_label('YTD', lang)}{' ' if lang == 'en' else ''}{format_pct(change)}"
+
+
+def ratio_line(label: str, ratio: float, deviation_pt: float, *, lang: Lang, weeks: int = 26) -> str:
+    """A relative ratio (a fraction, shown in %) and its deviation from the ``weeks``-week average in points:
+    ``・ラッセル2000グロース/S&P500 24.66% (26週平均比+0.67pt)``."""
+    words = f"{weeks}週平均比" if lang == "ja" else f"vs {weeks}-week avg"
+    return _line(label, format_level(ratio * 100), words, format_pt(deviation_pt), lang)
+
+
+def share_line(label: str, share: float, change_pt: float, *, lang: Lang) -> str:
+    """A share (a fraction, shown in %) and its weekly change in points: ``・マグ7比率 36.65% (週間+1.07pt)``."""
+    return _line(label, format_level(share * 100), period_label("1W", lang), format_pt(change_pt), lang)
+
+
+def spread_line(label: str, spread_bp: float, change_bp: float, *, lang: Lang) -> str:
+    """A spread in bp and its weekly change: ``・米2年-10年スプレッド +55bp (週間+3bp)``."""
+    return _line(label, format_bp(spread_bp), period_label("1W", lang), format_bp(change_bp), lang)
+
+
+def range_line(label: str, lower: float, upper: float, *, lang: Lang) -> str:
+    """A target range in percent: ``・FF金利誘導目標 3.75%〜4.00%`` / ``・Fed funds target 3.75%–4.00%``."""
+    _check_lang(lang)
+    dash = "〜" if lang == "ja" else "–"
+    return f"・{label} {format_level(lower)}{dash}{format_level(upper)}"
+
+
+def ranking_line(label: str, items: list[tuple[str, float]], *, lang: Lang) -> str:
+    """Named returns in the given order: ``・週間上位 自動車・輸送機 +3.20%、銀行 +2.10%``."""
+    _check_lang(lang)
+    sep = "、" if lang == "ja" else ", "
+    return f"・{label} " + sep.join(f"{name} {format_pct(value)}" for name, value in items)

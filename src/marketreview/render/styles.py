@@ -26,6 +26,8 @@ NUMBER_FORMATS: Final = MappingProxyType[Fmt, str](
         "level_pct": '0.00"%"',
         "bp": '+0" bp";-0" bp";0" bp"',
         "ratio": "0.0000",
+        "pt": '+0.00"pt";-0.00"pt";0.00"pt"',
+        "price0": "#,##0",
     }
 )
 
@@ -70,8 +72,17 @@ WARNING_AUTHOR: Final = "MarketReview"
 CHART_WIDTH_CM: Final = 18.0
 CHART_HEIGHT_CM: Final = 9.0
 
-#: The print area of a long sheet stops here (or below its charts): each sheet prints on one landscape page.
-PRINT_MAX_ROWS: Final = 60
+#: A table longer than this gets its header row repeated on every printed page.
+REPEAT_HEADER_AFTER_ROWS: Final = 30
+#: Excel's width of a column nobody sized.
+DEFAULT_COLUMN_WIDTH: Final = 8.43
+#: Widest a column grows to fit its values; wider text wraps (the Sources note).
+MAX_COLUMN_WIDTH: Final = 60
+#: Shown width of a value of each format (in characters, before padding), for sizing columns.
+SHOWN_WIDTH: Final = MappingProxyType[Fmt, int](
+    {"text": 0, "date": 11, "datetime": 17, "price": 0, "number": 10, "pct": 8, "pct_signed": 8,
+     "level_pct": 7, "bp": 8, "ratio": 7, "pt": 8, "price0": 0}
+)
 
 #: Excel's limits: sheet names and cell text.
 MAX_SHEET_TITLE: Final = 31

@@ -23,7 +23,9 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from ..errors import RenderError
 from ..report.layout import STAMP_ROW, STATUS_ROW, TITLE_ROW, Placement, lines_rows, place
-from ..report.model import Cell, CellValue, Lines, Report, Sheet, Table
+from ..report.model import Cell, CellValue, Fmt, Lines, Report, Sheet, Table
+from ..report.reasons import short_reason
+from ..types import Lang
 from . import styles
 from .atomic import atomic_write
 from .charts import add_charts
@@ -41,6 +43,7 @@ _ERROR_FONT = Font(italic=True, color=styles.RED)
 _HEADER_FILL = PatternFill("solid", fgColor=styles.HEADER_FILL)
 _WARNING_FILL = PatternFill("solid", fgColor=styles.WARNING_FILL)
 _HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
+_WRAP = Alignment(wrap_text=True, vertical="top")
 _NEGATIVE_FONT = Font(color=styles.RED)
 _POSITIVE_FONT = Font(color=styles.GREEN)
 
@@ -109,9 +112,13 @@ def _write_header(ws: Any, placement: Placement, table: Table) -> None:
         cell.alignment = _HEADER_ALIGN
 
 
-def _mark_error(cell: Any, text: str) -> None:
-    _put_text(cell, text)
+def _mark_error(cell: Any, text: str, lang: Lang) -> None:
+    """A short reason in the reader's language that fits the column; the full message goes in the note."""
+    _put_text(cell, short_reason(text, lang))
     cell.font = _ERROR_FONT
+    comment = Comment(_text(text), styles.WARNING_AUTHOR)
+    comment.width, comment.height = 300, 80
+    cell.comment = comment
 
 
 def _mark_warning(cell: Any, text: str) -> None:
@@ -121,7 +128,7 @@ def _mark_warning(cell: Any, text: str) -> None:
     cell.fill = _WARNING_FILL
 
 
-def _write_table(ws: Any, sheet: Sheet, placement: Placement, table: Table) -> None:
+def _write_table(ws: Any, sheet: Sheet, placement: Placement, table: Table, lang: Lang) -> None:
     _write_header(ws, placement, table)
     formats = [styles.NUMBER_FORMATS[column.fmt] for column in table.columns]
     first_column = placement.column
@@ -131,21 +138,21 @@ def _write_table(ws: Any, sheet: Sheet, placement: Placement, table: Table) -> N
                               f"{len(row)} cells for {len(table.columns)} columns")
         for offset, item in enumerate(row):
             cell = ws.cell(row=row_number, column=first_column + offset)
-            _write_cell(cell, item, formats[offset], sheet, table)
+            _write_cell(cell, item, formats[offset], sheet, table, lang)
     _add_signed_colours(ws, placement, table)
 
 
-def _write_cell(cell: Any, item: Cell, number_format: str, sheet: Sheet, table: Table) -> None:
+def _write_cell(cell: Any, item: Cell, number_format: str, sheet: Sheet, table: Table, lang: Lang) -> None:
     if item.error is not None:
-        _mark_error(cell, item.error)
+        _mark_error(cell, item.error, lang)
     else:
         where = f"sheet {sheet.key} table {table.key} cell {cell.coordinate}"
         if not _put(cell, item.value, where):
             cell.font = _ERROR_FONT
         if item.value is not None and not isinstance(item.value, str):
-            cell.number_format = number_format
+            cell.number_format = styles.NUMBER_FORMATS[item.fmt] if item.fmt else number_format
     if item.warning is not None:
-        _mark_warning(cell, item.warning)
+        _mark_warning(cell, item.warning if item.error is None else f"{item.error}\n{item.warning}")
 
 
 def _add_signed_colours(ws: Any, placement: Placement, table: Table) -> None:
@@ -193,15 +200,39 @@ def _write_top(ws: Any, report: Report, sheet: Sheet) -> None:
         status.font = _STATUS_FONT
 
 
-def _set_widths(ws: Any, placements: list[Placement]) -> int:
-    """Column widths from the model (text at least MIN_TEXT_WIDTH); returns the last table column."""
+def _shown_width(item: Cell, fmt: Fmt, lang: Lang) -> int:
+    """About how many characters ``item`` takes on screen in a column of format ``fmt``."""
+    if item.error is not None:
+        return styles.text_width(short_reason(item.error, lang))
+    value = item.value
+    if value is None:
+        return 0
+    if isinstance(value, str):
+        return styles.text_width(value)
+    fixed = styles.SHOWN_WIDTH[item.fmt or fmt]
+    if fixed:
+        return fixed
+    if isinstance(value, int | float) and math.isfinite(value):
+        return len(f"{value:,.0f}" if (item.fmt or fmt) == "price0" else f"{value:,.2f}")
+    return 10
+
+
+def _set_widths(ws: Any, placements: list[Placement], lang: Lang) -> int:
+    """Each column as wide as its longest header or value (at least the model's width, at most
+    MAX_COLUMN_WIDTH, beyond which text wraps); returns the last table column."""
     widths: dict[int, int] = {}
     for placement in placements:
         if isinstance(placement.block, Table):
-            for offset, column in enumerate(placement.block.columns):
+            table = placement.block
+            for offset, column in enumerate(table.columns):
                 least = styles.MIN_TEXT_WIDTH if column.fmt == "text" else styles.MIN_WIDTH
+                longest = max([styles.text_width(column.header),
+                               *(_shown_width(row[offset], column.fmt, lang) for row in table.rows)])
                 index = placement.column + offset
-                widths[index] = max(widths.get(index, 0), column.width, least)
+                widths[index] = max(widths.get(index, 0), min(max(column.width, least, longest + 2),
+                                                              styles.MAX_COLUMN_WIDTH))
+                if longest + 2 > styles.MAX_COLUMN_WIDTH:
+                    _wrap(ws, placement, offset)
         else:
             longest = max((styles.text_width(line) for line in placement.block.lines), default=0)
             widths[placement.column] = max(widths.get(placement.column, 0),
@@ -211,16 +242,36 @@ def _set_widths(ws: Any, placements: list[Placement]) -> int:
     return max(widths, default=1)
 
 
-def _page_setup(ws: Any, last_column: int, content_rows: int, chart_rows: int) -> None:
-    """One landscape page per sheet: the print area covers the tables and the charts (a long table is cut at
-    PRINT_MAX_ROWS, or below the charts), scaled to fit."""
-    last_row = max(min(content_rows, styles.PRINT_MAX_ROWS), chart_rows, 1)
+def _columns_spanned(ws: Any, width: float) -> int:
+    """How many columns from A a text of ``width`` characters runs across (so the print area holds the stamp)."""
+    column, covered = 0, 0.0
+    while covered < width:
+        column += 1
+        covered += ws.column_dimensions[get_column_letter(column)].width or styles.DEFAULT_COLUMN_WIDTH
+    return max(column, 1)
+
+
+def _wrap(ws: Any, placement: Placement, offset: int) -> None:
+    for row in range(placement.first_data_row, placement.last_row + 1):
+        ws.cell(row=row, column=placement.column + offset).alignment = _WRAP
+
+
+def _page_setup(ws: Any, last_column: int, content_rows: int, chart_rows: int,
+                placements: list[Placement]) -> None:
+    """Landscape A4, everything printed: one page wide, as many pages tall as the tables need, with the
+    header row of the sheet's long table repeated on every page (weekly tables run newest first, so the
+    as-of week is on the first page)."""
+    last_row = max(content_rows, chart_rows, 1)
     ws.print_area = f"A1:{get_column_letter(max(last_column, 1))}{last_row}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 1
+    ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    tables = [p for p in placements if isinstance(p.block, Table)]
+    longest = max(tables, key=lambda p: len(p.block.rows), default=None)  # type: ignore[union-attr]
+    if longest is not None and longest.last_row - longest.header_row > styles.REPEAT_HEADER_AFTER_ROWS:
+        ws.print_title_rows = f"{longest.header_row}:{longest.header_row}"
 
 
 def _render_sheet(ws: Any, report: Report, sheet: Sheet) -> None:
@@ -228,16 +279,18 @@ def _render_sheet(ws: Any, report: Report, sheet: Sheet) -> None:
     placements = place(sheet)
     for placement in placements:
         if isinstance(placement.block, Table):
-            _write_table(ws, sheet, placement, placement.block)
+            _write_table(ws, sheet, placement, placement.block, report.lang)
         else:
             _write_lines(ws, placement, placement.block)
     first_table = next((p for p in placements if isinstance(p.block, Table)), None)
     if first_table is not None:
         ws.freeze_panes = f"A{first_table.header_row + 1}"
-    last_table_column = _set_widths(ws, placements)
+    last_table_column = _set_widths(ws, placements, report.lang)
     chart_column, chart_row = add_charts(ws, sheet, placements)
     content_rows = max((p.last_row for p in placements), default=STATUS_ROW)
-    _page_setup(ws, max(last_table_column, chart_column), content_rows, chart_row)
+    top_width = max(styles.text_width(text) for text in (sheet.title, _stamp(report, sheet), sheet.status))
+    last_column = max(last_table_column, chart_column, _columns_spanned(ws, top_width))
+    _page_setup(ws, last_column, content_rows, chart_row, placements)
 
 
 def _titles(report: Report) -> list[str]:

@@ -14,7 +14,7 @@ from ..calc import prices
 from ..engine import Engine
 from ..errors import BadDateError, MarketReviewError
 from ..types import Lang
-from . import macro, sheets
+from . import macro, sheets, summary_sheet
 from .cells import CellMaker
 from .model import Report, Sheet
 
@@ -57,10 +57,10 @@ def build_report(engine: Engine, as_of: dt.date | None = None, lang: Lang = "ja"
         sheets.relative(make),
         sheets.rates(make),
         sheets.japan_sectors(make),
-        sheets.summary(make),
-        macro.macro_sheet(make, charts),
-        sheets.sources(make, names),
     ]
+    built.append(summary_sheet.summary(make, built))
+    built.append(macro.macro_sheet(make, charts))
+    built.append(sheets.sources(make, names))
     return Report(as_of=day, lang=lang, sheets=tuple(built), source=make.source_text,
                   generated_at=engine.clock(), demo=engine.is_demo,
                   failed={a: e for a, e in failed.items() if a not in extra})  # the Macro sheet says what it lacks

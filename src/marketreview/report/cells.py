@@ -16,6 +16,8 @@ from ..types import Lang
 from .labels import label
 from .model import Cell, Column, Fmt
 
+JST = dt.timezone(dt.timedelta(hours=9), "JST")
+
 
 class CellMaker:
     """Everything a sheet builder needs: the engine, the as-of date, the language, and safe cell constructors."""
@@ -42,7 +44,8 @@ class CellMaker:
         parts = [f"{self.t('stamp.as_of')}: {self.as_of.isoformat()}",
                  f"{self.t('stamp.source')}: {self.source_text}",
                  f"{self.t('stamp.fetched')}: "
-                 + (fetched.strftime("%Y-%m-%d %H:%M UTC") if fetched else self.t("stamp.never"))]
+                 + (self.local_time(fetched).strftime("%Y-%m-%d %H:%M ") + self.zone if fetched
+                    else self.t("stamp.never"))]
         if self.engine.offline:
             parts.append(self.t("stamp.offline").format(age=_age(self.engine.clock() - fetched),
                                                         data=self._data_age(aliases)) if fetched
@@ -65,6 +68,16 @@ class CellMaker:
         if not bad:
             return ""
         return f"{self.t('status.failed')}: " + "; ".join(f"{a} ({self.failed[a]})" for a in bad)
+
+    @property
+    def zone(self) -> str:
+        """The time zone fetch times are shown in: JST for a Japanese reader, UTC otherwise."""
+        return "JST" if self.lang == "ja" else "UTC"
+
+    def local_time(self, when: dt.datetime) -> dt.datetime:
+        """``when`` (UTC if naive) in :attr:`zone`, without tzinfo (spreadsheets store naive times)."""
+        aware = when if when.tzinfo is not None else when.replace(tzinfo=dt.timezone.utc)
+        return aware.astimezone(JST if self.lang == "ja" else dt.timezone.utc).replace(tzinfo=None)
 
     # -- data ----------------------------------------------------------------------------------------
 

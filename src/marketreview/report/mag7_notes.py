@@ -56,7 +56,7 @@ def snapshot_rows(m: CellMaker) -> list[tuple[Cell, ...]]:
     rows: list[tuple[Cell, ...]] = []
     for snapshot in used:
         held = stored.get(snapshot.date)
-        fetched = held.fetched_at.replace(tzinfo=None) if held is not None else None
+        fetched = m.local_time(held.fetched_at) if held is not None else None
         rows.append((Cell("MAG7SHARE"), Cell(_t("snapshot", m)), Cell("-"), Cell(snapshot.source),
                      Cell(snapshot.date), Cell(snapshot.date), Cell(fetched), Cell(m.t("no")),
                      Cell("; ".join(snapshot.notes), warning="; ".join(snapshot.notes) or None)))

@@ -15,7 +15,9 @@ from ..types import Lang
 
 #: How a value is shown. pct / pct_signed take fractions (0.0067 → +0.67%); level_pct takes percent numbers
 #: (4.52 → 4.52%); bp takes basis points (10.0 → +10 bp); ratio is a plain 4-decimal number.
-Fmt = Literal["text", "date", "datetime", "price", "number", "pct", "pct_signed", "level_pct", "bp", "ratio"]
+#: pt takes percentage points (0.67 → +0.67pt); price0 is a price without decimals (yen ETFs).
+Fmt = Literal["text", "date", "datetime", "price", "number", "pct", "pct_signed", "level_pct", "bp", "ratio",
+              "pt", "price0"]
 CellValue = Union[float, int, str, dt.date, dt.datetime, None]  # noqa: UP007 (a runtime alias)
 
 
@@ -27,6 +29,8 @@ class Cell:
     value: CellValue = None
     warning: str | None = None
     error: str | None = None
+    #: overrides the column's format for this cell (e.g. a yen ETF's price in a table of index levels)
+    fmt: Fmt | None = None
 
     @property
     def shown(self) -> CellValue:
@@ -59,6 +63,18 @@ class Table:
     def column_values(self, key: str) -> list[CellValue]:
         i = self.column_index(key)
         return [row[i].value for row in self.rows]
+
+    def row_by(self, key: str, value: CellValue) -> dict[str, Cell] | None:
+        """The first row whose ``key`` column holds ``value``, as {column key: cell}; None if there is none."""
+        i = self.column_index(key)
+        for row in self.rows:
+            if row[i].value == value:
+                return {column.key: cell for column, cell in zip(self.columns, row, strict=True)}
+        return None
+
+    def records(self) -> list[dict[str, Cell]]:
+        """Every row as {column key: cell}, in order."""
+        return [{column.key: cell for column, cell in zip(self.columns, row, strict=True)} for row in self.rows]
 
 
 @dataclass(frozen=True)

@@ -4,34 +4,37 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
-from typing import Literal
 
 import pandas as pd
 
+from ..calc import history as history_calc
 from ..calc import mag7 as mag7_calc
 from ..calc import periods, returns, yields
 from ..calc import relative as rel
-from ..calc import summary as summary_calc
+from ..calc import sectors as sectors_calc
 from ..calc.figure import Figure
 from ..errors import MarketReviewError
-from ..types import Lang
 from . import mag7_notes
 from .cells import CellMaker
-from .model import Cell, Chart, Lines, Sheet, Table
+from .model import Cell, Chart, Fmt, Lines, Sheet, Table
+from .reasons import localise_note
 
 HISTORY_WEEKS = 104
+#: the 2Y/10Y daily table and chart cover this many calendar days before the as-of date
+YIELD_HISTORY_DAYS = 365
 RELATIVE_PAIRS = (("pair.r2g", "RUSSELL2000G", "SP500"), ("pair.r2", "RUSSELL2000", "SP500"),
                   ("pair.ew", "SP500EW", "SP500"))
 TENOR_ALIASES = ("US3M", "US2Y", "US10Y", "US30Y")
-SUMMARY_ALIASES = ("DOW", "SP500", "NDX", "NASDAQ", "RUSSELL2000", "RUSSELL2000G", "TOPIX", "NIKKEI225",
-                   "US2Y", "US10Y", "USDJPY")
 
 
-def _price_row(m: CellMaker, name: str, periods_: tuple[str, ...]) -> tuple[Cell, ...]:
-    """Name, ticker, date and close as of the report date, then the return over each period code."""
+def _price_row(m: CellMaker, name: str, periods_: tuple[str, ...], *, prev: bool = False) -> tuple[Cell, ...]:
+    """Name, ticker, date (and with ``prev`` the previous week's close) and close as of the report date, then
+    the return over each period code."""
     series = m.series(name)
     ticker, sessions = m.engine.ticker(name), m.engine.sessions(name)
+    fmt: Fmt | None = "price0" if ticker.endswith(".T") else None  # Tokyo ETFs trade in whole yen
 
     def over(code: str) -> Figure:
         if code == "LASTYEAR":
@@ -41,8 +44,9 @@ def _price_row(m: CellMaker, name: str, periods_: tuple[str, ...]) -> tuple[Cell
     def latest() -> Figure:
         return returns.perf(series, m.as_of, m.as_of, symbol=ticker, sessions=sessions)
 
-    return (m.name_cell(name), Cell(ticker), m.figure(latest, part="end_date"), m.figure(latest, part="end"),
-            *(m.figure(partial(over, code)) for code in periods_))
+    before = (replace(m.figure(partial(over, "1W"), part="start"), fmt=fmt),) if prev else ()
+    return (m.name_cell(name), Cell(ticker), m.figure(latest, part="end_date"), *before,
+            replace(m.figure(latest, part="end"), fmt=fmt), *(m.figure(partial(over, code)) for code in periods_))
 
 
 def _safe_row(m: CellMaker, name: str, width: int, build: Callable[[], tuple[Cell, ...]]) -> tuple[Cell, ...]:
@@ -50,7 +54,11 @@ def _safe_row(m: CellMaker, name: str, width: int, build: Callable[[], tuple[Cel
     try:
         return build()
     except MarketReviewError as exc:
-        return (m.name_cell(name), Cell(name), *(Cell(error=exc.excel_text) for _ in range(width - 2)))
+        try:
+            ticker = m.engine.ticker(name)
+        except MarketReviewError:
+            ticker = name
+        return (m.name_cell(name), Cell(ticker), *(Cell(error=exc.excel_text) for _ in range(width - 2)))
 
 
 def _sheet(m: CellMaker, key: str, blocks: tuple[Table | Lines, ...], aliases: list[str],
@@ -61,12 +69,12 @@ def _sheet(m: CellMaker, key: str, blocks: tuple[Table | Lines, ...], aliases: l
 def us_indices(m: CellMaker) -> Sheet:
     aliases = [i.alias for i in m.engine.symbols.in_group("us_indices")]
     columns = (m.col("name", width=28), m.col("ticker", width=10), m.col("date", "date"),
-               m.col("close", "price"), m.col("w1", "pct_signed", signed=True),
+               m.col("prev", "price"), m.col("close", "price"), m.col("w1", "pct_signed", signed=True),
                m.col("mtd", "pct_signed", signed=True), m.col("ytd", "pct_signed", signed=True),
                m.col("y1", "pct_signed", signed=True),
                m.col("last_year", "pct_signed", signed=True, header=f"{m.as_of.year - 1}"))
-    rows = tuple(_safe_row(m, a, len(columns), partial(_price_row, m, a, ("1W", "MTD", "YTD", "1Y",
-                                                                               "LASTYEAR")))
+    rows = tuple(_safe_row(m, a, len(columns), partial(_price_row, m, a, ("1W", "MTD", "YTD", "1Y", "LASTYEAR"),
+                                                       prev=True))
                  for a in aliases)
     return _sheet(m, "us_indices", (Table("indices", m.t("title.us_indices"), columns, rows),), aliases)
 
@@ -86,23 +94,24 @@ def mag7(m: CellMaker) -> Sheet:
 
     week_ago = periods.previous_week_end(m.as_of)
 
-    def change() -> Figure:
+    def change() -> Figure:  # in percentage points
         now, then = share(m.as_of), share(week_ago)
-        return Figure(now.value - then.value, warnings=now.warnings)
+        return Figure((now.value - then.value) * 100, warnings=now.warnings)
 
     share_table = Table("share", m.t("title.mag7_share"),
                         (m.col("date", "date"), m.col("share", "pct"),
-                         m.col("share_w1", "pct_signed", signed=True)),
+                         m.col("share_w1", "pt", signed=True)),
                         ((Cell(m.as_of), m.figure(lambda: share(m.as_of)), m.figure(change)),))
     history_rows = []
     fridays = _week_ends(m.as_of, 52)
     for friday in fridays:
         history_rows.append((Cell(friday), m.point(partial(share, friday))))
     history = Table("share_history", m.t("title.mag7_history"),
-                    (m.col("date", "date"), m.col("share", "pct")), tuple(history_rows))
-    chart = Chart("mag7_share", "line", m.t("title.mag7_history"), "share_history", "date", ("share",),
+                    (m.col("date", "date"), m.col("share", "pct", header=m.t("chart.mag7_share"))),
+                    tuple(history_rows))
+    chart = Chart("mag7_share", "line", m.t("chart.mag7_weekly"), "share_history", "date", ("share",),
                   m.t("chart.percent"))
-    anchors = mag7_notes.anchor_lines(m, fridays[0])
+    anchors = mag7_notes.anchor_lines(m, min(fridays))  # the history runs newest first
     return _sheet(m, "mag7", (stocks, share_table, history, anchors), [*members, "SP500"], (chart,))
 
 
@@ -115,7 +124,7 @@ def relative(m: CellMaker) -> Sheet:
                 m.figure(lambda: rel.relratio(a, b, m.as_of, sessions_a=sessions_a, sessions_b=sessions_b,
                                               symbols=(ta, tb))),
                 m.safe(lambda: _latest_ma(a, b, m.as_of)),
-                m.figure(lambda: rel.reldev(a, b, m.as_of, symbols=(ta, tb))),
+                m.figure(lambda: _points(rel.reldev(a, b, m.as_of, symbols=(ta, tb)))),
                 m.figure(lambda: rel.reldev(a, b, m.as_of, relative=True, symbols=(ta, tb))))
 
     rows = []
@@ -126,23 +135,12 @@ def relative(m: CellMaker) -> Sheet:
             rows.append((Cell(m.t(key)), Cell(num), Cell(den), *(Cell(error=exc.excel_text) for _ in range(4))))
     columns = (m.col("pair", width=34), m.col("num", width=10, header=m.t("col.ticker") + " ①"),
                m.col("den", width=10, header=m.t("col.ticker") + " ②"),
-               m.col("ratio", "pct"), m.col("ma", "pct"), m.col("deviation", "pct_signed", signed=True),
+               m.col("ratio", "pct"), m.col("ma", "pct"), m.col("deviation", "pt", signed=True),
                m.col("rel_deviation", "pct_signed", signed=True))
     pairs = Table("pairs", m.t("title.relative"), columns, tuple(rows))
-    history_rows: list[tuple[Cell, ...]] = []
-    try:
-        frame = rel.ratio_with_ma(m.series("RUSSELL2000G"), m.series("SP500"), m.as_of)
-        frame = frame.dropna(subset=["ratio"]).tail(HISTORY_WEEKS)
-        history_rows = [(Cell(d.date()), Cell(float(ratio)), Cell(None if pd.isna(ma) else float(ma)))
-                        for d, ratio, ma in zip(frame.index, frame["ratio"], frame["ma"], strict=True)]
-    except MarketReviewError as exc:
-        history_rows = [(Cell(m.as_of), Cell(error=exc.excel_text), Cell(error=exc.excel_text))]
-    history = Table("r2g_history", m.t("title.relative_history"),
-                    (m.col("date", "date"), m.col("ratio", "pct"), m.col("ma", "pct")), tuple(history_rows))
-    chart = Chart("r2g", "line", m.t("title.relative_history"), "r2g_history", "date", ("ratio", "ma"),
-                  m.t("chart.ratio"))
+    history, charts = _ratio_history(m)
     aliases = sorted({n for _, a, b in RELATIVE_PAIRS for n in (a, b)})
-    return _sheet(m, "relative", (pairs, history), aliases, (chart,))
+    return _sheet(m, "relative", (pairs, history), aliases, charts)
 
 
 def rates(m: CellMaker) -> Sheet:
@@ -184,73 +182,52 @@ def rates(m: CellMaker) -> Sheet:
                                                       symbol=m.engine.ticker("FEDFUNDS_LOWER"))),
                   m.figure(lambda: yields.yield_level(m.series("FEDFUNDS_UPPER"), m.as_of,
                                                       symbol=m.engine.ticker("FEDFUNDS_UPPER")))),))
-    history_rows = []
-    for friday in _week_ends(m.as_of, HISTORY_WEEKS):
-        history_rows.append((Cell(friday),
-                             m.point(partial(yields.yield_level, m.series("US2Y"), friday)),
-                             m.point(partial(yields.yield_level, m.series("US10Y"), friday))))
-    history = Table("yield_history", m.t("title.yield_history"),
-                    (m.col("date", "date"), m.col("us2y", "level_pct"), m.col("us10y", "level_pct")),
-                    tuple(history_rows))
-    chart = Chart("yields", "line", m.t("title.yield_history"), "yield_history", "date", ("us2y", "us10y"),
+    history = _yield_history(m)
+    chart = Chart("yields", "line", m.t("chart.yields"), "yield_history", "date", ("us2y", "us10y"),
                   m.t("chart.percent"))
     aliases = [*TENOR_ALIASES, "FEDFUNDS_LOWER", "FEDFUNDS_UPPER"]
     return _sheet(m, "rates", (table, spread_table, fed, history), aliases, (chart,))
 
 
 def japan_sectors(m: CellMaker) -> Sheet:
-    def excess(name: str, code: str) -> Figure:
-        series, ticker = m.series(name), m.engine.ticker(name)
-        start = periods.resolve_start(code, m.as_of)
-        own = returns.perf(series, start, m.as_of, symbol=ticker, sessions=m.engine.sessions(name))
-        bench = returns.perf(m.series("TOPIX"), start, m.as_of, symbol=m.engine.ticker("TOPIX"),
-                             sessions=m.engine.sessions("TOPIX"))
-        return Figure(own.value - bench.value, warnings=own.warnings + bench.warnings)
+    def excess(aliases: list[str], code: str) -> dict[str, Cell]:
+        """Each alias's return over ``code`` less TOPIX's, from :func:`calc.sectors.sector_returns`."""
+        try:
+            closes = {a: m.series(a) for a in aliases}
+            table = sectors_calc.sector_returns(
+                closes, m.series("TOPIX"), periods.resolve_start(code, m.as_of), m.as_of,
+                benchmark_symbol=m.engine.ticker("TOPIX"), sessions=m.engine.sessions(aliases[0]),
+                benchmark_sessions=m.engine.sessions("TOPIX"), on_error="record")
+        except MarketReviewError as exc:
+            return {a: Cell(error=exc.excel_text) for a in aliases}
+        return {str(a): Cell(float(row["excess"]), warning=row["warnings"] or None) if not pd.isna(row["excess"])
+                else Cell(error=f"#N/A {row['warnings']}") for a, row in table.iterrows()}
 
     def rows_for(aliases: list[str]) -> tuple[tuple[Cell, ...], ...]:
-        def row(a: str) -> tuple[Cell, ...]:
-            return (*_price_row(m, a, ("1W", "MTD", "YTD")), m.figure(partial(excess, a, "1W")),
-                    m.figure(partial(excess, a, "YTD")))
+        if not aliases:
+            return ()
+        w1, ytd = excess(aliases, "1W"), excess(aliases, "YTD")
 
-        return tuple(_safe_row(m, a, 9, partial(row, a)) for a in aliases)
+        def row(a: str) -> tuple[Cell, ...]:
+            return (*_price_row(m, a, ("1W", "MTD", "YTD"), prev=True), w1[a], ytd[a])
+
+        return tuple(_safe_row(m, a, 10, partial(row, a)) for a in aliases)
 
     columns = (m.col("name", width=30), m.col("ticker", width=10), m.col("date", "date"),
-               m.col("close", "price"), m.col("w1", "pct_signed", signed=True),
+               m.col("prev", "price"), m.col("close", "price"), m.col("w1", "pct_signed", signed=True),
                m.col("mtd", "pct_signed", signed=True), m.col("ytd", "pct_signed", signed=True),
                m.col("excess_w1", "pct_signed", signed=True), m.col("excess_ytd", "pct_signed", signed=True))
     indices = [i.alias for i in m.engine.symbols.in_group("japan")]
     sectors = [i.alias for i in m.engine.symbols.in_group("topix17")]
-    short_columns = (m.col("name", width=30), *columns[1:])
+    fx = [i.alias for i in m.engine.symbols.in_group("fx")]
     sector_rows = tuple((Cell(m.info(a).short(m.lang), warning=m.stale_note(a)), *row[1:])
                         for a, row in zip(sectors, rows_for(sectors), strict=True))
+    fx_rows = tuple(_safe_row(m, a, 8, partial(_price_row, m, a, ("1W", "MTD", "YTD"), prev=True)) for a in fx)
     blocks = (Table("japan_indices", m.t("title.japan_indices"), columns, rows_for(indices)),
-              Table("sectors", m.t("title.sectors"), short_columns, sector_rows))
-    chart = Chart("sectors_w1", "bar", m.t("title.sectors") + f" — {m.t('col.w1')}", "sectors", "name", ("w1",),
-                  m.t("chart.return"))
-    return _sheet(m, "japan_sectors", blocks, [*indices, *sectors], (chart,))
-
-
-def summary(m: CellMaker) -> Sheet:
-    def lines(lang: Lang) -> tuple[str, ...]:
-        out = []
-        for alias in SUMMARY_ALIASES:
-            out.append(_review_line(m, alias, lang))
-        try:
-            share = mag7_calc.mag7_share({m.engine.ticker(a): m.series(a) for a in
-                                          (i.alias for i in m.engine.symbols.group("MAG7"))},
-                                         m.series("SP500"), m.engine.fundamentals(), m.as_of,
-                                         members=[m.engine.ticker(i.alias) for i in m.engine.symbols.group("MAG7")])
-            text = "マグ7のS&P500時価総額比率" if lang == "ja" else "Mag7 share of S&P 500 market cap"
-            out.append(summary_calc.finish_line(f"・{text} {summary_calc.format_number(share.value * 100, 1)}%",
-                                                lang=lang, warnings=share.warnings, demo=m.engine.is_demo))
-        except MarketReviewError as exc:
-            out.append(f"・MAG7: {exc.excel_text}")
-        return tuple(out)
-
-    other: Lang = "en" if m.lang == "ja" else "ja"
-    blocks = (Lines("lines", m.t("title.summary"), lines(m.lang)),
-              Lines("lines_other", m.t("title.summary_other"), lines(other)))
-    return _sheet(m, "summary", blocks, list(SUMMARY_ALIASES))
+              Table("sectors", m.t("title.sectors"), columns, sector_rows),
+              Table("fx", m.t("title.fx"), columns[:8], fx_rows))
+    chart = Chart("sectors_w1", "bar", m.t("chart.sectors_w1"), "sectors", "name", ("w1",), m.t("chart.return"))
+    return _sheet(m, "japan_sectors", blocks, [*indices, *sectors, *fx], (chart,))
 
 
 def sources(m: CellMaker, names: list[str]) -> Sheet:
@@ -263,8 +240,9 @@ def sources(m: CellMaker, names: list[str]) -> Sheet:
             continue
         rows.append((Cell(p.alias), Cell(m.info(alias).label(m.lang)), Cell(p.ticker), Cell(p.source),
                      Cell(p.first), Cell(p.last),
-                     Cell(p.fetched_at.replace(tzinfo=None) if p.fetched_at else None),
-                     Cell(m.t("yes") if p.adjusted else m.t("no")), Cell(p.note, warning=m.stale_note(alias))))
+                     Cell(m.local_time(p.fetched_at) if p.fetched_at else None),
+                     Cell(m.t("yes") if p.adjusted else m.t("no")),
+                     Cell(localise_note(p.note, m.lang), warning=m.stale_note(alias))))
     rows += mag7_notes.snapshot_rows(m)
     columns = (m.col("alias", width=20), m.col("name", width=30), m.col("ticker", width=10),
                m.col("source", width=10), m.col("first", "date"), m.col("last", "date"),
@@ -275,31 +253,70 @@ def sources(m: CellMaker, names: list[str]) -> Sheet:
 # -- helpers ----------------------------------------------------------------------------------------
 
 
-def _review_line(m: CellMaker, alias: str, lang: Lang) -> str:
-    info = m.info(alias)
-    try:
-        series, ticker = m.series(alias), m.engine.ticker(alias)
-        start = periods.resolve_start("1W", m.as_of)
-        kind: Literal["price", "yield"]
-        if info.group == "rates":
-            fig = yields.yield_change_bp(series, start, m.as_of, symbol=ticker)
-            kind = "yield"
-        else:
-            fig = returns.perf(series, start, m.as_of, symbol=ticker, sessions=m.engine.sessions(alias))
-            kind = "price"
-        assert fig.start is not None and fig.end is not None
-        return summary_calc.review_line(info.short(lang), fig.start.value, fig.end.value, fig.value,
-                                        lang=lang, period="1W", kind=kind, warnings=fig.warnings,
-                                        demo=m.engine.is_demo)
-    except MarketReviewError as exc:
-        return f"・{info.short(lang)}: {exc.excel_text}"
+def _points(figure: Figure) -> Figure:
+    """A difference of two fractions in percentage points (0.0067 → 0.67)."""
+    return Figure(figure.value * 100, figure.start, figure.end, figure.warnings, figure.parts)
+
+
+def _ratio_history(m: CellMaker) -> tuple[Table, tuple[Chart, ...]]:
+    """Every pair's weekly ratio and 26-week average side by side, newest week first, and one chart per pair."""
+    columns = [m.col("date", "date")]
+    values: dict[str, pd.Series] = {}
+    charts = []
+    errors: dict[str, str] = {}
+    for key, num, den in RELATIVE_PAIRS:
+        short = key.removeprefix("pair.")
+        columns += [m.col(short, "pct", header=m.t(f"short.{key}")), m.col(f"{short}_ma", "pct",
+                                                                           header=m.t("chart.ma26"))]
+        charts.append(Chart(short, "line", m.t(f"short.{key}") + m.t("chart.weekly"), "ratio_history", "date",
+                            (short, f"{short}_ma"), m.t("chart.ratio")))
+        try:
+            frame = rel.ratio_with_ma(m.series(num), m.series(den), m.as_of).dropna(subset=["ratio"])
+        except MarketReviewError as exc:
+            errors[short] = exc.excel_text
+            continue
+        values[short], values[f"{short}_ma"] = frame["ratio"], frame["ma"]
+    weeks = pd.DatetimeIndex(sorted({d for series in values.values() for d in series.index}, reverse=True))
+    weeks = weeks[:HISTORY_WEEKS]
+
+    def cell(key: str, week: pd.Timestamp) -> Cell:
+        short = key.removesuffix("_ma")
+        if short in errors:
+            return Cell(None, warning=errors[short])
+        value = values[key].get(week)
+        return Cell(None if value is None or pd.isna(value) else float(value))
+
+    rows = tuple((Cell(week.date()), *(cell(c.key, week) for c in columns[1:])) for week in weeks)
+    return Table("ratio_history", m.t("title.relative_history"), tuple(columns), rows), tuple(charts)
+
+
+def _yield_history(m: CellMaker) -> Table:
+    """2Y and 10Y daily closes over the last year, newest first (a blank where one tenor has no close)."""
+    start = m.as_of - dt.timedelta(days=YIELD_HISTORY_DAYS)
+    legs: dict[str, pd.Series] = {}
+    for key, alias in (("us2y", "US2Y"), ("us10y", "US10Y")):
+        try:
+            legs[key] = history_calc.resample_closes(m.series(alias), start, m.as_of, symbol=m.engine.ticker(alias))
+        except MarketReviewError:
+            legs[key] = pd.Series(dtype="float64")
+    days = sorted({d for leg in legs.values() for d in leg.index}, reverse=True)
+
+    def cell(key: str, day: pd.Timestamp) -> Cell:
+        value = legs[key].get(day)
+        return Cell(None if value is None or pd.isna(value) else float(value))
+
+    rows = tuple((Cell(day.date()), cell("us2y", day), cell("us10y", day)) for day in days)
+    if not rows:
+        rows = ((Cell(m.as_of), Cell(error="#N/A no yields"), Cell(error="#N/A no yields")),)
+    return Table("yield_history", m.t("title.yield_history"),
+                 (m.col("date", "date"), m.col("us2y", "level_pct"), m.col("us10y", "level_pct")), rows)
 
 
 def _week_ends(as_of: dt.date, weeks: int) -> list[dt.date]:
-    """The Fridays of the last ``weeks`` weeks before ``as_of``'s week, then ``as_of`` itself."""
+    """``as_of``, then the Fridays of the ``weeks`` weeks before its week, newest first (so the as-of week and
+    the week before head every printed history table)."""
     last_friday = periods.previous_week_end(as_of) - dt.timedelta(days=2)
-    days = [last_friday - dt.timedelta(weeks=k) for k in range(weeks - 1, -1, -1)]
-    return [*days, as_of]
+    return [as_of, *(last_friday - dt.timedelta(weeks=k) for k in range(weeks))]
 
 
 def _latest_ma(a: pd.Series, b: pd.Series, as_of: dt.date) -> Cell:
