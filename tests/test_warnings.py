@@ -150,6 +150,12 @@ def test_summary_lines_carry_the_marks(engine: Engine) -> None:
     japanese = next(b for b in sheet.blocks if b.key == "lines_other").lines  # type: ignore[union-attr]
     assert "・S&P 500 1,518.25 → 1,522.75 (week +0.30%) (12/27 missing)" in english
     assert "・SP500 1518.25 → 1522.75 (週間+0.30%) (12/27欠損)" in japanese
+    # the other kinds of line (issue 11) get their marks from the same formatter
+    assert any(line.startswith("・S&P 500 YTD +") and line.endswith("% (12/27 missing)") for line in english)
+    assert any(line.startswith("・SP500 年初来+") and line.endswith("% (12/27欠損)") for line in japanese)
+    assert any(line.startswith("・R2000G/S&P 500 ") and line.endswith("pt) (12/27 missing)") for line in english)
+    assert "・Dow YTD +" in "\n".join(english) and not any(line.startswith("・Dow YTD") and "missing" in line
+                                                            for line in english)
     assert any(w.endswith("no close on trading day 2024-12-27; used 2024-12-26") for w in report.warnings())
 
 
