@@ -114,7 +114,7 @@ def test_relative_ratio_and_26_week_average(report: Report) -> None:
         ma = sum(ratios[-26:]) / 26
         assert r["ratio"] == pytest.approx(ratios[-1], rel=1e-12), num
         assert r["ma"] == pytest.approx(ma, rel=1e-12), num
-        assert r["deviation"] == pytest.approx(ratios[-1] - ma, rel=1e-9, abs=1e-15), num
+        assert r["deviation"] == pytest.approx((ratios[-1] - ma) * 100, rel=1e-9, abs=1e-13), num  # points
         assert r["rel_deviation"] == pytest.approx(ratios[-1] / ma - 1, rel=1e-9, abs=1e-15), num
         checked += 1
     assert checked == 3
