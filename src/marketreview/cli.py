@@ -16,6 +16,8 @@ from . import __version__
 from .errors import BadArgumentError, MarketReviewError
 
 EXIT_ERROR = 2
+#: A build lists at most this many distinct warnings on stderr; the workbook marks every cell.
+MAX_WARNING_LINES = 20
 
 
 def _progress(stream: Any = None) -> Any:
@@ -83,11 +85,18 @@ def _staleness(engine: Any, function: Any, values: list[Any]) -> str:
 
     first = values[0] if values and isinstance(values[0], str) else ""
     name = TENORS.get(first.strip().upper(), first) if function.params[0].name == "tenor" else first
+    alias = name if function.params[0].name in ("ticker", "tenor", "num") else "SP500"
     try:
-        age = engine.staleness([name if function.params[0].name in ("ticker", "tenor", "num") else "SP500"])
+        age = engine.staleness([alias])
+        info = engine.cache.info(engine.ticker(alias))
     except MarketReviewError:
-        age = None
-    return "never fetched" if age is None else f"last fetched {age.total_seconds() / 3600:.1f} h ago"
+        age, info = None, None
+    if age is None:
+        return "never fetched"
+    fetched = f"last fetched {age.total_seconds() / 3600:.1f} h ago"
+    if info is None or info.last is None:
+        return fetched
+    return f"{fetched}; its data ends {info.last.isoformat()} ({(engine.today() - info.last).days} days ago)"
 
 
 def _number(text: str, argument: str) -> float | str:
@@ -138,6 +147,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     failed = f"; {len(report.failed)} symbols failed: {', '.join(report.failed)}" if report.failed else ""
     print(f"wrote {path} ({len(report.sheets)} sheets, as of {report.as_of.isoformat()}, "
           f"source {report.source}{demo}{failed})")
+    warnings = report.warnings()
+    for warning in warnings[:MAX_WARNING_LINES]:
+        print(f"warning: {warning}", file=sys.stderr)
+    if len(warnings) > MAX_WARNING_LINES:
+        print(f"warning: … and {len(warnings) - MAX_WARNING_LINES} more (each marked on its cell)", file=sys.stderr)
     return 0
 
 
