@@ -7,6 +7,7 @@ import argparse
 import csv
 import datetime as dt
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,7 +17,7 @@ from . import __version__
 from .errors import BadArgumentError, MarketReviewError
 
 EXIT_ERROR = 2
-#: A build lists at most this many distinct warnings on stderr; the workbook marks every cell.
+#: A build lists at most this many kinds of warning on stderr; the workbook marks every cell.
 MAX_WARNING_LINES = 20
 
 
@@ -147,12 +148,21 @@ def cmd_build(args: argparse.Namespace) -> int:
     failed = f"; {len(report.failed)} symbols failed: {', '.join(report.failed)}" if report.failed else ""
     print(f"wrote {path} ({len(report.sheets)} sheets, as of {report.as_of.isoformat()}, "
           f"source {report.source}{demo}{failed})")
-    warnings = report.warnings()
-    for warning in warnings[:MAX_WARNING_LINES]:
-        print(f"warning: {warning}", file=sys.stderr)
-    if len(warnings) > MAX_WARNING_LINES:
-        print(f"warning: … and {len(warnings) - MAX_WARNING_LINES} more (each marked on its cell)", file=sys.stderr)
+    _print_warnings(report.warnings())
     return 0
+
+
+def _print_warnings(warnings: list[str]) -> None:
+    """One ``warning:`` line per kind of warning: those that differ only in their dates and numbers (a note on
+    each of 53 weekly rows) are one line with a count."""
+    kinds: dict[str, list[str]] = {}
+    for warning in warnings:
+        kinds.setdefault(re.sub(r"\d+", "#", warning), []).append(warning)
+    for similar in list(kinds.values())[:MAX_WARNING_LINES]:
+        more = f" (and {len(similar) - 1} more like it)" if len(similar) > 1 else ""
+        print(f"warning: {similar[0]}{more}", file=sys.stderr)
+    if len(kinds) > MAX_WARNING_LINES:
+        print(f"warning: … and {len(kinds) - MAX_WARNING_LINES} more kinds (each marked on its cell)", file=sys.stderr)
 
 
 def cmd_charts(args: argparse.Namespace) -> int:
