@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
+import time
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +18,9 @@ from marketreview.sources.base import FunctionSource
 REPO = Path(__file__).resolve().parents[1]
 # Tests never write into the user's cache directory: calendar memos go to a throwaway folder.
 os.environ.setdefault("MARKETREVIEW_CALENDAR_CACHE", tempfile.mkdtemp(prefix="mr-calendars-"))
+# "Today" is the user's local date: the suite runs in UTC wherever it runs; time-zone tests pass their own zone.
+os.environ["TZ"] = "UTC"
+time.tzset()
 MARKET_DIR = Path(os.environ.get("MARKETREVIEW_TEST_DATA", REPO.parent / "shared" / "data" / "market"))
 RESOURCES = Path(__file__).resolve().parent / "resources"
 
@@ -51,13 +57,33 @@ def tmp_cache(cache_path: Path):
     cache.close()
 
 
-def linear_prices(symbol: str, dates: pd.DatetimeIndex) -> np.ndarray | None:
-    """Known answers: the close on day ``d`` is ``100 + (d - 2020-01-01) in days`` (+1000 for symbol "B").
-    Symbols starting with "X" are unknown to the fake source."""
+def price_path(symbol: str) -> tuple[float, float] | None:
+    """The fake source's straight line for ``symbol``: (close on 2020-01-01, rise per calendar day), or None for
+    symbols starting with "X" (unknown to the fake source). Every symbol gets its OWN line, from the CRC-32 of its
+    name (a level of 100..1096 and a slope of 0.25..3.00, both exact in binary), so a test that mixes two symbols
+    up (2Y for 10Y, numerator for denominator) sees different numbers."""
     if symbol.startswith("X"):
         return None
+    code = zlib.crc32(symbol.encode("utf-8"))
+    return 100.0 + code % 997, 0.25 * (1 + (code >> 10) % 12)
+
+
+def fake_close(symbol: str, day: str | dt.date) -> float:
+    """The close :func:`linear_prices` gives ``symbol`` on ``day`` (ISO text or a date), computed by hand."""
+    path = price_path(symbol)
+    assert path is not None, f"{symbol} is unknown to the fake source"
+    when = dt.date.fromisoformat(day) if isinstance(day, str) else day
+    return path[0] + path[1] * (when - dt.date(2020, 1, 1)).days
+
+
+def linear_prices(symbol: str, dates: pd.DatetimeIndex) -> np.ndarray | None:
+    """Known answers: the close on day ``d`` is ``level + slope * (d - 2020-01-01) in days``, with each symbol's
+    own level and slope (:func:`price_path`). Symbols starting with "X" are unknown to the fake source."""
+    path = price_path(symbol)
+    if path is None:
+        return None
     days = (dates - pd.Timestamp("2020-01-01")).days.to_numpy(dtype=float)
-    return 100.0 + days + (1000.0 if symbol == "B" else 0.0)
+    return path[0] + path[1] * days
 
 
 @pytest.fixture

@@ -7,11 +7,12 @@ with `` && ``), and for ``OK`` rows the hand-computed answer.
 
 Function rows run through ``functions.call`` on a real :class:`Engine`, through the xlwings UDF module and,
 where the arguments can be typed on a command line, through ``marketreview call``. The engine's data is
-:func:`conftest.linear_prices` (close on day d = 100 + days since 2020-01-01) on each symbol's own exchange
-days, so holidays are real: NYSE closed 2024-12-25, 2025-01-01 and 2025-01-09; Tokyo closed 2024-12-31 to
-2025-01-03.
-Some hand-computed closes: 2024-12-24 → 1919, 2024-12-27 → 1922, 2024-12-30 → 1925, 2024-12-31 → 1926,
-2025-01-03 → 1929, 2025-01-06 → 1932, 2025-01-08 → 1934, 2025-01-10 → 1936. "Today" is 2025-01-10.
+:func:`conftest.linear_prices` (each symbol its own line: ^GSPC = 157 + 0.75 d, 1631.T = 130 + 1.0 d,
+DGS10 = 954 + 2.0 d, DGS2 = 758 + 0.5 d, d = days since 2020-01-01) on each symbol's own exchange days, so
+holidays are real: NYSE closed 2024-12-25, 2025-01-01 and 2025-01-09; Tokyo closed 2024-12-31 to 2025-01-03.
+Some hand-computed ^GSPC closes: 2024-12-24 → 1521.25, 2024-12-27 → 1523.5, 2024-12-30 → 1525.75,
+2024-12-31 → 1526.5, 2025-01-03 → 1528.75, 2025-01-08 → 1532.5, 2025-01-10 → 1534; 1631.T 2024-12-30 → 1955.
+"Today" is 2025-01-10.
 """
 
 from __future__ import annotations
@@ -102,11 +103,15 @@ def _param(case: Case, surface: str) -> Any:
 
 
 def expected_value(case: Case) -> Any:
-    """The hand-computed answer: a number or fraction ("7/1922"), or JSON (a HISTORY table)."""
+    """The hand-computed answer: a number or a ratio of two decimals ("5.25/1523.5": a return is the rise over
+    the start close), or JSON (a HISTORY table)."""
     text = case.expected.strip()
+    if text.startswith("text:"):  # a text answer, exactly
+        return text.removeprefix("text:")
     if text.startswith("["):
         return json.loads(text)
-    return float(Fraction(text))
+    top, _, bottom = text.partition("/")
+    return float(Fraction(top) / Fraction(bottom or "1"))
 
 
 def matches(value: Any, expected: Any) -> bool:
@@ -272,6 +277,8 @@ def test_cli_call(run_cli: Any, case: Case) -> None:
             rows = list(csv.reader(out.splitlines()))
             assert rows[0] == expected[0]
             assert [(d, float(v)) for d, v in rows[1:]] == [(d, float(v)) for d, v in expected[1:]]
+        elif isinstance(expected, str):
+            assert out == expected + "\n", out
         else:
             assert matches(float(out), expected), out
         return
@@ -323,7 +330,7 @@ def test_range_with_blanks_and_bad_cells(engine: Engine) -> None:
     assert isinstance(answers, list) and len(answers) == len(column)
     flat = [row[0] for row in answers]
     shown = [a.value if a is not None else "blank" for a in flat]
-    assert shown == [1922.0, "blank", "blank", None, None, None, 1922.0]
+    assert shown == [1523.5, "blank", "blank", None, None, None, 1217.0]  # ^GSPC, ^NDX on 2024-12-27
     assert isinstance(flat[3].error, errors.UnknownSymbolError) and "XNOPE" in str(flat[3].error)
     assert isinstance(flat[4].error, errors.BadArgumentError) and "bad ticker 5" in str(flat[4].error)
     assert isinstance(flat[5].error, errors.BadArgumentError) and "'../x'" in str(flat[5].error)
@@ -332,7 +339,7 @@ def test_range_with_blanks_and_bad_cells(engine: Engine) -> None:
 def test_range_of_tenors_with_a_bad_one(engine: Engine) -> None:
     answers = functions.call(engine, "YIELDCHG", ["2Y", None, "5Y", "10Y"], "2024-12-28", "2025-01-04")
     assert isinstance(answers, list)
-    assert answers[0].value == 700.0 and answers[3].value == 700.0
+    assert answers[0].value == 350.0 and answers[3].value == 1400.0  # 7 days: DGS2 +0.5/day, DGS10 +2/day
     assert answers[1] is None
     assert answers[2].value is None and "bad tenor '5Y'" in str(answers[2].error)
 
@@ -346,10 +353,10 @@ def test_range_with_a_bad_shared_argument_fails_every_cell(engine: Engine) -> No
 
 def test_udf_range_shows_blank_and_error_text_per_cell(udfs: Any) -> None:
     shown = udfs.CLOSEPRICE([["SP500"], [None], ["XNOPE"], ["TOPIX17_BANKS"]], "2025-01-02")
-    assert shown[0] == [1928.0]
+    assert shown[0] == [1528.0]  # ^GSPC on 2025-01-02
     assert shown[1] == [""]
     assert shown[2][0].startswith("#N/A") and "XNOPE" in shown[2][0]
-    assert shown[3] == [1925.0]
+    assert shown[3] == [1955.0]  # 1631.T: Tokyo closed from 2024-12-31, so 2024-12-30
 
 
 # -- nothing left behind by a refused input ---------------------------------------------------------

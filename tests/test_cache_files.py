@@ -1,7 +1,7 @@
 """The cache file itself (issue 10, items 8 and 9): marked as ours, served from a read-only folder, bounded lock
 waits with a clear "cache busy", and tables other features add with ``CREATE TABLE IF NOT EXISTS``.
 
-Closes come from :func:`conftest.linear_prices` (2025-01-03 → 1929.0, 2025-01-10 → 1936.0).
+Closes come from :func:`conftest.linear_prices`, each symbol on its own line (:func:`conftest.fake_close`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import fake_close
 
 from marketreview import _sqlite_store as store
 from marketreview import functions
@@ -60,7 +61,7 @@ def test_a_read_only_cache_folder_still_serves_offline(cache_path: Path, fake_so
         assert not os.access(cache_path.parent, os.W_OK)
         with Cache(cache_path) as cache:
             offline = engine(cache, fake_source, offline=True)
-            assert functions.call(offline, "CLOSE", "SP500", "2025-01-03").value == 1929.0
+            assert functions.call(offline, "CLOSE", "SP500", "2025-01-03").value == fake_close("^GSPC", "2025-01-03")
             with pytest.raises(CacheError, match="read-only"):
                 cache.mark_unknown("fake", ["X"], "test", CLOCK)
     assert sorted(p.name for p in cache_path.parent.iterdir()) == before

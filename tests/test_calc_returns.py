@@ -32,6 +32,10 @@ def _call(row: dict):
 
 @pytest.mark.parametrize("row", cases("calc_perf", "function", "symbol", "start", "end"))
 def test_returns_answers(row: dict) -> None:
+    if row["outcome"] == "nodata":  # the period has no close of its own although the market was open
+        with pytest.raises(NoDataError, match=f"no close between {row['start'].isoformat()}"):
+            _call(row)
+        return
     figure = _call(row)
     assert figure.value == pytest.approx(row["value"], rel=1e-12, abs=1e-15)
     assert (figure.start.date, figure.start.value, figure.start.requested) == (

@@ -70,3 +70,14 @@ def test_offline_without_cache_says_so(csv_args, capsys):
 def test_bad_source_spec(cache_path, capsys):
     assert main(["call", "--source", "bloomberg", "--cache", str(cache_path), "CLOSE", "SP500"]) == 2
     assert "bloomberg" in capsys.readouterr().err
+
+
+def test_build_warnings_of_one_kind_are_one_line_with_a_count(capsys: pytest.CaptureFixture[str]) -> None:
+    from marketreview.cli import _print_warnings
+
+    _print_warnings([f"Mag7: anchored at 2026-09-30 ({d} days before)" for d in (58, 51, 44)]
+                    + ["Rates: 12/27 missing"])
+    assert capsys.readouterr().err.splitlines() == [
+        "warning: Mag7: anchored at 2026-09-30 (58 days before) (and 2 more like it)",
+        "warning: Rates: 12/27 missing",
+    ]

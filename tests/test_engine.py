@@ -6,6 +6,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from conftest import fake_close
 
 from marketreview.engine import Engine
 from marketreview.errors import NoDataError, SourceError, UnknownSymbolError
@@ -40,8 +41,8 @@ def test_second_ensure_fetches_nothing(fake_source, tmp_cache):
 def test_series_reads_known_closes(fake_source, tmp_cache):
     engine = make_engine(fake_source, tmp_cache)
     series = engine.series("sp500")  # aliases are case-insensitive
-    # linear_prices: 100 + days since 2020-01-01; 2024-12-27 is day 1822
-    assert series.loc[pd.Timestamp("2024-12-27")] == 100.0 + 1822
+    # linear_prices: ^GSPC is 157 + 0.75 * days since 2020-01-01; 2024-12-27 is day 1822
+    assert series.loc[pd.Timestamp("2024-12-27")] == 157.0 + 0.75 * 1822
     assert series.index.max() == pd.Timestamp("2025-01-10")  # today, by the engine's clock
     assert pd.Timestamp("2024-12-28") not in series.index  # a Saturday
 
@@ -88,7 +89,7 @@ def test_source_error_writes_nothing(tmp_cache):
 def test_offline_answers_from_cache_and_never_fetches(fake_source, tmp_cache):
     make_engine(fake_source, tmp_cache).ensure(["SP500"])
     offline = make_engine(fake_source, tmp_cache, offline=True)
-    assert offline.series("SP500").iloc[-1] == 100.0 + (dt.date(2025, 1, 10) - dt.date(2020, 1, 1)).days
+    assert offline.series("SP500").iloc[-1] == fake_close("^GSPC", dt.date(2025, 1, 10))
     with pytest.raises(NoDataError, match="offline"):
         offline.series("DOW")
     assert len(fake_source.calls) == 1

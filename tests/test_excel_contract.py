@@ -6,7 +6,7 @@ pywin32 stubbed. These tests generate the VBA "Import Functions" writes for the 
 ``XLPython().CallUDF`` with what COM delivers (omitted arguments, error cells, date serials, date cells, ranges as
 tuples of tuples, a whole column). Every UDF found in the module is checked, including ones added later.
 
-Fake closes (conftest.linear_prices): close on day d = 100 + days since 2020-01-01; "B" adds 1000.
+Fake closes (conftest.linear_prices): each symbol its own straight line (conftest.fake_close gives the answer).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import openpyxl
 import pytest
 import tomllib
 import xlwings
-from conftest import linear_prices
+from conftest import fake_close, linear_prices
 
 from marketreview.cache import Cache
 from marketreview.engine import Engine
@@ -98,8 +98,9 @@ def udfs_of(module: types.ModuleType) -> dict[str, dict]:
     return {f.__xlfunc__["name"]: f.__xlfunc__ for f in vars(module).values() if hasattr(f, "__xlfunc__")}
 
 
-def close_on(day: str, offset: float = 0.0) -> float:
-    return 100.0 + (dt.date.fromisoformat(day) - dt.date(2020, 1, 1)).days + offset
+def close_on(day: str, ticker: str = "^GSPC", offset: float = 0.0) -> float:
+    """The fake source's close of ``ticker`` on ``day`` (SP500 is ^GSPC), plus ``offset``."""
+    return fake_close(ticker, day) + offset
 
 
 def serial(day: str) -> float:
@@ -154,7 +155,7 @@ def test_dates_as_serials_date_cells_and_omitted(call):
     latest = close_on("2025-01-10") / close_on("2025-01-03") - 1
     assert call("PERF", "SP500", "1W", harness.MISSING) == pytest.approx(latest, rel=1e-12)
     assert call("CLOSEPRICE", "SP500", harness.MISSING) == close_on("2025-01-10")
-    assert call("CLOSEPRICE", (("B",),), serial("2024-12-28")) == close_on("2024-12-27", 1000)
+    assert call("CLOSEPRICE", (("B",),), serial("2024-12-28")) == close_on("2024-12-27", "B")
 
 
 def test_an_error_argument_is_an_error_not_omitted(call):
@@ -183,14 +184,14 @@ def test_an_error_cell_in_a_range_spoils_that_element_only(call):
     shown = call("PERF", column, serial("2024-12-20"), serial("2024-12-27"))
     assert shown[0][0] == pytest.approx(WEEK, rel=1e-12)
     assert shown[1][0] == "#N/A argument ticker is #N/A"
-    assert shown[2][0] == pytest.approx(close_on("2024-12-27", 1000) / close_on("2024-12-20", 1000) - 1)
+    assert shown[2][0] == pytest.approx(close_on("2024-12-27", "B") / close_on("2024-12-20", "B") - 1)
 
 
 def test_a_whole_column_stops_at_the_last_ticker(call):
     column = (("SP500",), (None,), ("B",), *(((None,),) * (ROWS - 3)))
     assert len(column) == ROWS
     shown = call("CLOSEPRICE", column, serial("2024-12-27"))
-    assert shown == [[close_on("2024-12-27")], [""], [close_on("2024-12-27", 1000)]]
+    assert shown == [[close_on("2024-12-27")], [""], [close_on("2024-12-27", "B")]]
     assert call("CLOSEPRICE", ((None,),) * ROWS, harness.MISSING) == ""
 
 
@@ -269,7 +270,7 @@ def test_a_formula_answers_what_another_connection_committed(tmp_path, udfs, mon
         writer.write(_frame(500.0), source="fake", start=dt.date(2024, 12, 1), end=dt.date(2025, 1, 10),
                      fetched_at=NOW + dt.timedelta(hours=1))
         monkeypatch.setattr(udfs, "_last_call", -1e9)  # the recalculation Refresh asks for: a new burst
-        assert udfs.CLOSEPRICE("SP500", "2025-01-10") == close_on("2025-01-10", 500.0)
+        assert udfs.CLOSEPRICE("SP500", "2025-01-10") == close_on("2025-01-10", offset=500.0)
     finally:
         writer.close()
         reader.close()

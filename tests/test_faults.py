@@ -5,9 +5,8 @@ Yahoo is faked at ``yfinance.download``: :class:`FakeYahoo` answers exactly like
 frame per ticker, a failed ticker as ``yfinance.utils.empty_df()`` plus the ``"['T']: Error(...)"`` line on
 the ``yfinance`` logger, assembled with yfinance's own ``reindex_dfs``). FRED is faked at its HTTP ``get``:
 :class:`FakeFred` serves fredgraph CSV with ``.`` on bond-market holidays and raises ``requests``' own
-exceptions. Sleeps are recorded, never slept. Closes follow :func:`conftest.linear_prices` (close on day d =
-100 + days since 2020-01-01: 2024-12-31 → 1926, 2025-01-02 → 1928, 2025-01-03 → 1929, 2025-01-07 → 1933,
-2025-01-10 → 1936).
+exceptions. Sleeps are recorded, never slept. Closes follow :func:`conftest.linear_prices` (each ticker its own
+straight line; expected closes come from :func:`conftest.fake_close`).
 """
 
 from __future__ import annotations
@@ -30,7 +29,7 @@ import pytest
 import requests
 import yfinance.multi
 import yfinance.utils
-from conftest import linear_prices
+from conftest import fake_close, linear_prices
 from curl_cffi.requests.exceptions import Timeout as CurlTimeout
 from fake_book import Book
 from yfinance.exceptions import YFRateLimitError
@@ -228,7 +227,7 @@ def test_yahoo_rate_limit_once_is_retried_for_the_failed_ticker_only(world: Worl
     assert report.ok and sorted(report.fetched) == ["AAPL", "SP500"]
     assert world.yahoo.calls == [["^GSPC", "AAPL"], ["AAPL"]]
     assert world.sleeps == [1.0]
-    assert functions.call(world.engine, "CLOSE", "AAPL", "2025-01-03").value == 1929.0
+    assert functions.call(world.engine, "CLOSE", "AAPL", "2025-01-03").value == fake_close("AAPL", "2025-01-03")
 
 
 def test_yahoo_timeout_of_the_whole_call_every_time_is_a_clear_source_error(world: World) -> None:
@@ -273,7 +272,7 @@ def test_yahoo_outage_page_is_retried_then_served(world: World) -> None:
     report = world.engine.ensure(["SP500", "NDX"])
     assert report.ok and world.sleeps == [1.0, 2.0]
     assert world.yahoo.calls[1:] == [["^GSPC"], ["^GSPC"]]
-    assert functions.call(world.engine, "CLOSE", "SP500", "2025-01-03").value == 1929.0
+    assert functions.call(world.engine, "CLOSE", "SP500", "2025-01-03").value == fake_close("^GSPC", "2025-01-03")
 
 
 def test_fred_429_every_attempt_is_a_rate_limit_error_after_bounded_retries(world: World) -> None:
@@ -289,7 +288,7 @@ def test_fred_server_error_and_timeout_are_retried(world: World) -> None:
     world.fred.raises = [http_error(503), requests.exceptions.ReadTimeout("Read timed out. (timeout=30)")]
     report = world.engine.ensure(["US2Y"])
     assert report.ok and len(world.fred.calls) == 3 and world.sleeps == [1.0, 2.0]
-    assert functions.call(world.engine, "YIELD", "2Y", "2025-01-03").value == 1929.0
+    assert functions.call(world.engine, "YIELD", "2Y", "2025-01-03").value == fake_close("DGS2", "2025-01-03")
 
 
 def test_fred_not_found_is_not_retried(world: World) -> None:
@@ -366,8 +365,45 @@ def test_nan_closes_are_missing_days_with_a_warning_never_zero(world: World) -> 
     stored = world.engine.cache.read(["^GSPC"], dt.date(2025, 1, 6), dt.date(2025, 1, 10))
     assert list(stored.index.strftime("%m-%d")) == ["01-06", "01-07", "01-09", "01-10"]  # the fake's weekdays
     answer = functions.call(world.engine, "CLOSE", "SP500", "2025-01-08")
-    assert answer.value == 1933.0  # 2025-01-07's close, as of
+    assert answer.value == fake_close("^GSPC", "2025-01-07")  # 2025-01-07's close, as of
     assert answer.warnings and "2025-01-08" in answer.warnings[0]
+
+
+def test_a_missing_session_is_marked_in_the_review_line_and_by_warnings(world: World) -> None:
+    def blank_jan_8(frame: pd.DataFrame) -> pd.DataFrame:
+        frame.loc["2025-01-08", ["Close", "Adj Close"]] = float("nan")
+        return frame
+
+    world.yahoo.edit["^GSPC"] = blank_jan_8
+    assert world.engine.ensure(["SP500"]).ok
+    line = functions.call(world.engine, "REVIEWLINE", "SP500", "2025-01-03", "2025-01-08", "en")
+    assert isinstance(line, functions.Answer) and line.value.endswith(") (1/8 missing)")
+    text = functions.call(world.engine, "WARNINGS", "REVIEWLINE", "SP500", "2025-01-03", "2025-01-08", "en")
+    assert isinstance(text, functions.Answer) and text.value == "; ".join(line.warnings)
+    assert "2025-01-08" in text.value
+
+
+def test_a_week_of_nan_closes_is_an_error_not_a_zero_change(world: World) -> None:
+    def blank_week(frame: pd.DataFrame) -> pd.DataFrame:
+        frame.loc["2025-01-06":"2025-01-10", ["Close", "Adj Close"]] = float("nan")
+        return frame
+
+    world.yahoo.edit["^GSPC"] = blank_week
+    assert world.engine.ensure(["SP500"]).ok
+    for name, args in (("PERF", ("SP500", "1W", "2025-01-10")), ("REVIEWLINE", ("SP500", "1W", "2025-01-10"))):
+        answer = functions.call(world.engine, name, *args)
+        assert isinstance(answer, functions.Answer) and answer.value is None
+        assert "no close between 2025-01-05 and 2025-01-10" in str(answer.error)
+
+
+def test_a_series_yahoo_stopped_delivering_warns_on_latest(world: World) -> None:
+    world.yahoo.edit["^GSPC"] = lambda frame: frame.loc[:"2025-01-03"]
+    assert world.engine.ensure(["SP500"]).ok
+    latest = functions.call(world.engine, "PERF", "SP500", "1W")
+    assert isinstance(latest, functions.Answer) and latest.ok
+    assert any(w.startswith("^GSPC: data ends 2025-01-03") for w in latest.warnings)
+    dated = functions.call(world.engine, "PERF", "SP500", "1W", "2025-01-03")
+    assert isinstance(dated, functions.Answer) and dated.warnings == ()
 
 
 def test_duplicated_dates_keep_one_row_the_last_one_sent(world: World) -> None:
@@ -378,14 +414,14 @@ def test_duplicated_dates_keep_one_row_the_last_one_sent(world: World) -> None:
     world.yahoo.edit["^GSPC"] = duplicate_jan_6
     assert world.engine.ensure(["SP500"]).ok
     stored = world.engine.cache.read(["^GSPC"], dt.date(2025, 1, 6), dt.date(2025, 1, 6))
-    assert stored[("close", "^GSPC")].tolist() == [1932.0]
+    assert stored[("close", "^GSPC")].tolist() == [fake_close("^GSPC", "2025-01-06")]
 
 
 def test_fred_dot_holidays_are_missing_days_not_zero(world: World) -> None:
     assert world.engine.ensure(["US2Y"]).ok
     stored = world.engine.cache.read(["DGS2"], dt.date(2024, 12, 31), dt.date(2025, 1, 2))
     assert list(stored.index.strftime("%Y-%m-%d")) == ["2024-12-31", "2025-01-02"]
-    assert functions.call(world.engine, "YIELD", "2Y", "2025-01-01").value == 1926.0
+    assert functions.call(world.engine, "YIELD", "2Y", "2025-01-01").value == fake_close("DGS2", "2024-12-31")
     assert functions.call(world.engine, "YIELDCHG", "2Y", "2024-12-31", "2025-01-01").value == 0.0
 
 
@@ -409,8 +445,9 @@ def test_restated_history_after_a_split_replaces_the_cached_rows(tmp_cache: Cach
         tmp_cache.write(frame, source="yahoo", start=dt.date(2025, 1, 2), end=dt.date(2025, 1, 10),
                         fetched_at=now)
     stored = tmp_cache.read(["NVDA"])[("close", "NVDA")]
-    assert stored.loc["2025-01-02"] == 1928.0 and stored.loc["2025-01-10"] == 1936.0
-    assert stored.max() == 1936.0, "no pre-split row survives"
+    last = fake_close("NVDA", "2025-01-10")
+    assert stored.loc["2025-01-02"] == fake_close("NVDA", "2025-01-02") and stored.loc["2025-01-10"] == last
+    assert stored.max() == last, "no pre-split row survives"
 
 
 def test_a_zero_close_is_an_error_in_its_cell_not_a_crash(world: World) -> None:
@@ -454,7 +491,7 @@ def test_a_failing_symbol_is_marked_stale_with_its_last_good_date(tmp_cache: Cac
     ndx, spx = by_ticker["^NDX"], by_ticker["^GSPC"]
     assert ndx[0].warning is not None and "STALE" in ndx[0].warning
     assert "last good date 2025-01-03" in ndx[0].warning
-    assert spx[0].warning is None and spx[indices.column_index("close")].value == 1936.0
+    assert spx[0].warning is None and spx[indices.column_index("close")].value == fake_close("^GSPC", "2025-01-10")
     assert "NDX" in report.sheet("us_indices").status
     sources = report.sheet("sources").table("sources")
     ndx_source = next(row for row in sources.rows if row[0].value == "NDX")
@@ -595,7 +632,7 @@ def test_refresh_with_one_symbol_failing_writes_the_rest_and_marks_it(refreshed:
     sheet = book.sheets[result.sheets[0]]
     notes = {sheet.cells.get(a): n.text for a, n in sheet.notes.items()}
     assert "last good date 2025-01-03" in notes["Nasdaq-100"]
-    assert 1936.0 in sheet.cells.values()  # the others moved on to 2025-01-10
+    assert fake_close("^GSPC", "2025-01-10") in sheet.cells.values()  # the others moved on to 2025-01-10
 
 
 def result_sheet(book: Book) -> str:
@@ -622,7 +659,7 @@ def test_a_damaged_cache_of_ours_is_moved_aside_and_rebuilt(cache_path: Path, ca
     with caplog.at_level(logging.WARNING), Cache(cache_path) as cache:
         world = make_world(cache)
         assert world.engine.ensure(["SP500"]).ok
-        assert functions.call(world.engine, "CLOSE", "SP500", "2025-01-03").value == 1929.0
+        assert functions.call(world.engine, "CLOSE", "SP500", "2025-01-03").value == fake_close("^GSPC", "2025-01-03")
         assert cache.recovered_from is not None and cache.recovered_from.read_bytes() == damaged
         assert any("rebuilt" in m for m in cache.messages)
     assert any("rebuilt" in r.getMessage() for r in caplog.records)
@@ -704,7 +741,7 @@ def test_a_truncated_cache_file_is_moved_aside_and_rebuilt(cache_path: Path) -> 
     with Cache(cache_path) as cache:
         world = make_world(cache)
         assert world.engine.ensure(["NDX"]).ok
-        assert functions.call(world.engine, "CLOSE", "NDX", "2025-01-10").value == 1936.0
+        assert functions.call(world.engine, "CLOSE", "NDX", "2025-01-10").value == fake_close("^NDX", "2025-01-10")
         assert any("rebuilt" in m for m in cache.messages)
 
 

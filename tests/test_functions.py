@@ -1,10 +1,11 @@
-"""The worksheet-function registry over the fake source (close on day d = 100 + days since 2020-01-01)."""
+"""The worksheet-function registry over the fake source (each ticker its own line: conftest.price_path)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
+from conftest import fake_close
 
 from marketreview.engine import Engine
 from marketreview.errors import (
@@ -21,8 +22,9 @@ from marketreview.symbols import SymbolMap
 NOW = dt.datetime(2025, 1, 10, 23, 0, tzinfo=dt.timezone.utc)
 
 
-def close_on(day: str, offset: float = 0.0) -> float:
-    return 100.0 + (dt.date.fromisoformat(day) - dt.date(2020, 1, 1)).days + offset
+def close_on(day: str, ticker: str = "^GSPC") -> float:
+    """The fake source's close of ``ticker`` on ``day`` (SP500 is ^GSPC)."""
+    return fake_close(ticker, day)
 
 
 @pytest.fixture(scope="module")
@@ -48,9 +50,10 @@ def engine(tmp_path_factory):
     ("PERF", ("SP500", "YTD"), close_on("2025-01-10") / close_on("2024-12-31") - 1),
     ("CLOSE", ("SP500", "2024-12-28"), close_on("2024-12-27")),
     ("CLOSE", ("SP500",), close_on("2025-01-10")),
-    ("RELRATIO", ("B", "A", "2024-12-27"), close_on("2024-12-27", 1000) / close_on("2024-12-27")),
-    ("YIELD", ("10Y", "2024-12-27"), close_on("2024-12-27")),
-    ("YIELDCHG", ("2Y", "2024-12-20", "2024-12-27"), (close_on("2024-12-27") - close_on("2024-12-20")) * 100),
+    ("RELRATIO", ("B", "A", "2024-12-27"), close_on("2024-12-27", "B") / close_on("2024-12-27", "A")),
+    ("YIELD", ("10Y", "2024-12-27"), close_on("2024-12-27", "DGS10")),
+    ("YIELDCHG", ("2Y", "2024-12-20", "2024-12-27"),
+     (close_on("2024-12-27", "DGS2") - close_on("2024-12-20", "DGS2")) * 100),
 ])
 def test_values(engine, name, args, expected):
     answer = call(engine, name, *args)
@@ -61,7 +64,7 @@ def test_values(engine, name, args, expected):
 def test_reldev_against_hand_average(engine):
     # weekly ratio B/A: each Friday's close; 3-week average including the current week (2025-01-10)
     fridays = ["2024-12-27", "2025-01-03", "2025-01-10"]
-    ratios = [close_on(d, 1000) / close_on(d) for d in fridays]
+    ratios = [close_on(d, "B") / close_on(d, "A") for d in fridays]
     answer = call(engine, "RELDEV", "B", "A", "2025-01-10", 3)
     assert answer.value == pytest.approx(ratios[-1] - sum(ratios) / 3, abs=1e-12)
     rel = call(engine, "RELDEV", "B", "A", "2025-01-10", 3, "rel")
@@ -82,7 +85,7 @@ def test_reviewline_names_the_week(engine):
     pct = (close_on("2024-12-27") / close_on("2024-12-20") - 1) * 100
     assert answer.value == f"・SP500 {close_on('2024-12-20'):.2f} → {close_on('2024-12-27'):.2f} (週間+{pct:.2f}%)"
     english = call(engine, "REVIEWLINE", "SP500", "1W", "2024-12-27", "en")
-    assert english.value.startswith("・S&P 500 1,915.00 → 1,922.00 (week +")
+    assert english.value.startswith("・S&P 500 1,518.25 → 1,523.50 (week +")
 
 
 @pytest.mark.parametrize(("name", "args", "error", "text"), [
@@ -119,7 +122,7 @@ def test_range_is_one_batch_with_blanks_and_errors(fake_source, tmp_cache):
 
 def test_registry_names_and_docs():
     assert set(FUNCTIONS) == {"PERF", "CLOSEPRICE", "RELRATIO", "RELDEV", "MAG7SHARE", "UST", "YIELDCHG",
-                              "HISTORY", "REVIEWLINE", "MACROSERIES"}
+                              "HISTORY", "REVIEWLINE", "MACROSERIES", "WARNINGS"}
     assert lookup("series") is FUNCTIONS["MACROSERIES"]  # Excel keeps SERIES for chart formulas
     assert lookup("yield") is FUNCTIONS["UST"]  # the CLI name; Excel's built-in YIELD shadows it in cells
     assert lookup("close") is FUNCTIONS["CLOSEPRICE"]  # the CLI name; CLOSE is a VBA keyword

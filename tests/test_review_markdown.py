@@ -4,6 +4,7 @@ CSV files in ../shared/data/market (never through the code under test), for two 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -230,3 +231,10 @@ def test_demo_review_is_marked(tmp_path: Path, capsys: pytest.CaptureFixture[str
     text = capsys.readouterr().out
     assert code == 0
     assert text.count("DEMO: synthetic data, not market data.") == 2  # under the title and in the footer
+
+
+@pytest.mark.parametrize(("lang", "shown"), [("ja", "2025-11-03 08:30 JST"), ("en", "2025-11-02 23:30 UTC")])
+def test_footer_time_is_in_the_readers_zone(reports, lang: str, shown: str) -> None:
+    built = dt.datetime(2025, 11, 2, 23, 30, tzinfo=dt.timezone.utc)
+    report = dataclasses.replace(reports["2025-10-31", lang], generated_at=built)
+    assert shown in render_review(report, "md").strip().splitlines()[-1]

@@ -1,5 +1,5 @@
 """The xlwings UDFs called as plain Python functions, over a real engine and the fake source
-(close on day d = 100 + days since 2020-01-01; "B" adds 1000; tickers starting with X are unknown)."""
+(each ticker its own straight line, conftest.price_path; tickers starting with X are unknown)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import excel_harness
 import marketreview_udfs as udfs
 import pandas as pd
 import pytest
+from conftest import fake_close
 
 from marketreview.engine import Engine
 from marketreview.functions import FUNCTIONS
@@ -34,8 +35,9 @@ ALIASES = (
 )
 
 
-def close_on(day: str, offset: float = 0.0) -> float:
-    return 100.0 + (dt.date.fromisoformat(day) - dt.date(2020, 1, 1)).days + offset
+def close_on(day: str, ticker: str = "^GSPC") -> float:
+    """The fake source's close of ``ticker`` on ``day`` (SP500 is ^GSPC)."""
+    return fake_close(ticker, day)
 
 
 @pytest.fixture
@@ -90,13 +92,14 @@ def test_each_udf_gives_its_value(warm):
     assert udfs.PERF([["SP500"]], 45646.0, 45653.0) == pytest.approx(week)
     assert udfs.CLOSEPRICE("SP500", "2024-12-28") == close_on("2024-12-27")
     assert udfs.CLOSEPRICE("SP500") == close_on("2025-01-10")
-    assert udfs.RELRATIO("B", "A", "2024-12-27") == pytest.approx(close_on("2024-12-27", 1000)
-                                                                  / close_on("2024-12-27"))
+    assert udfs.RELRATIO("B", "A", "2024-12-27") == pytest.approx(close_on("2024-12-27", "B")
+                                                                  / close_on("2024-12-27", "A"))
     fridays = ["2024-12-27", "2025-01-03", "2025-01-10"]
-    ratios = [close_on(d, 1000) / close_on(d) for d in fridays]
+    ratios = [close_on(d, "B") / close_on(d, "A") for d in fridays]
     assert udfs.RELDEV("B", "A", "2025-01-10", 3) == pytest.approx(ratios[-1] - sum(ratios) / 3, abs=1e-12)
-    assert udfs.UST("10Y", "2024-12-27") == close_on("2024-12-27")
-    assert udfs.YIELDCHG("2Y", "2024-12-20", "2024-12-27") == pytest.approx(700.0)
+    assert udfs.UST("10Y", "2024-12-27") == close_on("2024-12-27", "DGS10")
+    assert udfs.YIELDCHG("2Y", "2024-12-20", "2024-12-27") == pytest.approx(
+        (close_on("2024-12-27", "DGS2") - close_on("2024-12-20", "DGS2")) * 100)  # DGS2 rises 0.5 a day: 350bp
     pct = (close_on("2024-12-27") / close_on("2024-12-20") - 1) * 100
     assert udfs.REVIEWLINE("SP500", "2024-12-20", "2024-12-27") == (
         f"・SP500 {close_on('2024-12-20'):.2f} → {close_on('2024-12-27'):.2f} (週間+{pct:.2f}%)")
@@ -136,16 +139,18 @@ def test_a_column_of_40_tickers_is_one_fetch(engine, fake_source):
     result = udfs.PERF(column, "2024-12-20", "2024-12-27")
     assert len(fake_source.calls) == 1
     assert isinstance(result, list) and len(result) == 40 and all(len(row) == 1 for row in result)
-    week = close_on("2024-12-27") / close_on("2024-12-20") - 1
+    tickers = [SymbolMap.default().resolve(a).ticker for a in ALIASES]
+    weeks = [close_on("2024-12-27", t) / close_on("2024-12-20", t) - 1 for t in tickers]
     numbers = [row[0] for i, row in enumerate(result) if i not in (20, 39)]
-    assert numbers == pytest.approx([week] * 38, rel=1e-12)
+    assert numbers == pytest.approx(weeks, rel=1e-12)
+    assert len(set(numbers)) == 38  # every ticker its own answer: a mixed-up row would show
     assert result[20] == [""]
     assert result[39][0].startswith("#N/A") and "XBAD" in result[39][0]
 
 
 def test_a_row_of_tickers_gives_a_row(warm):
     result = udfs.CLOSEPRICE([["SP500", "B"]], "2024-12-27")
-    assert result == [close_on("2024-12-27"), close_on("2024-12-27", 1000)]
+    assert result == [close_on("2024-12-27"), close_on("2024-12-27", "B")]
 
 
 def test_history_over_a_range_says_one_ticker(warm):

@@ -23,6 +23,21 @@ from .errors import BadArgumentError, BadDateError
 #: Calendars MarketReview uses (exchange_calendars names); others that library knows work too.
 KNOWN = ("XNYS", "XTKS")
 FIRST = dt.date(2000, 1, 1)
+#: Each exchange's own zone and closing time: a session's close is expected once that time has passed there.
+CLOSES = {"XNYS": ("America/New_York", dt.time(16, 0)), "XTKS": ("Asia/Tokyo", dt.time(15, 30))}
+
+
+def closed_through(calendar: str | None, now: dt.datetime) -> dt.date:
+    """The last day whose session has closed at ``now`` (an aware datetime) on ``calendar``'s own clock: today
+    there once its closing time has passed, else yesterday there. Without a calendar (FRED, FX) or for one not in
+    :data:`CLOSES`, the UTC date of the day before."""
+    from zoneinfo import ZoneInfo
+
+    if now.tzinfo is None:
+        raise BadArgumentError("now", now, "must be timezone-aware")
+    zone, closes = CLOSES.get((calendar or "").strip().upper(), ("UTC", dt.time(23, 59, 59)))
+    local = now.astimezone(ZoneInfo(zone))
+    return local.date() if local.time() >= closes else local.date() - dt.timedelta(days=1)
 
 
 @lru_cache(maxsize=16)

@@ -7,6 +7,7 @@ import argparse
 import csv
 import datetime as dt
 import os
+import re
 import sys
 import warnings
 from collections.abc import Sequence
@@ -17,6 +18,8 @@ from . import __version__
 from .errors import BadArgumentError, MarketReviewError, RenderError
 
 EXIT_ERROR = 2
+#: A build lists at most this many kinds of warning on stderr; the workbook marks every cell.
+MAX_WARNING_LINES = 20
 
 
 def _progress(stream: Any = None) -> Any:
@@ -84,11 +87,18 @@ def _staleness(engine: Any, function: Any, values: list[Any]) -> str:
 
     first = values[0] if values and isinstance(values[0], str) else ""
     name = TENORS.get(first.strip().upper(), first) if function.params[0].name == "tenor" else first
+    alias = name if function.params[0].name in ("ticker", "tenor", "num") else "SP500"
     try:
-        age = engine.staleness([name if function.params[0].name in ("ticker", "tenor", "num") else "SP500"])
+        age = engine.staleness([alias])
+        info = engine.cache.info(engine.ticker(alias))
     except MarketReviewError:
-        age = None
-    return "never fetched" if age is None else f"last fetched {age.total_seconds() / 3600:.1f} h ago"
+        age, info = None, None
+    if age is None:
+        return "never fetched"
+    fetched = f"last fetched {age.total_seconds() / 3600:.1f} h ago"
+    if info is None or info.last is None:
+        return fetched
+    return f"{fetched}; its data ends {info.last.isoformat()} ({(engine.today() - info.last).days} days ago)"
 
 
 def _number(text: str, argument: str) -> float | str:
@@ -149,7 +159,21 @@ def cmd_build(args: argparse.Namespace) -> int:
     failed = f"; {len(report.failed)} symbols failed: {', '.join(report.failed)}" if report.failed else ""
     print(f"wrote {path} ({len(report.sheets)} sheets, as of {report.as_of.isoformat()}, "
           f"source {report.source}{demo}{failed})")
+    _print_warnings(report.warnings())
     return 0
+
+
+def _print_warnings(warnings: list[str]) -> None:
+    """One ``warning:`` line per kind of warning: those that differ only in their dates and numbers (a note on
+    each of 53 weekly rows) are one line with a count."""
+    kinds: dict[str, list[str]] = {}
+    for warning in warnings:
+        kinds.setdefault(re.sub(r"\d+", "#", warning), []).append(warning)
+    for similar in list(kinds.values())[:MAX_WARNING_LINES]:
+        more = f" (and {len(similar) - 1} more like it)" if len(similar) > 1 else ""
+        print(f"warning: {similar[0]}{more}", file=sys.stderr)
+    if len(kinds) > MAX_WARNING_LINES:
+        print(f"warning: … and {len(kinds) - MAX_WARNING_LINES} more kinds (each marked on its cell)", file=sys.stderr)
 
 
 def cmd_charts(args: argparse.Namespace) -> int:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from . import calendars
 from .cache import Cache, CacheInfo
+from .calc import prices
 from .calc.lookup import DayTable, day_table
 from .errors import (
     CacheError,
@@ -67,18 +68,25 @@ class Engine:
 
     def __init__(self, router: Router, cache: Cache, symbols: SymbolMap | None = None, *,
                  offline: bool = False, ttl: dt.timedelta = DEFAULT_TTL,
-                 clock: Callable[[], dt.datetime] = utcnow, fetch_missing: bool = True) -> None:
+                 clock: Callable[[], dt.datetime] = utcnow, fetch_missing: bool = True,
+                 tz: dt.tzinfo | None = None) -> None:
         self.router = router
         self.cache = cache
         self.symbols = symbols or SymbolMap.default()
         self.offline = offline
         self.ttl = ttl
         self.clock = clock
+        #: the user's time zone ("today" is their date); None: the machine's local zone
+        self.tz = tz
         self._lock = threading.RLock()
         self._series: dict[Symbol, pd.Series] = {}
         self._served: dict[str, Symbol] = {}
         self._failed: dict[str, MarketReviewError] = {}
-        self._sessions: dict[str | None, pd.DatetimeIndex | None] = {}
+        self._sessions: dict[tuple[str | None, dt.date], pd.DatetimeIndex | None] = {}
+        self._closed: dict[tuple[str | None, object], dt.date] = {}
+        self._fresh: dict[tuple[str | None, object], dt.date] = {}
+        #: name as typed -> (clock minute, the warning for "latest" on it); emptied whenever a fetch replaces a series
+        self._stale: dict[str, tuple[object, str | None]] = {}
         #: by the name as typed; emptied whenever a fetch replaces any series
         self._tables: dict[str, DayTable] = {}
         self._fundamentals: list[FundamentalsSnapshot] | None = None
@@ -90,8 +98,30 @@ class Engine:
 
     # -- time --------------------------------------------------------------------------------------
 
+    def now(self) -> dt.datetime:
+        """The clock in the user's zone (a naive clock reading is taken as UTC)."""
+        now = self.clock()
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=dt.timezone.utc)
+        return now.astimezone(self.tz) if self.tz is not None else now.astimezone()
+
     def today(self) -> dt.date:
-        return self.clock().date()
+        """The user's own date: a date is in the future only after their midnight, not UTC's."""
+        return self.now().date()
+
+    def closed_through(self, name: str) -> dt.date:
+        """The last day whose close ``name``'s exchange has published by now, on the exchange's own clock
+        (worked out once per calendar and clock minute: formulas ask for it on every cell)."""
+        calendar = self.symbols.resolve(name).calendar
+        now = self.clock()
+        key = (calendar, int(now.timestamp()) // 60 if now.tzinfo is not None else now.replace(second=0,
+                                                                                                 microsecond=0))
+        day = self._closed.get(key)
+        if day is None:
+            if len(self._closed) > 64:
+                self._closed.clear()
+            day = self._closed[key] = calendars.closed_through(calendar, self.now())
+        return day
 
     def history_start(self, end: dt.date | None = None) -> dt.date:
         end = end or self.today()
@@ -209,6 +239,7 @@ class Engine:
                 self._series.pop(ticker, None)
             if good:
                 self._tables.clear()
+                self._stale.clear()
             for alias, ticker in wanted.items():
                 if ticker in bad:
                     failed[alias] = bad[ticker]
@@ -362,12 +393,51 @@ class Engine:
             return None
 
     def sessions(self, name: str) -> pd.DatetimeIndex | None:
-        """The trading days of ``name``'s exchange (None where no calendar applies: FRED series, FX)."""
+        """The trading days of ``name``'s exchange up to the last one that has closed on the exchange's clock
+        (a session still to come is not missing data); None where no calendar applies (FRED series, FX)."""
         calendar = self.symbols.resolve(name).calendar
-        if calendar not in self._sessions:
-            self._sessions[calendar] = calendars.sessions(calendar, dt.date(2000, 1, 1),
-                                                          self.today() + dt.timedelta(days=7))
-        return self._sessions[calendar]
+        key = (calendar, self.closed_through(name))
+        if key not in self._sessions:
+            self._sessions[key] = calendars.sessions(calendar, dt.date(2000, 1, 1), key[1])
+        return self._sessions[key]
+
+    def is_current(self, name: str, last: dt.date | None) -> bool:
+        """Whether a series of ``name`` whose last close is ``last`` is not stale (the formulas' fast check; it
+        agrees with :meth:`stale_warning`)."""
+        return last is not None and last >= self.fresh_from(self.symbols.resolve(name).calendar)
+
+    def fresh_from(self, calendar: str | None) -> dt.date:
+        """The oldest last close that is not stale on ``calendar`` now (per calendar and clock minute)."""
+        now = self.clock()
+        key = (calendar, int(now.timestamp()) // 60 if now.tzinfo is not None else now.replace(second=0,
+                                                                                                 microsecond=0))
+        fresh = self._fresh.get(key)
+        if fresh is None:
+            if len(self._fresh) > 64:
+                self._fresh.clear()
+            through = calendars.closed_through(calendar, self.now())
+            sessions = calendars.sessions(calendar, dt.date(2000, 1, 1), through)
+            fresh = self._fresh[key] = prices.fresh_from(through, sessions)
+        return fresh
+
+    def stale_warning(self, name: str) -> str | None:
+        """The warning every figure that defaults to "latest" on ``name`` carries when its data stopped more
+        than a few expected sessions ago: ``NVDA: data ends 2026-02-13 (…)``; None when current. Remembered per
+        name and clock minute until a fetch replaces a series (formulas ask on every cell)."""
+        now = self.clock()
+        minute = int(now.timestamp()) // 60 if now.tzinfo is not None else now.replace(second=0, microsecond=0)
+        memo = self._stale.get(name)
+        if memo is not None and memo[0] == minute:
+            return memo[1]
+        series = self.series(name)
+        ticker = self.ticker(name)
+        try:
+            last = prices.last_date(series, symbol=ticker)
+        except MarketReviewError:
+            return None  # an empty series: the figure itself reports it
+        warning = prices.staleness(last, self.closed_through(name), self.sessions(name), symbol=ticker)
+        self._stale[name] = (minute, warning)
+        return warning
 
     def fundamentals(self) -> list[FundamentalsSnapshot]:
         """MAG7SHARE's snapshots: a source's own fundamentals (a CSV folder's, the demo's) where it has them,

@@ -50,12 +50,20 @@ class Answer:
         return self.error is None
 
 
+@dataclass(frozen=True, slots=True)
+class Marked:
+    """A text or table answer with the warnings of the figures behind it (a number travels as a Figure)."""
+
+    value: Any
+    warnings: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class WorksheetFunction:
     name: str
     doc: str
     params: tuple[Param, ...]
-    impl: Callable[..., Figure | str | list[list[Any]]]
+    impl: Callable[..., Figure | Marked | str | list[list[Any]]]
     returns: str = "number"
 
     @property
@@ -153,7 +161,8 @@ def close(engine: Engine, ticker: Any, as_of: Any = None) -> Figure:
     series = engine.series(name)
     when = _end(engine, series, as_of, "as_of")
     asof, warning = prices.close_asof(series, when, symbol=engine.ticker(name), sessions=engine.sessions(name))
-    return Figure(asof.value, None, asof, (warning,) if warning else ())
+    return Figure(asof.value, None, asof, (warning,) if warning else ()).with_warnings(
+        _stale(engine, as_of, name))
 
 
 def perf(engine: Engine, ticker: Any, start: Any, end: Any = None) -> Figure:
@@ -161,7 +170,7 @@ def perf(engine: Engine, ticker: Any, start: Any, end: Any = None) -> Figure:
     series = engine.series(name)
     end_date = _end(engine, series, end)
     return returns.perf(series, _start(start, end_date), end_date, symbol=engine.ticker(name),
-                        sessions=engine.sessions(name))
+                        sessions=engine.sessions(name)).with_warnings(_stale(engine, end, name))
 
 
 def relratio(engine: Engine, num: Any, den: Any, as_of: Any = None) -> Figure:
@@ -169,7 +178,8 @@ def relratio(engine: Engine, num: Any, den: Any, as_of: Any = None) -> Figure:
     sa, sb = engine.series(a), engine.series(b)
     when = _end(engine, min(sa, sb, key=_latest), as_of, "as_of")
     return relative.relratio(sa, sb, when, sessions_a=engine.sessions(a), sessions_b=engine.sessions(b),
-                             symbols=(engine.ticker(a), engine.ticker(b)))
+                             symbols=(engine.ticker(a), engine.ticker(b))).with_warnings(
+        _stale(engine, as_of, a), _stale(engine, as_of, b))
 
 
 def reldev(engine: Engine, num: Any, den: Any, as_of: Any = None, weeks: Any = None, mode: Any = None
@@ -181,7 +191,8 @@ def reldev(engine: Engine, num: Any, den: Any, as_of: Any = None, weeks: Any = N
     if kind not in ("diff", "rel"):
         raise BadArgumentError("mode", mode, "must be diff (ratio - average) or rel (ratio / average - 1)")
     return relative.reldev(sa, sb, when, weeks=_weeks(weeks), relative=kind == "rel",
-                           symbols=(engine.ticker(a), engine.ticker(b)))
+                           symbols=(engine.ticker(a), engine.ticker(b))).with_warnings(
+        _stale(engine, as_of, a), _stale(engine, as_of, b))
 
 
 def mag7share(engine: Engine, as_of: Any = None) -> Figure:
@@ -189,35 +200,41 @@ def mag7share(engine: Engine, as_of: Any = None) -> Figure:
     index = engine.series("SP500")
     when = _end(engine, index, as_of, "as_of")
     closes = {engine.ticker(m): engine.series(m) for m in members}
-    return mag7.mag7_share(closes, index, engine.fundamentals(), when, members=list(closes))
+    return mag7.mag7_share(closes, index, engine.fundamentals(), when, members=list(closes)).with_warnings(
+        _stale(engine, as_of, "SP500"), *(_stale(engine, as_of, m) for m in members))
 
 
 def yield_level(engine: Engine, tenor: Any, as_of: Any = None) -> Figure:
     alias = _tenor(tenor)
     series = engine.series(alias)
-    return yields.yield_level(series, _end(engine, series, as_of, "as_of"), symbol=engine.ticker(alias))
+    return yields.yield_level(series, _end(engine, series, as_of, "as_of"), symbol=engine.ticker(alias)).with_warnings(
+        _stale(engine, as_of, alias))
 
 
 def yield_change(engine: Engine, tenor: Any, start: Any, end: Any = None) -> Figure:
     alias = _tenor(tenor)
     series = engine.series(alias)
     end_date = _end(engine, series, end)
-    return yields.yield_change_bp(series, _start(start, end_date), end_date, symbol=engine.ticker(alias))
+    return yields.yield_change_bp(series, _start(start, end_date), end_date, symbol=engine.ticker(alias)
+                                  ).with_warnings(_stale(engine, end, alias))
 
 
 def history(engine: Engine, ticker: Any, start: Any, end: Any = None, interval: Any = None,
-            units: Any = None) -> list[list[Any]]:
+            units: Any = None) -> Marked:
     name = _ticker(ticker)
     series = engine.series(name)
     end_date = _end(engine, series, end)
     start_date = _start(start, end_date)
+    stale = _stale(engine, end, name)
     if _is_macro_call(interval, units):
-        return _macro_history(engine, name, series, start_date, end_date, interval, units)
+        return Marked(_macro_history(engine, name, series, start_date, end_date, interval, units),
+                      (stale,) if stale else ())
     step = "daily" if interval is None or interval == "" else str(interval).strip().lower()
     if step not in INTERVALS:
         raise BadArgumentError("interval", interval, f"must be one of {', '.join(INTERVALS)}")
     table = history_calc.resample_closes(series, start_date, end_date, step, symbol=engine.ticker(name))
-    return [["date", "close"], *([d.date(), float(v)] for d, v in zip(table.index, table.to_numpy(), strict=True))]
+    rows = [["date", "close"], *([d.date(), float(v)] for d, v in zip(table.index, table.to_numpy(), strict=True))]
+    return Marked(rows, (stale,) if stale else ())
 
 
 def series_value(engine: Engine, series_id: Any, as_of: Any = None, units: Any = None,
@@ -254,7 +271,7 @@ def _macro_history(engine: Engine, name: str, series: pd.Series, start: dt.date,
     return [["date", "value"], *([d.date(), float(v)] for d, v in zip(window.index, window.to_numpy(), strict=True))]
 
 
-def reviewline(engine: Engine, ticker: Any, start: Any, end: Any = None, lang: Any = None) -> str:
+def reviewline(engine: Engine, ticker: Any, start: Any, end: Any = None, lang: Any = None) -> Marked:
     name = _ticker(ticker)
     language = _lang(lang)
     info = engine.resolve(name)
@@ -269,11 +286,40 @@ def reviewline(engine: Engine, ticker: Any, start: Any, end: Any = None, lang: A
         change = returns.perf(series, start_date, end_date, symbol=engine.ticker(name),
                               sessions=engine.sessions(name))
         kind = "price"
+    change = change.with_warnings(_stale(engine, end, name))
     assert change.start is not None and change.end is not None
     line = summary.review_line(info.short(language), change.start.value, change.end.value, change.value,
                                lang=language, period=_period_name(series, start, change.start.date, end_date),
-                               kind=kind)
-    return summary.mark_demo(line, engine.is_demo)
+                               kind=kind, warnings=change.warnings, demo=engine.is_demo)
+    return Marked(line, change.warnings)
+
+
+def _stale(engine: Engine, end: Any, name: str) -> str | None:
+    """The staleness warning of ``name`` when the figure's end date was omitted (so "latest" was meant)."""
+    return engine.stale_warning(name) if end is None or end == "" else None
+
+
+def warnings_of(engine: Engine, function_name: Any, *args: Any) -> str | list[Any]:
+    """WARNINGS: the warnings of the same call as one text ("" when clean), or its error reason; over a range
+    of tickers, a text per cell."""
+    if not isinstance(function_name, str) or not function_name.strip():
+        raise BadArgumentError("function_name", function_name, "is required: the name of a function, e.g. PERF")
+    target = lookup(function_name)
+    if target.name == "WARNINGS":
+        raise BadArgumentError("function_name", function_name, "must name another function")
+    answer = call(engine, target.name, *args)
+    if isinstance(answer, list):  # a table of texts, one per cell of the range (a flat list is one row)
+        rows = answer if all(is_range(r) for r in answer) else [answer]
+        return [[_warning_text(a) for a in row] for row in rows]
+    return _warning_text(answer)
+
+
+def _warning_text(answer: Answer | None) -> str:
+    if answer is None:
+        return ""
+    if answer.error is not None:
+        return answer.error.excel_text
+    return "; ".join(answer.warnings)
 
 
 def _period_name(series: pd.Series, start: Any, start_close: dt.date, end: dt.date) -> str:
@@ -332,6 +378,11 @@ FUNCTIONS: dict[str, WorksheetFunction] = {f.name: f for f in (
     WorksheetFunction("REVIEWLINE", "Paste-ready review line, e.g. ・SP500 5930.85 → 5970.84 (週間+0.67%).",
                       (_T, _START, _END, Param("lang", "ja (default) or en", optional=True)), reviewline,
                       returns="text"),
+    WorksheetFunction("WARNINGS", "The warnings (or the error reason) of the same call as text; \"\" when clean: "
+                      "=WARNINGS(\"PERF\", \"NVDA\", \"1W\").",
+                      (Param("function_name", "The function whose call to explain, e.g. \"PERF\""),
+                       *(Param(f"arg{k}", f"Its argument {k}, as given to it", optional=True) for k in range(1, 6))),
+                      warnings_of, returns="text"),
 )}
 
 
@@ -370,6 +421,8 @@ def evaluate(engine: Engine, name: str, *args: Any) -> Answer:
     except MarketReviewError as exc:
         return Answer(error=exc)
     if isinstance(result, Figure):
+        return Answer(result.value, result.warnings)
+    if isinstance(result, Marked):
         return Answer(result.value, result.warnings)
     return Answer(result)
 
@@ -456,6 +509,8 @@ def _quick(engine: Engine, name: str, args: tuple[Any, ...]) -> Answer | None:
     if table is None:
         return None
     end_arg = args[1] if name == "CLOSEPRICE" and len(args) > 1 else args[2] if len(args) > 2 else None
+    if (end_arg is None or end_arg == "") and not engine.is_current(args[0], table.last_date):
+        return None  # "latest" on a series that stopped: the full path adds the warning
     try:
         end = table.last_date if end_arg is None or end_arg == "" else _end(engine, _NO_SERIES, end_arg)
     except MarketReviewError:
@@ -497,11 +552,19 @@ def _range_cell(engine: Engine, name: str, rest: tuple[Any, ...]) -> Callable[[A
         fixed_end = None
     plain = name in ("PERF", "CLOSEPRICE") and (fixed_end is not None or end_arg is None or end_arg == "")
     start_arg = rest[0] if name == "PERF" and rest else None
+    fresh: dict[str | None, dt.date] = {}  # per calendar, for the whole range
+
+    def current(value: str, last: dt.date | None) -> bool:
+        calendar = engine.symbols.resolve(value).calendar
+        day = fresh.get(calendar)
+        if day is None:
+            day = fresh[calendar] = engine.fresh_from(calendar)
+        return last is not None and last >= day
 
     def one(value: Any) -> Answer:
         if plain and isinstance(value, str):
             table = engine.day_table_or_none(value)
-            if table is not None:
+            if table is not None and (fixed_end is not None or current(value, table.last_date)):
                 answer = _table_answer(table, name, fixed_end or table.last_date, start_arg)
                 if answer is not None:
                     return answer
@@ -517,5 +580,5 @@ def call(engine: Engine, name: str, *args: Any) -> Answer | list[Any]:
     return evaluate(engine, name, *args)
 
 
-__all__ = ["ALIASES", "EXCEL_ERRORS", "FUNCTIONS", "TENORS", "Answer", "Param", "WorksheetFunction", "call",
+__all__ = ["ALIASES", "EXCEL_ERRORS", "FUNCTIONS", "TENORS", "Answer", "Marked", "Param", "WorksheetFunction", "call",
            "evaluate", "lookup", "trim_range"]

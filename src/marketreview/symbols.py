@@ -73,7 +73,8 @@ def calendar_for(ticker: Symbol) -> str | None:
 class SymbolMap:
     """Aliases (case-insensitive) and groups. Unknown names that look like tickers pass through as themselves."""
 
-    def __init__(self, infos: Iterable[SymbolInfo], groups: dict[str, tuple[str, ...]]) -> None:
+    def __init__(self, infos: Iterable[SymbolInfo], groups: dict[str, tuple[str, ...]], *,
+                 where: str = "symbol map") -> None:
         self._by_alias = {info.alias.upper(): info for info in infos}
         self._by_ticker: dict[str, SymbolInfo] = {}
         for info in self._by_alias.values():
@@ -85,6 +86,7 @@ class SymbolMap:
             for member in members:
                 if member.upper() not in self._by_alias:
                     raise DataFormatError("groups", f"group {name} lists unknown alias {member}")
+            _check_distinct_tickers(name, [self._by_alias[m.upper()] for m in members], where)
 
     @classmethod
     def default(cls) -> SymbolMap:
@@ -107,7 +109,7 @@ class SymbolMap:
         merged = dict(self._by_alias)
         for info in _read_symbols(symbols_csv):
             merged[info.alias.upper()] = info
-        return SymbolMap(merged.values(), self.groups)
+        return SymbolMap(merged.values(), self.groups, where=str(symbols_csv))
 
     def __iter__(self) -> Iterator[SymbolInfo]:
         return iter(self._by_alias.values())
@@ -145,7 +147,29 @@ class SymbolMap:
         return tuple(info for info in self._by_alias.values() if info.group == group)
 
 
+def _check_distinct_tickers(group: str, members: list[SymbolInfo], where: str) -> None:
+    """Members of one group (MAG7's seven stocks) must be different securities: two members served by one ticker
+    would silently count one company twice and drop the other."""
+    owner: dict[str, str] = {}
+    for info in members:
+        for ticker in info.tickers:
+            other = owner.setdefault(ticker.upper(), info.alias)
+            if other != info.alias:
+                raise DataFormatError(where, f"group {group}: {other} and {info.alias} both map to ticker {ticker}; "
+                                             "each member must be its own security")
+
+
 def _read_symbols(path: Path | resources.abc.Traversable) -> Iterator[SymbolInfo]:
+    seen: dict[str, int] = {}
+    for line, info in _read_rows(path):
+        first = seen.setdefault(info.alias.upper(), line)
+        if first != line:
+            raise DataFormatError(f"{path}:{line}", f"duplicate alias {info.alias} (first on line {first}); "
+                                                    "each alias may appear once")
+        yield info
+
+
+def _read_rows(path: Path | resources.abc.Traversable) -> Iterator[tuple[int, SymbolInfo]]:
     # A user's map (a Path): any encoding Excel saves, and a clear error when it is missing.
     text = read_text(path, "symbol map")[0] if isinstance(path, Path) else path.read_text(encoding="utf-8")
     with io.StringIO(text, newline="") as fh:
@@ -160,7 +184,7 @@ def _read_symbols(path: Path | resources.abc.Traversable) -> Iterator[SymbolInfo
                 raise DataFormatError(f"{path}:{line}", "alias and tickers are required")
             label_en = (row.get("label_en") or alias).strip()
             label_ja = (row.get("label_ja") or label_en).strip()
-            yield SymbolInfo(
+            yield line, SymbolInfo(
                 alias=alias,
                 tickers=tickers,
                 group=(row.get("group") or "").strip(),

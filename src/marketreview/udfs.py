@@ -297,3 +297,28 @@ def MACROSERIES(series_id, as_of=None, units=None, frequency=None):
 
 
 __all__ += ["MACROSERIES"]
+
+
+# -- WARNINGS (issue 10): the warnings of another call, as text -----------------------------------------
+
+
+@xw.func(category=CATEGORY)
+@_arg("WARNINGS", "function_name")
+@_arg("WARNINGS", "arg1", ndim=2)
+@_arg("WARNINGS", "arg2", dates=dt.date)
+@_arg("WARNINGS", "arg3", dates=dt.date)
+@_arg("WARNINGS", "arg4")
+@_arg("WARNINGS", "arg5")
+@_documented("WARNINGS")
+def WARNINGS(function_name, arg1=None, arg2=None, arg3=None, arg4=None, arg5=None):
+    """``=WARNINGS("PERF", A2, "1W")`` beside ``=PERF(A2, "1W")``: "" when that call is clean, else its warnings
+    or its error reason. The value cell stays a number; this cell says what to know about it."""
+    if functions.is_range(arg1):
+        arg1 = functions.trim_range(arg1)
+    args = [_first(arg1), arg2, arg3, arg4, arg5]
+    while args and args[-1] is None:
+        args.pop()
+    return _cell("WARNINGS", function_name, *args)
+
+
+__all__ += ["WARNINGS"]

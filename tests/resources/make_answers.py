@@ -137,7 +137,10 @@ PERF_CASES = [  # function, symbol, start (or year for calendar_year), end, cale
     ("perf", "US", "2025-01-08", "2025-01-10", "XNYS"),
     ("perf", "US", "2024-01-01", "2024-06-30", "XNYS"),
     ("perf", "JP", "2024-12-30", "2025-01-06", "XTKS"),
-    ("perf", "JPGAP", "2025-03-04", "2025-03-05", "XTKS"),
+    ("perf", "JPGAP", "2025-03-04", "2025-03-05", "XTKS"),  # no close in the period: an error, not +0.00%
+    ("perf", "JPGAP", "2025-02-02", "2025-02-07", "XTKS"),  # a whole week without data: an error
+    ("perf", "JPGAP", "2025-02-08", "2025-02-09", "XTKS"),  # a weekend: no session, so a true 0
+    ("perf", "US", "2024-12-25", "2024-12-25", "XNYS"),  # start = end: no period at all, 0
     ("weekly", "US", "", "2024-12-27", "XNYS"),
     ("weekly", "US", "", "2024-12-28", "XNYS"),
     ("weekly", "US", "", "2024-07-05", "XNYS"),
@@ -169,9 +172,14 @@ def perf_rows(fixture: dict[str, dict[dt.date, float]]) -> list[dict[str, object
         _, end_used, missing_end = lookup(closes, end, calendar)
         assert start_used and end_used
         first, last = closes[start_used], closes[end_used]
+        # a period whose end falls back to a close on or before its start, while the exchange was open in
+        # between, has no data of its own: the change is unknown (an error), not zero
+        open_days = [d for d in days(start + dt.timedelta(days=1), end) if d in CALENDARS.get(calendar, set())]
+        empty = end_used <= start < end and bool(open_days)
         value = last / first - 1
         rows.append({"function": function, "symbol": symbol, "start": start.isoformat(),
-                     "end": end.isoformat(), "calendar": calendar, "start_date": start_used.isoformat(),
+                     "end": end.isoformat(), "calendar": calendar, "outcome": "nodata" if empty else "value",
+                     "start_date": start_used.isoformat(),
                      "start_close": repr(first),
                      "end_date": end_used.isoformat(), "end_close": repr(last), "value": repr(value),
                      "missing": "|".join(m.isoformat() for m in missing_start + missing_end)})

@@ -24,6 +24,8 @@ _PER_DAY_BY_DTYPE: dict[object, int] = {np.dtype(f"datetime64[{unit}]"): ticks
                                          for unit, ticks in _PER_DAY.items()}
 #: More consecutive trading sessions than this missing before ``when`` means the data has stopped.
 MAX_MISSING_SESSIONS = 5
+#: A "latest" figure on a series whose last close is more than this many expected sessions old warns.
+STALE_SESSIONS = 3
 
 
 def _name(symbol: str) -> str:
@@ -85,9 +87,32 @@ def close_pair(series: pd.Series, start: dt.date, end: dt.date, *, symbol: str =
     days = None if sessions is None else _Sessions(sessions)
     first, warn_first = _lookup(closes, start, days, max_gap_days)
     last, warn_last = _lookup(closes, end, days, max_gap_days)
+    if last.date <= start < end:
+        _check_period_has_data(days, start, end, last.date, symbol)
     if warn_first is None and warn_last is None:
         return first, last, ()
     return first, last, tuple(w for w in dict.fromkeys((warn_first, warn_last)) if w is not None)
+
+
+def _check_period_has_data(sessions: _Sessions | None, start: dt.date, end: dt.date, used: dt.date,
+                           symbol: str) -> None:
+    """No close in (start, end] although the market was open then: the change would be a silent +0.00%, so
+    it is an error. Open days are the exchange's sessions; without a calendar (FRED, FX), weekdays, and a lone
+    weekday without a close is taken as a holiday."""
+    lo, hi = start.toordinal() - _EPOCH_ORDINAL, end.toordinal() - _EPOCH_ORDINAL
+    if sessions is not None:
+        stamps, per_day = sessions.stamps, sessions.per_day
+        open_days = int(stamps.searchsorted((hi + 1) * per_day, "left") - stamps.searchsorted((lo + 1) * per_day,
+                                                                                                  "left"))
+        needed, noun = 1, "trading session"
+    else:
+        open_days = sum(1 for k in range(1, hi - lo + 1) if (start + dt.timedelta(days=k)).weekday() < 5)
+        needed, noun = 2, "weekday"
+    if open_days >= needed:
+        plural = noun if open_days == 1 else noun + "s"
+        raise NoDataError(_name(symbol), end,
+                          f"no close between {start.isoformat()} and {end.isoformat()} ({open_days} {plural} "
+                          f"without data; last close {used.isoformat()}): the change is unknown, not zero")
 
 
 def _lookup(closes: _Closes, when: dt.date, sessions: _Sessions | None, max_gap_days: int
@@ -141,6 +166,44 @@ def _missing_sessions(sessions: _Sessions, used_day: int, when_day: int, symbol:
     days = [dt.date.fromordinal(_EPOCH_ORDINAL + int(s) // per_day).isoformat() for s in stamps[lo:hi]]
     noun = "trading day" if len(days) == 1 else "trading days"
     return f"{_name(symbol)}: no close on {noun} {', '.join(days)}; used {used.isoformat()}"
+
+
+def staleness(last: dt.date, through: dt.date, sessions: pd.DatetimeIndex | None, *, symbol: str = ""
+              ) -> str | None:
+    """A warning naming the last date when a series' last close ``last`` is more than :data:`STALE_SESSIONS`
+    expected sessions older than ``through`` (the last day whose close should be in by now), else None.
+    Expected sessions are the exchange's ``sessions``; without a calendar (FRED, FX), weekdays."""
+    if through <= last:
+        return None
+    if sessions is not None:
+        days = _Sessions(sessions)
+        lo = int(days.stamps.searchsorted((last.toordinal() - _EPOCH_ORDINAL + 1) * days.per_day, "left"))
+        hi = int(days.stamps.searchsorted((through.toordinal() - _EPOCH_ORDINAL + 1) * days.per_day, "left"))
+        behind, noun = hi - lo, "sessions"
+    else:
+        behind = sum(1 for k in range(1, (through - last).days + 1)
+                     if (last + dt.timedelta(days=k)).weekday() < 5)
+        noun = "weekdays"
+    if behind <= STALE_SESSIONS:
+        return None
+    return (f"{_name(symbol)}: data ends {last.isoformat()} ({behind} {noun} without a close up to "
+            f"{through.isoformat()})")
+
+
+def fresh_from(through: dt.date, sessions: pd.DatetimeIndex | None) -> dt.date:
+    """The oldest last-close date that is not stale on ``through``: :func:`staleness` warns exactly when a
+    series' last close is before it (the O(1) check formulas make on every cell)."""
+    if sessions is not None:
+        days = _Sessions(sessions)
+        k = int(days.stamps.searchsorted((through.toordinal() - _EPOCH_ORDINAL + 1) * days.per_day, "left"))
+        k -= STALE_SESSIONS + 1
+        return dt.date.min if k < 0 else dt.date.fromordinal(_EPOCH_ORDINAL + days.stamps.item(k) // days.per_day)
+    day, counted = through, 0
+    while True:
+        counted += day.weekday() < 5
+        if counted > STALE_SESSIONS:
+            return day
+        day -= dt.timedelta(days=1)
 
 
 def last_date(series: pd.Series, *, symbol: str = "") -> dt.date:

@@ -6,13 +6,21 @@
 
 Rounding is decimal half-up on the number's shortest repr, so a return of 0.00665 always shows +0.67% (binary
 floating point would give 0.6649999… and round down). The sign of a change is always shown; zero is "+".
+
+Every line ends in :func:`finish_line`, which appends a short mark for each warning of the figure behind it, so
+the mark travels with the text people paste (then the DEMO tag)::
+
+    ・SP500 5930.85 → 6037.59 (週間+1.80%) (12/27欠損)
+    ・NVIDIA 182.81 → 180.17 (week -1.44%) (data ends 2026-02-13)
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import numbers
 import re
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
@@ -76,10 +84,10 @@ def _check_lang(lang: object) -> None:
 
 
 def review_line(label: str, start_value: float, end_value: float, change: float, *, lang: Lang, period: str,
-                kind: Kind = "price", decimals: int = 2) -> str:
+                kind: Kind = "price", decimals: int = 2, warnings: Iterable[str] = (), demo: bool = False) -> str:
     """One bullet line. ``change`` is a fraction for ``kind="price"`` (0.0067 → +0.67%) and basis points for
     ``kind="yield"`` (10.0 → +10bp); yields' levels are percent (4.52 → 4.52%). Japanese lines have no
-    thousands separators; English lines do."""
+    thousands separators; English lines do. ``warnings`` and ``demo`` mark the line (:func:`finish_line`)."""
     _check_lang(lang)
     if kind not in ("price", "yield"):
         raise BadArgumentError("kind", kind, "must be 'price' or 'yield'")
@@ -91,7 +99,8 @@ def review_line(label: str, start_value: float, end_value: float, change: float,
     else:
         moved = format_pct(change)
     words = period_label(period, lang)
-    return f"・{label} {start} → {end} ({words}{' ' if english else ''}{moved})"
+    return finish_line(f"・{label} {start} → {end} ({words}{' ' if english else ''}{moved})", lang=lang,
+                       warnings=warnings, demo=demo)
 
 
 DEMO_TAG = " [DEMO (synthetic)]"
@@ -100,6 +109,60 @@ DEMO_TAG = " [DEMO (synthetic)]"
 def mark_demo(line: str, demo: bool) -> str:
     """A line built from synthetic demo prices says so at its end, so it cannot be pasted as market data."""
     return line + DEMO_TAG if demo else line
+
+
+# -- warning marks: the one place a line gets them ------------------------------------------------------
+
+_MISSING_RE = re.compile(r"no close on trading days? ((?:\d{4}-\d{2}-\d{2}(?:, )?)+)")
+_ENDS_RE = re.compile(r"data ends (\d{4}-\d{2}-\d{2})")
+_ESTIMATE_RE = re.compile(r"ESTIMATE before the first snapshot.*?extrapolated back from (\d{4}-\d{2}-\d{2})")
+_ANCHOR_RE = re.compile(r"^mag7: member caps anchored at (\d{4}-\d{2}-\d{2})")
+#: more missing days than this are counted, not listed: (12/23他2日欠損)
+_LISTED = 2
+
+
+def _month_day(iso: str) -> str:
+    day = dt.date.fromisoformat(iso)
+    return f"{day.month}/{day.day}"
+
+
+def warning_mark(warning: str, lang: Lang) -> str:
+    """The short mark one warning puts in a line: missing sessions → "(12/27欠損)" / "(12/27 missing)"; a series
+    that stopped → "(2026-02-13でデータ終了)" / "(data ends 2026-02-13)"; MAG7SHARE's anchor → "(caps as of …)" and
+    its backward estimate → "(estimate back from …)"; anything else → "※" and the warning."""
+    _check_lang(lang)
+    ja = lang == "ja"
+    missing = _MISSING_RE.search(warning)
+    if missing:
+        days = [_month_day(d) for d in missing.group(1).split(", ") if d]
+        if len(days) > _LISTED:
+            shown = f"{days[0]}他{len(days) - 1}日" if ja else f"{days[0]} +{len(days) - 1} more days"
+        else:
+            shown = "・".join(days) if ja else ", ".join(days)
+        return f"({shown}欠損)" if ja else f"({shown} missing)"
+    ends = _ENDS_RE.search(warning)
+    if ends:
+        return f"({ends.group(1)}でデータ終了)" if ja else f"(data ends {ends.group(1)})"
+    estimate = _ESTIMATE_RE.search(warning)
+    if estimate:
+        return f"(推計: {estimate.group(1)}から遡及)" if ja else f"(estimate back from {estimate.group(1)})"
+    anchor = _ANCHOR_RE.search(warning)
+    if anchor:
+        return f"({anchor.group(1)}時点の時価総額基準)" if ja else f"(caps as of {anchor.group(1)})"
+    return f"※{warning}"
+
+
+#: several warnings joined into one cell note ("A: …; used …; B: …") split before the next "SYMBOL: "
+_JOINED_RE = re.compile(r"; (?=[^\s;:]+: )")
+
+
+def finish_line(line: str, *, lang: Lang, warnings: Iterable[str] = (), demo: bool = False) -> str:
+    """``line`` with a mark for each of its warnings (repeats dropped), then the DEMO tag: every paste-ready line
+    (REVIEWLINE, the Summary sheet, new kinds of line) ends here, so none can lose its warnings. A cell's note
+    that joins several warnings with "; " is split back into them."""
+    parts = (p for w in warnings if w for p in _JOINED_RE.split(w) if p)
+    marks = list(dict.fromkeys(warning_mark(p, lang) for p in parts))
+    return mark_demo(" ".join([line, *marks]), demo)
 
 
 # -- the other lines of a weekly post (same conventions as review_line: "・label value (words change)") ---------

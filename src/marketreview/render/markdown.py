@@ -8,6 +8,7 @@ workbook: index moves, YTD, the relative ratios, yields and the Fed range, Mag7,
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,9 +16,18 @@ from typing import Literal, Protocol
 
 from ..calc import summary as fmt_
 from ..errors import BadArgumentError
+from ..report.cells import JST
 from ..report.model import Cell, Report, Table
 from ..report.reasons import short_reason
 from ..types import Lang
+
+
+def _built_at(report: Report) -> dt.datetime:
+    """When the report was built, in the reader's zone: JST for a Japanese post, UTC otherwise."""
+    when = report.generated_at
+    when = when if when.tzinfo is not None else when.replace(tzinfo=dt.timezone.utc)
+    return when.astimezone(JST if report.lang == "ja" else dt.timezone.utc)
+
 
 __all__ = ["ExhibitLike", "render_review"]
 
@@ -51,7 +61,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "worst": ("Worst", "下位"),
     "exhibit": ("Exhibit", "図表"),
     "footer": ("Source: {source}. As of {d}. Built {built} UTC by MarketReview.",
-               "出所：{source}。基準日 {d}。MarketReviewで作成（{built} UTC）。"),
+               "出所：{source}。基準日 {d}。MarketReviewで作成（{built} JST）。"),
     "demo": ("**DEMO: synthetic data, not market data.**",
              "**DEMO：合成データです。実際の市場データではありません。**"),
 }
@@ -228,7 +238,7 @@ def render_review(report: Report, fmt: Format = "md", exhibits: Sequence[Exhibit
     names = [SOURCE_NAMES.get(s, (s, s))[w.lang == "ja"] for s in report.source.split("+")]
     footer = _w("footer", w.lang).format(source=("、" if w.lang == "ja" else ", ").join(names),
                                           d=report.as_of.isoformat(),
-                                          built=report.generated_at.strftime("%Y-%m-%d %H:%M"))
+                                          built=_built_at(report).strftime("%Y-%m-%d %H:%M"))
     w.out += ["", "---" if fmt == "md" else "", footer]
     if report.demo:
         w.out.append(_w("demo", w.lang) if fmt == "md" else _w("demo", w.lang).replace("**", ""))

@@ -47,11 +47,21 @@ class CellMaker:
                  + (self.local_time(fetched).strftime("%Y-%m-%d %H:%M ") + self.zone if fetched
                     else self.t("stamp.never"))]
         if self.engine.offline:
-            parts.append(self.t("stamp.offline").format(age=_age(self.engine.clock() - fetched)) if fetched
+            parts.append(self.t("stamp.offline").format(age=_age(self.engine.clock() - fetched),
+                                                        data=self._data_age(aliases)) if fetched
                          else self.t("stamp.offline_never"))
         if self.engine.is_demo:  # first, so no column width or print area can hide it
             parts.insert(0, self.t("stamp.demo"))
         return " · ".join(parts)
+
+    def _data_age(self, aliases: list[str]) -> str:
+        """How old the data is (not when it was fetched): the oldest last close among ``aliases``."""
+        infos = [self.engine.cache.info(self.engine.ticker(a)) for a in aliases]
+        lasts = [i.last for i in infos if i is not None and i.last is not None]
+        if not lasts:
+            return self.t("stamp.never")
+        last = min(lasts)
+        return self.t("stamp.data_age").format(last=last.isoformat(), days=(self.engine.today() - last).days)
 
     def status(self, aliases: list[str]) -> str:
         bad = [a for a in aliases if a in self.failed]

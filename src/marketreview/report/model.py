@@ -135,3 +135,15 @@ class Report:
             if sheet.key == key:
                 return sheet
         raise KeyError(f"report has no sheet {key}")
+
+    def warnings(self) -> list[str]:
+        """Every distinct warning a cell of the report carries, in sheet order, each once ("sheet: warning")."""
+        seen: dict[str, None] = {}
+        for sheet in self.sheets:
+            for block in sheet.blocks:
+                if isinstance(block, Table):
+                    for row in block.rows:
+                        for cell in row:
+                            if cell.warning:
+                                seen.setdefault(f"{sheet.title}: {cell.warning}", None)
+        return list(seen)

@@ -5,6 +5,7 @@ the one the tables show) and written by the one line formatter REVIEWLINE uses (
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from functools import partial
 
 from ..calc import summary as fmt
@@ -28,6 +29,10 @@ class _Missing(Exception):
     """A cell the line needs holds an error (its text) or no value."""
 
 
+#: the warnings of the cells the line being built has read (they become its marks)
+_READ: ContextVar[list[str] | None] = ContextVar("summary_line_warnings", default=None)
+
+
 def _number(cells: dict[str, Cell] | None, key: str) -> float:
     if cells is None:
         raise _Missing("#N/A no row")
@@ -36,6 +41,9 @@ def _number(cells: dict[str, Cell] | None, key: str) -> float:
         raise _Missing(cell.error)
     if not isinstance(cell.value, int | float):
         raise _Missing("#N/A no value")
+    read = _READ.get()
+    if read is not None and cell.warning:
+        read.append(cell.warning)
     return float(cell.value)
 
 
@@ -63,11 +71,15 @@ class _Book:
 
 def _safe(label_: str, build: Callable[[], str], demo: bool, lang: Lang) -> str:
     """The line, or the label and a short reason in ``lang`` (the tables' cells carry the full message)."""
+    read: list[str] = []
+    token = _READ.set(read)
     try:
-        return fmt.mark_demo(build(), demo)
+        return fmt.finish_line(build(), lang=lang, warnings=read, demo=demo)
     except (_Missing, MarketReviewError) as exc:
         text = exc.excel_text if isinstance(exc, MarketReviewError) else str(exc)
         return f"・{label_}: {short_reason(text, lang)}"
+    finally:
+        _READ.reset(token)
 
 
 def lines(m: CellMaker, sheets: Sequence[Sheet], lang: Lang) -> tuple[str, ...]:
@@ -117,8 +129,21 @@ def _sector_lines(m: CellMaker, book: _Book, lang: Lang, demo: bool) -> list[str
     best, worst = ranked[:SECTOR_COUNT], ranked[::-1][:SECTOR_COUNT]
     if not ranked:
         return [f"・{label('line.sectors_best', lang)}: {short_reason('#N/A no data', lang)}"]
-    return [fmt.mark_demo(fmt.ranking_line(label("line.sectors_best", lang), best, lang=lang), demo),
-            fmt.mark_demo(fmt.ranking_line(label("line.sectors_worst", lang), worst, lang=lang), demo)]
+    warned = _sector_warnings(m, book.tables.get("sectors"), lang)
+    return [fmt.finish_line(fmt.ranking_line(key, part, lang=lang), lang=lang, demo=demo,
+                            warnings=[warned[name] for name, _ in part if name in warned])
+            for key, part in ((label("line.sectors_best", lang), best), (label("line.sectors_worst", lang), worst))]
+
+
+def _sector_warnings(m: CellMaker, sectors: Table | None, lang: Lang) -> dict[str, str]:
+    """The weekly-return warning of each sector, by its short name in ``lang``."""
+    names = {m.engine.ticker(i.alias): i.short(lang) for i in m.engine.symbols.in_group("topix17")}
+    out = {}
+    for cells in sectors.records() if sectors is not None else []:
+        ticker, warning = cells["ticker"].value, cells["w1"].warning
+        if isinstance(ticker, str) and warning:
+            out[names.get(ticker, str(cells["name"].value))] = warning
+    return out
 
 
 def ranked_sectors(m: CellMaker, sectors: Table | None, lang: Lang) -> list[tuple[str, float]]:
