@@ -40,7 +40,7 @@ def test_share_spread_range_and_ranking_lines() -> None:
 
 
 def test_a_range_upside_down_is_an_error() -> None:
-    with pytest.raises(BadArgumentError, match="below the lower bound 4.0"):
+    with pytest.raises(BadArgumentError, match=r"below the lower bound 4\.0"):
         summary.range_line("Fed funds", 4.0, 3.75, lang="en")
 
 
