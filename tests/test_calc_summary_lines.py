@@ -39,6 +39,11 @@ def test_share_spread_range_and_ranking_lines() -> None:
         "・Best: Banks +2.10%, Retail -0.50%"
 
 
+def test_a_range_upside_down_is_an_error() -> None:
+    with pytest.raises(BadArgumentError, match=r"below the lower bound 4\.0"):
+        summary.range_line("Fed funds", 4.0, 3.75, lang="en")
+
+
 def test_bad_language_is_an_error() -> None:
     with pytest.raises(BadArgumentError, match="lang"):
         summary.range_line("x", 1.0, 2.0, lang="fr")  # type: ignore[arg-type]

@@ -211,6 +211,8 @@ def spread_line(label: str, spread_bp: float, change_bp: float, *, lang: Lang) -
 def range_line(label: str, lower: float, upper: float, *, lang: Lang) -> str:
     """A target range in percent: ``・FF金利誘導目標 3.75%〜4.00%`` / ``・Fed funds target 3.75%–4.00%``."""
     _check_lang(lang)
+    if not lower <= upper:  # two series mixed up (or one stale) must not print as a range
+        raise BadArgumentError("upper", upper, f"is below the lower bound {lower}")
     dash = "〜" if lang == "ja" else "–"
     return f"・{label} {format_level(lower)}{dash}{format_level(upper)}"
 
