@@ -343,6 +343,18 @@ def test_text_longer_than_the_widest_column_wraps() -> None:
     assert ws["A7"].alignment.wrap_text and ws["A8"].alignment.wrap_text
 
 
+def test_lines_under_a_table_run_on_instead_of_widening_its_column() -> None:
+    columns = tuple(Column(k, k.upper(), "number") for k in "abcdefgh")
+    table = Table("x", "X", columns, ((*(Cell(1.0) for _ in columns),),))
+    note = "n" * 90
+    sheet = Sheet("t", "T", "As of 2025-01-10", (table, Lines("notes", "Notes", (note,))))
+    ws = render_workbook(Report(dt.date(2025, 1, 10), "en", (sheet,), "test", dt.datetime(2025, 1, 11)))["T"]
+    assert ws.column_dimensions["A"].width < 20  # the table's width, not the note's
+    last = re.search(r"\$([A-Z]+)\$\d+$", ws.print_area).group(1)
+    spanned = sum(ws.column_dimensions[chr(c)].width for c in range(ord("A"), ord(last) + 1))
+    assert spanned >= len(note)  # the note is on paper in full
+
+
 def test_long_table_prints_whole_with_its_header_repeated() -> None:
     rows = tuple((Cell(f"r{i}"),) for i in range(200))
     ws = render_workbook(_one_table_report(Table("x", "X", (Column("v", "V"),), rows)))["T"]

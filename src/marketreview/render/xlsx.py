@@ -233,10 +233,13 @@ def _set_widths(ws: Any, placements: list[Placement], lang: Lang) -> int:
                                                               styles.MAX_COLUMN_WIDTH))
                 if longest + 2 > styles.MAX_COLUMN_WIDTH:
                     _wrap(ws, placement, offset)
-        else:
+    table_columns = set(widths)
+    for placement in placements:
+        # Lines under a table (the Mag7 anchor notes) run on across the empty cells to their right; only lines
+        # in a column of their own (the Summary) widen it.
+        if isinstance(placement.block, Lines) and placement.column not in table_columns:
             longest = max((styles.text_width(line) for line in placement.block.lines), default=0)
-            widths[placement.column] = max(widths.get(placement.column, 0),
-                                           min(longest + 2, styles.MAX_LINES_WIDTH))
+            widths[placement.column] = max(widths.get(placement.column, 0), min(longest + 2, styles.MAX_LINES_WIDTH))
     for index, width in widths.items():
         ws.column_dimensions[get_column_letter(index)].width = width
     return max(widths, default=1)
@@ -288,7 +291,8 @@ def _render_sheet(ws: Any, report: Report, sheet: Sheet) -> None:
     last_table_column = _set_widths(ws, placements, report.lang)
     chart_column, chart_row = add_charts(ws, sheet, placements)
     content_rows = max((p.last_row for p in placements), default=STATUS_ROW)
-    top_width = max(styles.text_width(text) for text in (sheet.title, _stamp(report, sheet), sheet.status))
+    lines = [line for p in placements if isinstance(p.block, Lines) for line in p.block.lines]
+    top_width = max(styles.text_width(text) for text in (sheet.title, _stamp(report, sheet), sheet.status, *lines))
     last_column = max(last_table_column, chart_column, _columns_spanned(ws, top_width))
     _page_setup(ws, last_column, content_rows, chart_row, placements)
 
