@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from marketreview.report.reasons import localise_note, short_reason
@@ -29,3 +31,18 @@ def test_notes_in_japanese_and_left_alone_in_english() -> None:
                                         "古いデータ：最終取得に失敗 (yahoo: timeout)")
     assert localise_note("GOOGL.csv (dividend-adjusted)", "ja") == "GOOGL.csv（配当調整済み）"
     assert localise_note(note, "en") == note
+
+
+def test_a_status_line_with_many_failures_names_them_and_points_at_the_sources_sheet() -> None:
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from marketreview.report.cells import CellMaker
+
+    engine: Any = SimpleNamespace(router=SimpleNamespace(sources=[]))
+    failed = {f"S{i}": f"reason {i}" for i in range(4)}
+    for lang, words in (("en", "Failed to fetch 4 series: S0, S1, S2, S3 (the Sources sheet gives each reason)"),
+                        ("ja", "4系列の取得に失敗: S0, S1, S2, S3（理由はデータ出所シートに）")):
+        assert CellMaker(engine, dt.date(2025, 1, 10), lang, failed).status([*failed, "OK"]) == words
+    two = CellMaker(engine, dt.date(2025, 1, 10), "en", {"S0": "timeout", "S1": "429"})
+    assert two.status(["S0", "S1"]) == "Failed to fetch: S0 (timeout); S1 (429)"

@@ -17,6 +17,8 @@ from .labels import label
 from .model import Cell, Column, Fmt
 
 JST = dt.timezone(dt.timedelta(hours=9), "JST")
+#: A status line gives the reasons of at most this many failed symbols; beyond that it names them.
+STATUS_REASONS = 2
 
 
 class CellMaker:
@@ -67,6 +69,8 @@ class CellMaker:
         bad = [a for a in aliases if a in self.failed]
         if not bad:
             return ""
+        if len(bad) > STATUS_REASONS:  # one line the reader can take in; the reasons are on the Sources sheet
+            return self.t("status.failed_many").format(n=len(bad), names=", ".join(bad))
         return f"{self.t('status.failed')}: " + "; ".join(f"{a} ({self.failed[a]})" for a in bad)
 
     @property
@@ -94,7 +98,7 @@ class CellMaker:
         try:
             last = prices.last_date(self.engine.series(alias)).isoformat()
         except MarketReviewError:
-            last = "none"
+            return f"NO DATA: fetch failed ({self.failed[alias]}) and nothing is cached for it"
         return f"STALE: fetch failed ({self.failed[alias]}); last good date {last}"
 
     # -- cells ---------------------------------------------------------------------------------------

@@ -76,6 +76,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "stamp.offline_never": ("offline (cache only)", "オフライン（キャッシュのみ）"),
     "stamp.demo": ("DEMO (synthetic) — not market data", "DEMO（合成データ）— 実際の市場データではありません"),
     "status.failed": ("Failed to fetch", "取得失敗"),
+    "status.failed_many": ("Failed to fetch {n} series: {names} (the Sources sheet gives each reason)",
+                           "{n}系列の取得に失敗: {names}（理由はデータ出所シートに）"),
     "yes": ("yes", "はい"),
     "no": ("no", "いいえ"),
     "pair.r2g": ("Russell 2000 Growth / S&P 500", "ラッセル2000グロース / S&P500"),

@@ -40,6 +40,8 @@ def short_reason(message: str, lang: Lang) -> str:
 NOTE_PHRASES: tuple[tuple[str, str], ...] = (
     ("STALE: last fetch failed", "古いデータ：最終取得に失敗"),
     ("STALE: fetch failed", "古いデータ：取得に失敗"),
+    ("NO DATA: fetch failed", "データなし：取得に失敗"),
+    ("and nothing is cached for it", "キャッシュにもなし"),
     ("last good date", "最終の有効日"),
     ("adj_close from", "調整後終値:"),
     (" (dividend-adjusted)", "（配当調整済み）"),
