@@ -3,6 +3,11 @@ warm SQLite cache (the engine opened from ``MARKETREVIEW_SOURCE``/``MARKETREVIEW
 
 The figure is the wall time of the whole child process, interpreter start included. The child also reports
 its own split (import, first formula) and which heavy modules it imported: yfinance must not be among them.
+
+``first_call_s`` is the install Excel users make (``pip install marketreview``: no ``charts`` extra, so no
+matplotlib; the child is run with matplotlib made unimportable, which is what xlwings sees then).
+``first_call_with_charts_s`` is the same with the ``charts`` extra installed: xlwings then imports
+matplotlib.pyplot on its own import, which MarketReview cannot avoid.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ HEAVY = ("yfinance", "requests", "exchange_calendars", "xlwings", "openpyxl", "m
 
 CHILD = """
 import sys, time, json
+if {hide_matplotlib!r}:
+    sys.modules["matplotlib"] = None  # as if not installed: `import matplotlib` raises ImportError
 t0 = time.perf_counter()
 sys.path.insert(0, {udfs!r})
 import marketreview_udfs
@@ -32,7 +39,7 @@ value = marketreview_udfs.PERF("SP500", "YTD")
 t2 = time.perf_counter()
 cache = str(marketreview_udfs.get_engine().cache.path)
 print(json.dumps({{"import_s": t1 - t0, "formula_s": t2 - t1, "value": value, "cache": cache,
-                  "heavy": {{m: m in sys.modules for m in {heavy!r}}}}}))
+                  "heavy": {{m: sys.modules.get(m) is not None for m in {heavy!r}}}}}))
 """
 
 
@@ -51,10 +58,10 @@ def udf_cache_path(spec: str, setting: Path) -> Path:
             os.environ["MARKETREVIEW_CACHE"] = saved
 
 
-def first_call(spec: str, setting: Path) -> tuple[float, dict[str, object]]:
+def first_call(spec: str, setting: Path, *, charts: bool = False) -> tuple[float, dict[str, object]]:
     env = dict(os.environ, MARKETREVIEW_SOURCE=spec, MARKETREVIEW_CACHE=str(setting))
     env.pop("MARKETREVIEW_OFFLINE", None)
-    code = CHILD.format(udfs=str(UDFS), heavy=HEAVY)
+    code = CHILD.format(udfs=str(UDFS), heavy=HEAVY, hide_matplotlib=not charts)
     t0 = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - t0
@@ -83,6 +90,8 @@ def run(out: Output, size: Size, spec: str, workdir: Path) -> None:
     out.info("first_call_imported", ", ".join(f"{m} {'yes' if v else 'no'}" for m, v in heavy.items()))
     out.info("first_call_yfinance_imported", "yes" if heavy["yfinance"] else "no")
     out.figure("first_call_s", seconds, "s", budget=FIRST_CALL_BUDGET_S)
+    with_charts = median([first_call(spec, setting, charts=True)[0] for _ in range(3 if size.name == "full" else 1)])
+    out.figure("first_call_with_charts_s", with_charts, "s")
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
+import sys
 import warnings
 from pathlib import Path
 
@@ -409,3 +410,20 @@ def test_review_with_charts_writes_the_images_and_embeds_them_numbered(market_di
     assert lines[images[0]] == "![図表1 主要株価指数の週間騰落率](charts/index_moves.png)"
     assert lines[images[6]].startswith("![図表7 TOPIX-17業種別の週間騰落率（対TOPIX）]")
     assert all(lines[i + 1] == "出所：CSVファイルのデータを基に作成" for i in images if "mag7_share" not in lines[i])
+
+
+def test_without_the_charts_extra_the_commands_say_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """matplotlib is the optional ``charts`` extra: without it, ``charts`` and ``review --charts`` fail with the
+    pip command, and ``review`` alone still works."""
+    for name in [m for m in sys.modules if m.startswith(("matplotlib", "marketreview.render.images"))]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # what an environment without it gives: ImportError
+    common = ["--source", "demo", "--cache", str(tmp_path / "c.sqlite"), "--asof", "2025-10-31"]
+    assert main(["charts", *common, "--out", str(tmp_path / "charts")]) == 2
+    assert 'pip install "marketreview[charts]"' in capsys.readouterr().err
+    assert not (tmp_path / "charts").exists()
+    assert main(["review", *common, "--out", str(tmp_path / "post.md"), "--charts", str(tmp_path / "c")]) == 2
+    assert not (tmp_path / "post.md").exists()
+    assert main(["review", *common, "--out", str(tmp_path / "post.md")]) == 0
+    assert "DEMO" in (tmp_path / "post.md").read_text(encoding="utf-8")

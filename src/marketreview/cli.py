@@ -12,10 +12,14 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .errors import BadArgumentError, MarketReviewError, RenderError
+
+if TYPE_CHECKING:
+    from .render.images import Exhibit
+    from .report.model import Report
 
 EXIT_ERROR = 2
 #: A build lists at most this many kinds of warning on stderr; the workbook marks every cell.
@@ -176,15 +180,26 @@ def _print_warnings(warnings: list[str]) -> None:
         print(f"warning: … and {len(kinds) - MAX_WARNING_LINES} more kinds (each marked on its cell)", file=sys.stderr)
 
 
+def _write_charts(report: Report, out: Path) -> list[Exhibit]:
+    """The chart images (the optional ``charts`` extra: matplotlib)."""
+    try:
+        from .render.images import write_charts
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] not in ("matplotlib", "matplotlib_fontja"):
+            raise
+        raise RenderError("chart images", f"need {exc.name}, which is not installed: "
+                                          "python -m pip install \"marketreview[charts]\"") from exc
+    return list(write_charts(report, out))
+
+
 def cmd_charts(args: argparse.Namespace) -> int:
     from .calc.periods import parse_date
-    from .render.images import write_charts
     from .report.build import build_report
 
     engine = _engine(args)
     as_of = parse_date(args.asof, "asof") if args.asof else None
     report = build_report(engine, as_of, args.lang, progress=_progress())
-    exhibits = write_charts(report, Path(args.out))
+    exhibits = _write_charts(report, Path(args.out))
     demo = " — DEMO (synthetic) data" if report.demo else ""
     print(f"wrote {len(exhibits)} images to {Path(args.out).absolute()} (as of {report.as_of.isoformat()}, "
           f"source {report.source}{demo})")
@@ -196,7 +211,6 @@ def cmd_charts(args: argparse.Namespace) -> int:
 def cmd_review(args: argparse.Namespace) -> int:
     from .calc.periods import parse_date
     from .render.atomic import atomic_write
-    from .render.images import write_charts
     from .render.markdown import render_review
     from .report.build import build_report
 
@@ -205,7 +219,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     report = build_report(engine, as_of, args.lang, progress=_progress())
     out = Path(args.out) if args.out else None
     # the images first, so the Markdown never embeds a picture that was not written
-    exhibits = write_charts(report, Path(args.charts)) if args.charts else []
+    exhibits = _write_charts(report, Path(args.charts)) if args.charts else []
     base = out.parent.resolve() if out else (Path.cwd() if exhibits else None)
     text = render_review(report, args.format, exhibits, base=base)
     if out is None:
