@@ -378,7 +378,8 @@ class Engine:
         """The O(1) as-of table of ``name``'s closes (rebuilt whenever its series is reloaded)."""
         table = self._tables.get(name)
         if table is None:
-            table = day_table(self.series(name), self.today() + dt.timedelta(days=7), self.sessions(name))
+            table = day_table(self.series(name), self.today() + dt.timedelta(days=7), self.sessions(name),
+                              calendar=self.symbols.resolve(name).calendar)
             self._tables[name] = table
         return table
 

@@ -554,17 +554,16 @@ def _range_cell(engine: Engine, name: str, rest: tuple[Any, ...]) -> Callable[[A
     start_arg = rest[0] if name == "PERF" and rest else None
     fresh: dict[str | None, dt.date] = {}  # per calendar, for the whole range
 
-    def current(value: str, last: dt.date | None) -> bool:
-        calendar = engine.symbols.resolve(value).calendar
-        day = fresh.get(calendar)
+    def current(table: DayTable) -> bool:
+        day = fresh.get(table.calendar)
         if day is None:
-            day = fresh[calendar] = engine.fresh_from(calendar)
-        return last is not None and last >= day
+            day = fresh[table.calendar] = engine.fresh_from(table.calendar)
+        return table.last_date is not None and table.last_date >= day
 
     def one(value: Any) -> Answer:
         if plain and isinstance(value, str):
             table = engine.day_table_or_none(value)
-            if table is not None and (fixed_end is not None or current(value, table.last_date)):
+            if table is not None and (fixed_end is not None or current(table)):
                 answer = _table_answer(table, name, fixed_end or table.last_date, start_arg)
                 if answer is not None:
                     return answer

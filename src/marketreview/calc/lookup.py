@@ -27,6 +27,8 @@ class DayTable:
     filled: np.ndarray
     #: the date of the last close (what an omitted end date means)
     last_date: dt.date | None
+    #: the exchange calendar of the series (what "stale" is measured on), kept so a range need not look it up
+    calendar: str | None = None
 
     def close(self, day: int) -> float | None:
         """The close as of ``day`` (days since 1970-01-01), or None when the full path must answer."""
@@ -42,13 +44,13 @@ def day_number(when: dt.date) -> int:
 
 
 def day_table(series: pd.Series, horizon: dt.date, sessions: pd.DatetimeIndex | None = None,
-              max_gap_days: int = 10) -> DayTable:
+              max_gap_days: int = 10, *, calendar: str | None = None) -> DayTable:
     """Build the table for ``series`` up to ``horizon``. With ``sessions`` a day is clean when no trading
     session in (close used, day] lacks a close; without, when the close used is at most ``max_gap_days`` old."""
     closes = series.dropna()
     stamps = closes.index.to_numpy().astype("datetime64[D]").astype(np.int64)
     if not len(stamps):
-        return DayTable(0, np.empty(0), None)
+        return DayTable(0, np.empty(0), None, calendar)
     first, last = int(stamps[0]), max(int(stamps[-1]), day_number(horizon))
     days = np.arange(first, last + 1, dtype=np.int64)
     pos = np.searchsorted(stamps, days, side="right") - 1
@@ -63,4 +65,4 @@ def day_table(series: pd.Series, horizon: dt.date, sessions: pd.DatetimeIndex | 
         clean = missing_upto == missing_at_used
     last_date = dt.date.fromordinal(_EPOCH_ORDINAL + int(stamps[-1]))
     filled = np.where(clean, closes.to_numpy(dtype=float)[pos], np.nan)
-    return DayTable(first, filled, last_date)
+    return DayTable(first, filled, last_date, calendar)
