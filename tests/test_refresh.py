@@ -117,8 +117,10 @@ def test_errors_red_and_warnings_noted():
     book = Book()
     render_book(sample_report(), book)
     mag7 = book.sheets["Magnificent 7"]
-    assert values(mag7, 9, 1, 5) == ["NVDA", "NVIDIA", NVDA_ERROR, NVDA_ERROR, 0.0655]
+    # a short reason that fits the column, as in the built file; the full message is the cell's note
+    assert values(mag7, 9, 1, 5) == ["NVDA", "NVIDIA", "#N/A no data", "#N/A no data", 0.0655]
     assert mag7.styles[(9, 3)]["font.color"] == (192, 0, 0) and mag7.styles[(9, 3)]["font.italic"] is True
+    assert mag7.notes[(9, 3)].text == NVDA_ERROR and "color" not in mag7.styles[(9, 3)]
     indices = book.sheets["US Indices"]
     assert indices.notes[(9, 3)].text == DJI_WARNING
     assert indices.styles[(9, 3)]["color"] == (255, 242, 204)
@@ -360,3 +362,13 @@ def test_on_macos_a_plain_recalculation_is_the_equivalent(engine, built):
     book.app = App(windows=False)  # no UDF server on macOS: nothing is non-volatile-and-stale
     assert refresh_book(book, engine, lang="en").ok
     assert (book.app.full_calculations, book.app.calculations) == (0, 1)
+
+
+def test_error_cells_of_a_japanese_book_show_the_japanese_short_reason():
+    from marketreview.render.book import plan_sheet
+
+    plan = plan_sheet(sample_report().sheet("mag7"), lang="ja")
+    shown = {(row + r, column + c): value for row, column, block in plan.blocks
+             for r, line in enumerate(block) for c, value in enumerate(line)}
+    assert shown[(9, 3)] == "'#N/A データなし"  # text, never parsed: the apostrophe prefix
+    assert (9, 3, NVDA_ERROR) in plan.error_notes

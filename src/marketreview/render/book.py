@@ -21,6 +21,8 @@ from typing import Any
 from ..errors import RenderError
 from ..report import layout
 from ..report.model import CellValue, Column, Lines, Report, Sheet, Table
+from ..report.reasons import short_reason
+from ..types import Lang
 from . import styles
 from .xlsx import sheet_title
 
@@ -39,6 +41,8 @@ class SheetPlan:
     errors: list[tuple[int, int]] = field(default_factory=list)
     #: cells with a warning (filled, with a note): (row, column, warning)
     notes: list[tuple[int, int, str]] = field(default_factory=list)
+    #: the full message of each error cell, which shows a short reason (a note, no fill): (row, column, message)
+    error_notes: list[tuple[int, int, str]] = field(default_factory=list)
     widths: dict[int, float] = field(default_factory=dict)
     failing: bool = False
     demo: bool = False
@@ -67,7 +71,7 @@ def excel_value(value: CellValue) -> Any:
     return value if isinstance(value, int) else number
 
 
-def _table(plan: SheetPlan, table: Table, placement: layout.Placement) -> None:
+def _table(plan: SheetPlan, table: Table, placement: layout.Placement, lang: Lang) -> None:
     width = len(table.columns)
     col0 = placement.column
     values: list[list[Any]] = [[excel_value(table.title), *([None] * (width - 1))],
@@ -75,11 +79,13 @@ def _table(plan: SheetPlan, table: Table, placement: layout.Placement) -> None:
     for r, row in enumerate(table.rows):
         if len(row) != width:
             raise RenderError(f"table {table.key}", f"row {r + 1} has {len(row)} cells for {width} columns")
-        values.append([excel_value(cell.shown) for cell in row])
+        values.append([excel_value(short_reason(cell.error, lang) if cell.error is not None else cell.value)
+                       for cell in row])
         for c, cell in enumerate(row):
             where = (placement.first_data_row + r, col0 + c)
             if cell.error is not None:
                 plan.errors.append(where)
+                plan.error_notes.append((*where, cell.error))
             if cell.warning:
                 plan.notes.append((*where, cell.warning))
     plan.blocks.append((placement.row, col0, values))
@@ -110,10 +116,12 @@ def _number_format(column: Column) -> str | None:
     return fmt
 
 
-def plan_sheet(sheet: Sheet, status: str = "", *, problem: bool = False, demo: bool = False) -> SheetPlan:
+def plan_sheet(sheet: Sheet, status: str = "", *, problem: bool = False, demo: bool = False,
+               lang: Lang = "en") -> SheetPlan:
     """Convert one sheet of the report into what :func:`write_sheet` writes. ``status`` is shown when the
     sheet has none of its own; ``problem``: it reports a failure (red, like a sheet's own status); ``demo``:
-    the stamp must say DEMO."""
+    the stamp must say DEMO; ``lang``: the language of the short reasons error cells show (the full message
+    goes into the cell's note)."""
     plan = SheetPlan(sheet_title(sheet.title), demo=demo)
     shown_status = sheet.status or status
     plan.failing = bool(sheet.status) or (problem and bool(status))
@@ -125,7 +133,7 @@ def plan_sheet(sheet: Sheet, status: str = "", *, problem: bool = False, demo: b
     for placement in layout.place(sheet):
         block = placement.block
         if isinstance(block, Table):
-            _table(plan, block, placement)
+            _table(plan, block, placement, lang)
         elif isinstance(block, Lines):
             plan.blocks.append((placement.row, placement.column,
                                 [[excel_value(block.title)], *([excel_value(line)] for line in block.lines)]))
@@ -183,11 +191,17 @@ def write_sheet(sheet: Any, plan: SheetPlan) -> None:
     for row, column, text in plan.notes:
         cell = sheet.range((row, column))
         cell.color = styles.rgb(styles.WARNING_FILL)
-        existing = cell.note
-        if existing is not None:
-            existing.text = text
-        elif hasattr(cell, "add_note"):  # an xlwings without add_note keeps the fill only
-            cell.add_note(text)
+        _note(cell, text)
+    for row, column, text in plan.error_notes:
+        _note(sheet.range((row, column)), text)
+
+
+def _note(cell: Any, text: str) -> None:
+    existing = cell.note
+    if existing is not None:
+        existing.text = text
+    elif hasattr(cell, "add_note"):  # an xlwings without add_note keeps the fill only
+        cell.add_note(text)
 
 
 def _rename(book: Any, old: Sequence[str], new: Sequence[str]) -> None:
@@ -221,7 +235,8 @@ def render_book(report: Report, book: Any, *, status: str = "", problem: bool = 
     (``problem``: it reports a failure). ``last_names``: the names the last render wrote, in order; a sheet whose
     name changed (``Lang`` switched) is renamed in place instead of getting a twin. Returns the sheet names
     written, in order."""
-    plans = [plan_sheet(sheet, status, problem=problem, demo=report.demo) for sheet in report.sheets]
+    plans = [plan_sheet(sheet, status, problem=problem, demo=report.demo, lang=report.lang)
+             for sheet in report.sheets]
     names = [plan.name for plan in plans]
     if len({n.casefold() for n in names}) != len(names):
         raise RenderError("workbook", f"two sheets would share a name: {names}")
