@@ -372,3 +372,16 @@ def test_error_cells_of_a_japanese_book_show_the_japanese_short_reason():
              for r, line in enumerate(block) for c, value in enumerate(line)}
     assert shown[(9, 3)] == "'#N/A データなし"  # text, never parsed: the apostrophe prefix
     assert (9, 3, NVDA_ERROR) in plan.error_notes
+
+
+def test_a_cells_own_format_wins_over_its_columns():
+    """A yen ETF's price (whole yen) in a column of index levels (two decimals), as in the built file."""
+    from marketreview.render.book import plan_sheet
+    from marketreview.report.model import Column, Sheet
+
+    table = Table("t", "T", (Column("close", "Close", "price"),), ((Cell(5970.84),), (Cell(2840.0, fmt="price0"),)))
+    plan = plan_sheet(Sheet("s", "S", "stamp", (table,)))
+    first = layout.place(Sheet("s", "S", "stamp", (table,)))[0].first_data_row
+    column_format, own_format = plan.formats
+    assert column_format == (first, first + 1, 1, "#,##0.00")
+    assert own_format == (first + 1, first + 1, 1, "#,##0")

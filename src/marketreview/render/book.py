@@ -76,6 +76,7 @@ def _table(plan: SheetPlan, table: Table, placement: layout.Placement, lang: Lan
     col0 = placement.column
     values: list[list[Any]] = [[excel_value(table.title), *([None] * (width - 1))],
                                [excel_value(c.header) for c in table.columns]]
+    own_formats: list[tuple[int, int, int, str]] = []  # a cell's own format wins over its column's
     for r, row in enumerate(table.rows):
         if len(row) != width:
             raise RenderError(f"table {table.key}", f"row {r + 1} has {len(row)} cells for {width} columns")
@@ -86,6 +87,8 @@ def _table(plan: SheetPlan, table: Table, placement: layout.Placement, lang: Lan
             if cell.error is not None:
                 plan.errors.append(where)
                 plan.error_notes.append((*where, cell.error))
+            elif cell.fmt is not None:
+                own_formats.append((where[0], where[0], where[1], styles.number_format(cell.fmt)))
             if cell.warning:
                 plan.notes.append((*where, cell.warning))
     plan.blocks.append((placement.row, col0, values))
@@ -95,6 +98,7 @@ def _table(plan: SheetPlan, table: Table, placement: layout.Placement, lang: Lan
         fmt = _number_format(column)
         if table.rows and fmt is not None:
             plan.formats.append((placement.first_data_row, placement.last_row, col0 + c, fmt))
+    plan.formats.extend(own_formats)
 
 
 def _width(column: Column) -> float:
