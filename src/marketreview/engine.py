@@ -113,9 +113,7 @@ class Engine:
         """The last day whose close ``name``'s exchange has published by now, on the exchange's own clock
         (worked out once per calendar and clock minute: formulas ask for it on every cell)."""
         calendar = self.symbols.resolve(name).calendar
-        now = self.clock()
-        key = (calendar, int(now.timestamp()) // 60 if now.tzinfo is not None else now.replace(second=0,
-                                                                                                 microsecond=0))
+        key = (calendar, self._minute())
         day = self._closed.get(key)
         if day is None:
             if len(self._closed) > 64:
@@ -402,16 +400,19 @@ class Engine:
             self._sessions[key] = calendars.sessions(calendar, dt.date(2000, 1, 1), key[1])
         return self._sessions[key]
 
-    def is_current(self, name: str, last: dt.date | None) -> bool:
-        """Whether a series of ``name`` whose last close is ``last`` is not stale (the formulas' fast check; it
-        agrees with :meth:`stale_warning`)."""
-        return last is not None and last >= self.fresh_from(self.symbols.resolve(name).calendar)
+    def is_current(self, table: DayTable) -> bool:
+        """Whether the series behind ``table`` is not stale (the formulas' fast check; it agrees with
+        :meth:`stale_warning`)."""
+        return table.last_date is not None and table.last_date >= self.fresh_from(table.calendar)
+
+    def _minute(self) -> object:
+        """The clock's current minute: what the per-minute memos (closed sessions, freshness) are keyed by."""
+        now = self.clock()
+        return int(now.timestamp()) // 60 if now.tzinfo is not None else now.replace(second=0, microsecond=0)
 
     def fresh_from(self, calendar: str | None) -> dt.date:
         """The oldest last close that is not stale on ``calendar`` now (per calendar and clock minute)."""
-        now = self.clock()
-        key = (calendar, int(now.timestamp()) // 60 if now.tzinfo is not None else now.replace(second=0,
-                                                                                                 microsecond=0))
+        key = (calendar, self._minute())
         fresh = self._fresh.get(key)
         if fresh is None:
             if len(self._fresh) > 64:
@@ -425,8 +426,7 @@ class Engine:
         """The warning every figure that defaults to "latest" on ``name`` carries when its data stopped more
         than a few expected sessions ago: ``NVDA: data ends 2026-02-13 (…)``; None when current. Remembered per
         name and clock minute until a fetch replaces a series (formulas ask on every cell)."""
-        now = self.clock()
-        minute = int(now.timestamp()) // 60 if now.tzinfo is not None else now.replace(second=0, microsecond=0)
+        minute = self._minute()
         memo = self._stale.get(name)
         if memo is not None and memo[0] == minute:
             return memo[1]

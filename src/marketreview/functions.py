@@ -509,7 +509,7 @@ def _quick(engine: Engine, name: str, args: tuple[Any, ...]) -> Answer | None:
     if table is None:
         return None
     end_arg = args[1] if name == "CLOSEPRICE" and len(args) > 1 else args[2] if len(args) > 2 else None
-    if (end_arg is None or end_arg == "") and not engine.is_current(args[0], table.last_date):
+    if (end_arg is None or end_arg == "") and not engine.is_current(table):
         return None  # "latest" on a series that stopped: the full path adds the warning
     try:
         end = table.last_date if end_arg is None or end_arg == "" else _end(engine, _NO_SERIES, end_arg)
