@@ -100,6 +100,27 @@ LABELS: dict[str, tuple[str, str]] = {
     "line.sectors_worst": ("TOPIX-17 worst of the week:", "TOPIX-17業種 週間下位:"),
     "chart.percent": ("%", "%"),
     "chart.return": ("Return", "騰落率"),
+    # the Macro sheet (report/macro.py)
+    "macro.sheet": ("Macro", "マクロ"),
+    "macro.overview": ("Macro series as of the report date", "マクロ系列（基準日時点）"),
+    "macro.name": ("Series", "系列"),
+    "macro.id": ("ID", "ID"),
+    "macro.units": ("Units", "単位"),
+    "macro.frequency": ("Freq.", "頻度"),
+    "macro.date": ("Observation", "観測日"),
+    "macro.value": ("Value", "値"),
+    "macro.note": ("What it is", "内容"),
+    "macro.ratio": ("Ratio ① / ②", "比率 ①/②"),
+    "macro.period": ("Period", "期間"),
+    "macro.missing": ("Missing", "未取得"),
+    # MAG7SHARE's anchors (report/mag7_notes.py)
+    "mag7_anchors.title": ("MAG7SHARE anchors", "MAG7SHAREの基準スナップショット"),
+    "mag7_anchors.method": ("Between and after snapshots the share moves with the members' prices and the S&P 500 "
+                            "level; before the first snapshot it is a marked estimate (ESTIMATE in the cell note).",
+                            "スナップショット間・以降は構成銘柄の株価とS&P500指数の変化で推計。最初のスナップショットより前は"
+                            "推計値（セルの注記にESTIMATE）。"),
+    "mag7_anchors.snapshot": ("Anchor", "基準"),
+    "mag7_anchors.none": ("No snapshot", "スナップショットなし"),
 }
 
 

@@ -42,20 +42,6 @@ USER_SOURCES = ("csv", "demo")
 _PERIOD_CODES: dict[macro_calc.Frequency, str] = {"d": "D", "w": "W-FRI", "m": "M", "q": "Q", "a": "Y"}
 _COLUMNS = ("chart", "title_en", "title_ja", "kind", "ratio", "series", "label_en", "label_ja", "units",
             "frequency", "axis", "note")
-_TEXT: dict[str, tuple[str, str]] = {
-    "sheet": ("Macro", "マクロ"),
-    "overview": ("Macro series as of the report date", "マクロ系列（基準日時点）"),
-    "name": ("Series", "系列"),
-    "id": ("ID", "ID"),
-    "units": ("Units", "単位"),
-    "frequency": ("Freq.", "頻度"),
-    "date": ("Observation", "観測日"),
-    "value": ("Value", "値"),
-    "note": ("What it is", "内容"),
-    "ratio": ("Ratio ① / ②", "比率 ①/②"),
-    "period": ("Period", "期間"),
-    "missing": ("Missing", "未取得"),
-}
 
 
 @dataclass(frozen=True)
@@ -176,10 +162,6 @@ def _fill_hint(engine: Engine, series: MacroSeries, lang: Lang) -> str:
     return f"needs {series.file} (date,close) in your CSV folder (--source csv:DIR), with a source note in index.csv"
 
 
-def _t(key: str, lang: Lang) -> str:
-    en, ja = _TEXT[key]
-    return ja if lang == "ja" else en
-
 
 def macro_sheet(m: CellMaker, charts: tuple[MacroChart, ...]) -> Sheet:
     """The overview table of every listed series, then one table (and chart) per chart of the list; a chart
@@ -202,18 +184,18 @@ def macro_sheet(m: CellMaker, charts: tuple[MacroChart, ...]) -> Sheet:
             overview.append(_overview_row(m, s, problem))
         if problems:
             blocks.append(Lines(f"macro_{chart.key}", chart.title(lang),
-                                (f"{_t('missing', lang)}: " + "; ".join(problems),)))
+                                (f"{m.t('macro.missing')}: " + "; ".join(problems),)))
             continue
         table, drawn = _chart_table(m, chart, values)
         blocks.append(table)
         made.append(drawn)
-    columns = (Column("name", _t("name", lang), "text", 44), Column("id", _t("id", lang), "text", 24),
-               Column("units", _t("units", lang), "text", 7), Column("frequency", _t("frequency", lang), "text", 6),
-               Column("date", _t("date", lang), "date", 12), Column("value", _t("value", lang), "price", 14),
-               Column("note", _t("note", lang), "text", 60))
-    first = Table("macro_series", _t("overview", lang), columns, tuple(overview))
+    columns = (Column("name", m.t("macro.name"), "text", 44), Column("id", m.t("macro.id"), "text", 24),
+               Column("units", m.t("macro.units"), "text", 7), Column("frequency", m.t("macro.frequency"), "text", 6),
+               Column("date", m.t("macro.date"), "date", 12), Column("value", m.t("macro.value"), "price", 14),
+               Column("note", m.t("macro.note"), "text", 60))
+    first = Table("macro_series", m.t("macro.overview"), columns, tuple(overview))
     fred = [s.series for chart in charts for s in chart.series if s.is_fred]
-    return Sheet("macro", _t("sheet", lang), m.stamp(list(dict.fromkeys(fetched))), (first, *blocks),
+    return Sheet("macro", m.t("macro.sheet"), m.stamp(list(dict.fromkeys(fetched))), (first, *blocks),
                  tuple(made), m.status(list(dict.fromkeys(fred))))
 
 
@@ -258,9 +240,9 @@ def _chart_table(m: CellMaker, chart: MacroChart, values: dict[str, pd.Series]) 
     frequency = chart.frequency
     code = _PERIOD_CODES[frequency]
     grid = pd.period_range(end=pd.Period(m.as_of, code), periods=SHOWN_PERIODS[frequency], freq=code)
-    columns: list[Column] = [Column("date", _t("date", m.lang), "date", 12)]
+    columns: list[Column] = [Column("date", m.t("macro.date"), "date", 12)]
     if chart.kind == "bar":
-        columns.append(Column("period", _t("period", m.lang), "text", 10))
+        columns.append(Column("period", m.t("macro.period"), "text", 10))
     keys = [f"s{i + 1}" for i in range(len(chart.series))]
     marks = "①②③④⑤⑥⑦⑧⑨"
     for i, (key, s) in enumerate(zip(keys, chart.series, strict=True)):
@@ -268,7 +250,7 @@ def _chart_table(m: CellMaker, chart: MacroChart, values: dict[str, pd.Series]) 
         columns.append(Column(key, f"{mark}{s.label(m.lang)} [{s.units}]", "price", 16))
     on_grid = [_on_grid(values[s.series], code, grid) for s in chart.series]
     if chart.ratio:
-        columns.append(Column("ratio", _t("ratio", m.lang), "ratio", 12))
+        columns.append(Column("ratio", m.t("macro.ratio"), "ratio", 12))
     rows: list[tuple[Cell, ...]] = []
     for position, period in enumerate(grid):
         day = (period.end_time if frequency == "w" else period.start_time).date()

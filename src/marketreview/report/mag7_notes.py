@@ -9,21 +9,6 @@ from ..types import FundamentalsSnapshot
 from .cells import CellMaker
 from .model import Cell, Lines
 
-_TEXT = {
-    "title": ("MAG7SHARE anchors", "MAG7SHAREの基準スナップショット"),
-    "method": ("Between and after snapshots the share moves with the members' prices and the S&P 500 level; "
-               "before the first snapshot it is a marked estimate (ESTIMATE in the cell note).",
-               "スナップショット間・以降は構成銘柄の株価とS&P500指数の変化で推計。最初のスナップショットより前は"
-               "推計値（セルの注記にESTIMATE）。"),
-    "snapshot": ("Anchor", "基準"),
-    "none": ("No snapshot", "スナップショットなし"),
-}
-
-
-def _t(key: str, m: CellMaker) -> str:
-    english, japanese = _TEXT[key]
-    return japanese if m.lang == "ja" else english
-
 
 def anchors_used(snapshots: list[FundamentalsSnapshot], start: dt.date, end: dt.date) -> list[FundamentalsSnapshot]:
     """The snapshots that anchor some date in ``[start, end]``: the last one on or before ``start`` (or the
@@ -38,11 +23,11 @@ def anchor_lines(m: CellMaker, start: dt.date) -> Lines:
     """One line per snapshot the sheet's figures were anchored on (date and source), then the method."""
     try:
         used = anchors_used(m.engine.fundamentals(), start, m.as_of)
-        lines = [f"{_t('snapshot', m)} {s.date.isoformat()}: {s.source}"
+        lines = [f"{m.t('mag7_anchors.snapshot')} {s.date.isoformat()}: {s.source}"
                  + (f" ({'; '.join(s.notes)})" if s.notes else "") for s in used]
     except MarketReviewError as exc:
-        lines = [f"{_t('none', m)}: {exc.excel_text}"]
-    return Lines("mag7_anchors", _t("title", m), (*lines, _t("method", m)))
+        lines = [f"{m.t('mag7_anchors.none')}: {exc.excel_text}"]
+    return Lines("mag7_anchors", m.t("mag7_anchors.title"), (*lines, m.t("mag7_anchors.method")))
 
 
 def snapshot_rows(m: CellMaker) -> list[tuple[Cell, ...]]:
@@ -57,7 +42,7 @@ def snapshot_rows(m: CellMaker) -> list[tuple[Cell, ...]]:
     for snapshot in used:
         held = stored.get(snapshot.date)
         fetched = m.local_time(held.fetched_at) if held is not None else None
-        rows.append((Cell("MAG7SHARE"), Cell(_t("snapshot", m)), Cell("-"), Cell(snapshot.source),
+        rows.append((Cell("MAG7SHARE"), Cell(m.t("mag7_anchors.snapshot")), Cell("-"), Cell(snapshot.source),
                      Cell(snapshot.date), Cell(snapshot.date), Cell(fetched), Cell(m.t("no")),
                      Cell("; ".join(snapshot.notes), warning="; ".join(snapshot.notes) or None)))
     return rows
