@@ -141,9 +141,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .calc.periods import parse_date
     from .render.xlsx import write_xlsx
-    from .report.build import build_report
 
     out = Path(args.out)
     if out.is_dir():
@@ -155,9 +153,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise RenderError(str(out), f"cannot create the folder {out.parent}: {exc.strerror or exc}") from exc
-    engine = _engine(args)
-    as_of = parse_date(args.asof, "asof") if args.asof else None
-    report = build_report(engine, as_of, args.lang, progress=_progress(), macro_list=args.macro_list)
+    report = _report(args)
     path = write_xlsx(report, out)
     demo = " — DEMO (synthetic) data" if report.demo else ""
     failed = f"; {len(report.failed)} symbols failed: {', '.join(report.failed)}" if report.failed else ""
@@ -165,6 +161,16 @@ def cmd_build(args: argparse.Namespace) -> int:
           f"source {report.source}{demo}{failed})")
     _print_warnings(report.warnings())
     return 0
+
+
+def _report(args: argparse.Namespace) -> Report:
+    """The review as of ``--asof`` in ``--lang`` from the command's engine (build, charts and review)."""
+    from .calc.periods import parse_date
+    from .report.build import build_report
+
+    as_of = parse_date(args.asof, "asof") if args.asof else None
+    return build_report(_engine(args), as_of, args.lang, progress=_progress(),
+                        macro_list=getattr(args, "macro_list", None))
 
 
 def _print_warnings(warnings: list[str]) -> None:
@@ -193,12 +199,8 @@ def _write_charts(report: Report, out: Path) -> list[Exhibit]:
 
 
 def cmd_charts(args: argparse.Namespace) -> int:
-    from .calc.periods import parse_date
-    from .report.build import build_report
 
-    engine = _engine(args)
-    as_of = parse_date(args.asof, "asof") if args.asof else None
-    report = build_report(engine, as_of, args.lang, progress=_progress())
+    report = _report(args)
     exhibits = _write_charts(report, Path(args.out))
     demo = " — DEMO (synthetic) data" if report.demo else ""
     print(f"wrote {len(exhibits)} images to {Path(args.out).absolute()} (as of {report.as_of.isoformat()}, "
@@ -209,14 +211,10 @@ def cmd_charts(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from .calc.periods import parse_date
     from .render.atomic import atomic_write
     from .render.markdown import render_review
-    from .report.build import build_report
 
-    engine = _engine(args)
-    as_of = parse_date(args.asof, "asof") if args.asof else None
-    report = build_report(engine, as_of, args.lang, progress=_progress())
+    report = _report(args)
     out = Path(args.out) if args.out else None
     # the images first, so the Markdown never embeds a picture that was not written
     exhibits = _write_charts(report, Path(args.charts)) if args.charts else []
