@@ -431,9 +431,12 @@ def is_range(value: Any) -> bool:
     return isinstance(value, (list, tuple))
 
 
+#: Excel's error values by their xlErr number (COM hands them over as VT_ERROR 0x800A0000 + the number).
+EXCEL_ERROR_CODES = {2000: "#NULL!", 2007: "#DIV/0!", 2015: "#VALUE!", 2023: "#REF!", 2029: "#NAME?", 2036: "#NUM!",
+                     2042: "#N/A", 2043: "#GETTING_DATA", 2045: "#SPILL!", 2046: "#CONNECT!", 2047: "#BLOCKED!",
+                     2048: "#UNKNOWN!", 2049: "#FIELD!", 2050: "#CALC!"}
 #: The texts Excel's error values arrive as (xlwings' ``err_to_str``); an argument holding one is an error.
-EXCEL_ERRORS = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
-                          "#SPILL!", "#CONNECT!", "#BLOCKED!", "#UNKNOWN!", "#FIELD!", "#CALC!"))
+EXCEL_ERRORS = frozenset(EXCEL_ERROR_CODES.values())
 
 
 def _refuse_error_values(function: WorksheetFunction, args: tuple[Any, ...]) -> None:
@@ -579,5 +582,5 @@ def call(engine: Engine, name: str, *args: Any) -> Answer | list[Any]:
     return evaluate(engine, name, *args)
 
 
-__all__ = ["ALIASES", "EXCEL_ERRORS", "FUNCTIONS", "TENORS", "Answer", "Marked", "Param", "WorksheetFunction", "call",
-           "evaluate", "lookup", "trim_range"]
+__all__ = ["ALIASES", "EXCEL_ERRORS", "EXCEL_ERROR_CODES", "FUNCTIONS", "TENORS", "Answer", "Marked", "Param",
+           "WorksheetFunction", "call", "evaluate", "lookup", "trim_range"]

@@ -55,10 +55,7 @@ _engine_lock = threading.RLock()
 
 #: VT_ERROR scodes pywin32 hands over for error cells (0x800A0000 + Excel's xlErr number). xlwings turns the
 #: first seven into text with ``err_to_str``; the newer ones arrive as these integers.
-COM_ERRORS = {0x800A0000 + code - 2**32: text for code, text in (
-    (2000, "#NULL!"), (2007, "#DIV/0!"), (2015, "#VALUE!"), (2023, "#REF!"), (2029, "#NAME?"), (2036, "#NUM!"),
-    (2042, "#N/A"), (2043, "#GETTING_DATA"), (2045, "#SPILL!"), (2046, "#CONNECT!"), (2047, "#BLOCKED!"),
-    (2048, "#UNKNOWN!"), (2049, "#FIELD!"), (2050, "#CALC!"))}
+COM_ERRORS = {0x800A0000 + code - 2**32: text for code, text in functions.EXCEL_ERROR_CODES.items()}
 
 
 # -- the process-wide engine ----------------------------------------------------------------------
