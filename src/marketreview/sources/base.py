@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Mapping, Sequence
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
@@ -98,6 +98,19 @@ def check_window(start: dt.date, end: dt.date) -> None:
     """Refuse a window that ends before it starts (both ends are inclusive: ``start == end`` is one day)."""
     if start > end:
         raise BadDateError(start, f"start is after end {end.isoformat()}", "start")
+
+
+def exception_kind(exc: BaseException) -> Literal["rate", "timeout", "network"] | None:
+    """What a third-party exception (requests, curl_cffi, yfinance) says about the connection, read from its class
+    names so no HTTP library is imported: a rate limit, a timeout, no connection (DNS included), or None."""
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    if "YFRateLimitError" in names or getattr(getattr(exc, "response", None), "status_code", None) == 429:
+        return "rate"
+    if isinstance(exc, TimeoutError) or names & {"Timeout", "ReadTimeout", "ConnectTimeout"}:
+        return "timeout"
+    if isinstance(exc, ConnectionError) or names & {"ConnectionError", "DNSError"}:
+        return "network"
+    return None
 
 
 def backoff_delays(retries: int, backoff: float) -> list[float]:

@@ -30,6 +30,7 @@ from .base import (
     check_window,
     clip,
     empty_frame,
+    exception_kind,
     make_frame,
     parse_number,
     require_all,
@@ -172,16 +173,15 @@ def _series_id(symbol: Symbol) -> str:
 
 def _classify(exc: Exception) -> tuple[str, str]:
     """``(kind, detail)``: kind is rate (429), server (5xx), timeout, network or other."""
-    response = getattr(exc, "response", None)
-    status = getattr(response, "status_code", None)
-    names = {cls.__name__ for cls in type(exc).__mro__}
+    status = getattr(getattr(exc, "response", None), "status_code", None)
+    kind = exception_kind(exc)
+    if kind == "rate":
+        return "rate", "HTTP 429 Too Many Requests"
     if isinstance(status, int):
-        if status == 429:
-            return "rate", "HTTP 429 Too Many Requests"
         return ("server" if status >= 500 else "other"), f"HTTP {status}"
-    if isinstance(exc, TimeoutError) or names & {"Timeout", "ReadTimeout", "ConnectTimeout"}:
+    if kind == "timeout":
         return "timeout", f"timed out ({type(exc).__name__})"
-    if isinstance(exc, ConnectionError) or "ConnectionError" in names:
+    if kind == "network":
         return "network", f"connection failed ({type(exc).__name__}: {exc})"
     return "other", f"{type(exc).__name__}: {exc}"
 

@@ -34,6 +34,7 @@ import pandas as pd
 
 from ..errors import DataFormatError, MarketReviewError, RateLimitError, SourceError
 from ..types import FundamentalsSnapshot, HoldingsSnapshot, Symbol
+from .base import exception_kind
 
 ISHARES_IVV_URL = ("https://www.ishares.com/us/products/239726/ishares-core-sp-500-etf/1467271812596.ajax"
                    "?fileType=csv&fileName=IVV_holdings&dataType=fund")
@@ -278,15 +279,15 @@ def _ishares_date(line: str, where: str) -> dt.date:
 
 
 def _translate(what: str, exc: Exception) -> SourceError:
-    names = {cls.__name__ for cls in type(exc).__mro__}
+    kind = exception_kind(exc)
     text = f"{type(exc).__name__}: {exc}"
     status = getattr(getattr(exc, "response", None), "status_code", None)
-    if "YFRateLimitError" in names or status == 429 or "Too Many Requests" in text:
+    if kind == "rate" or "Too Many Requests" in text:
         return RateLimitError("holdings", f"{what}: rate limited ({text})")
-    if isinstance(exc, TimeoutError) or names & {"Timeout", "ReadTimeout", "ConnectTimeout"}:
+    if kind == "timeout":
         return SourceError("holdings", f"{what}: timed out ({text})")
-    if (isinstance(exc, ConnectionError) or "ConnectionError" in names
-            or any(m in text for m in ("Could not resolve host", "Failed to connect", "curl: (6)", "curl: (7)"))):
+    if kind == "network" or any(m in text for m in ("Could not resolve host", "Failed to connect", "curl: (6)",
+                                                    "curl: (7)")):
         return SourceError("holdings", f"{what}: network unreachable ({text})")
     if isinstance(status, int):
         return SourceError("holdings", f"{what}: HTTP {status}")

@@ -37,7 +37,16 @@ import pandas as pd
 from ..errors import DataFormatError, NetworkError, RateLimitError, SourceError
 from ..symbols import check_ticker
 from ..types import Symbol
-from .base import backoff_delays, check_window, clip, empty_frame, make_frame, require_all, unique_symbols
+from .base import (
+    backoff_delays,
+    check_window,
+    clip,
+    empty_frame,
+    exception_kind,
+    make_frame,
+    require_all,
+    unique_symbols,
+)
 
 Download = Callable[..., Any]
 Resolve = Callable[[str, int], object]
@@ -155,13 +164,9 @@ class YahooSource:
 def _classify(error: BaseException | str) -> Failure:
     """What kind of failure an exception (or the text yfinance logged for one) is."""
     if isinstance(error, BaseException):
-        names = {cls.__name__ for cls in type(error).__mro__}
-        if "YFRateLimitError" in names:
-            return "rate"
-        if isinstance(error, TimeoutError) or names & {"Timeout", "ReadTimeout", "ConnectTimeout"}:
-            return "timeout"
-        if isinstance(error, ConnectionError) or names & {"ConnectionError", "DNSError"}:
-            return "network"
+        kind = exception_kind(error)
+        if kind is not None:
+            return kind
         text = f"{type(error).__name__}: {error}"
     else:
         text = error
