@@ -237,7 +237,7 @@ import marketreview.sources.fred as fred
 def fred_down(url, timeout):
     raise requests.ConnectionError("Failed to resolve 'fred.stlouisfed.org' ([Errno -2] Name or service not known)")
 
-fred._requests_get = fred_down
+fred.http_get_text = fred_down
 from marketreview import cli
 sys.exit(cli.main(sys.argv[1:]))
 """

@@ -113,6 +113,16 @@ def exception_kind(exc: BaseException) -> Literal["rate", "timeout", "network"] 
     return None
 
 
+def http_get_text(url: str, timeout: float) -> str:
+    """The body of a GET (the HTTP sources' one network call; an HTTP error status raises)."""
+    import requests  # lazily: importing MarketReview must not import requests
+
+    response = requests.get(url, timeout=timeout, headers={"User-Agent": "marketreview"})
+    response.raise_for_status()
+    text: str = response.text
+    return text
+
+
 def backoff_delays(retries: int, backoff: float) -> list[float]:
     """Seconds to wait before each retry: ``backoff``, ``2*backoff``, ``4*backoff`` … (``retries`` waits)."""
     return [backoff * 2.0**attempt for attempt in range(max(retries, 0))]

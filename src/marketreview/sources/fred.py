@@ -31,6 +31,7 @@ from .base import (
     clip,
     empty_frame,
     exception_kind,
+    http_get_text,
     make_frame,
     parse_number,
     require_all,
@@ -88,7 +89,7 @@ class FredSource:
 
     def __init__(self, get: Getter | None = None, sleep: Callable[[float], None] = time.sleep,
                  retries: int = 3, backoff: float = 1.0, timeout: float = 30) -> None:
-        self._get = get or _requests_get
+        self._get = get or http_get_text
         self._sleep = sleep
         self.retries = retries
         self.backoff = backoff
@@ -193,14 +194,6 @@ def _failure(kind: str, detail: str, symbols: Sequence[Symbol], attempts: int) -
     if kind in ("network", "timeout"):
         return NetworkError(FredSource.name, f"{detail}{tries}", symbols)
     return SourceError(FredSource.name, f"{detail}{tries}", symbols)
-
-
-def _requests_get(url: str, timeout: float) -> str:
-    import requests  # lazily: importing MarketReview must not import requests
-
-    response = requests.get(url, timeout=timeout, headers={"User-Agent": "marketreview"})
-    response.raise_for_status()
-    return response.text
 
 
 __all__ = ["FREDGRAPH_URL", "FRED_PREFIX", "FRED_SERIES", "FredSource", "fredgraph_url", "is_fred_series",

@@ -34,7 +34,7 @@ import pandas as pd
 
 from ..errors import DataFormatError, MarketReviewError, RateLimitError, SourceError
 from ..types import FundamentalsSnapshot, HoldingsSnapshot, Symbol
-from .base import exception_kind
+from .base import exception_kind, http_get_text
 
 ISHARES_IVV_URL = ("https://www.ishares.com/us/products/239726/ishares-core-sp-500-etf/1467271812596.ajax"
                    "?fileType=csv&fileName=IVV_holdings&dataType=fund")
@@ -132,7 +132,7 @@ class HoldingsSource:
 
     def _http(self, url: str) -> str:
         if self._get is None:
-            self._get = _requests_get
+            self._get = http_get_text
         return self._get(url, self.timeout)
 
     def _call(self, what: str, work: Callable[[], Any]) -> Any:
@@ -292,14 +292,6 @@ def _translate(what: str, exc: Exception) -> SourceError:
     if isinstance(status, int):
         return SourceError("holdings", f"{what}: HTTP {status}")
     return SourceError("holdings", f"{what} failed ({text})")
-
-
-def _requests_get(url: str, timeout: float) -> str:
-    import requests  # lazily: importing MarketReview must not import requests
-
-    response = requests.get(url, timeout=timeout, headers={"User-Agent": "marketreview"})
-    response.raise_for_status()
-    return response.text
 
 
 __all__ = ["CLASSES", "COMPANIES", "FUND", "ISHARES_IVV_URL", "HoldingsSource", "parse_ishares_holdings",
