@@ -1,0 +1,5 @@
+"""``python -m marketreview`` runs the command line, as the ``marketreview`` script does."""
+
+from .cli import main
+
+raise SystemExit(main())
