@@ -31,6 +31,13 @@ Expected error (a few tenths of a percentage point of share, growing with the di
 - Yahoo's company-level caps use its own share counts, which lag filings by up to a quarter.
 
 Warnings always name the anchor dates and their distance from ``when``, so the reader can judge the estimate.
+
+Changes and history ("one anchor per change"): a change between two dates is measured with both ends scaled
+from the same snapshots, the later date's (:func:`mag7_share_change`), so a new snapshot never shows as a market
+move. The weekly history (:func:`mag7_share_history`) is chain-linked: its newest point is the share on its own
+anchors, and each older point is the next newer one times the ratio of the two dates' shares measured on the
+newer date's anchors. A history point is therefore the share as the newest snapshots see it, not the estimate
+each date would get on its own anchors.
 """
 
 from __future__ import annotations
@@ -38,10 +45,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 
 import pandas as pd
 
-from ..errors import BadArgumentError, NoDataError
+from ..errors import BadArgumentError, MarketReviewError, NoDataError
 from ..types import FundamentalsSnapshot
 from .figure import Figure, merge_warnings
 from .prices import close_asof
@@ -120,18 +128,23 @@ def _check_members(members: Sequence[str], anchor: FundamentalsSnapshot) -> None
 def mag7_share(member_closes: Mapping[str, pd.Series], index_closes: pd.Series,
                snapshots: Sequence[FundamentalsSnapshot], when: dt.date, *, members: Sequence[str],
                index_symbol: str = "^GSPC", sessions: pd.DatetimeIndex | None = None,
-               min_constituents: int = MIN_CONSTITUENTS, max_back_days: int = MAX_BACK_DAYS) -> Figure:
+               min_constituents: int = MIN_CONSTITUENTS, max_back_days: int = MAX_BACK_DAYS,
+               anchor_at: dt.date | None = None) -> Figure:
     """The members' share of the index's total market cap on ``when`` (0.33 = 33%), estimated by the
     anchored method of this module's docstring. ``start``/``end`` are the index closes at the index anchor
-    and on ``when``; ``warnings`` name the anchors and carry the anchors' own notes."""
+    and on ``when``; ``warnings`` name the anchors and carry the anchors' own notes.
+
+    ``anchor_at`` scales ``when`` from the snapshots that anchor another date (default: ``when`` itself), so
+    that two dates can be compared on one anchor; an anchor after ``when`` is scaled back by the closes."""
     members = tuple(members)
     missing = [m for m in members if m not in member_closes]
     if missing:
         raise BadArgumentError("members", members, f"no closes given for {', '.join(missing)}")
-    anchor, late = _pick(snapshots, when, lambda s: _has_caps(s, members), "member caps", max_back_days)
+    pick_at = when if anchor_at is None else anchor_at
+    anchor, late = _pick(snapshots, pick_at, lambda s: _has_caps(s, members), "member caps", max_back_days)
     _check_members(members, anchor)
     has_total = lambda s: _snapshot_total(s, min_constituents) is not None  # noqa: E731
-    index_anchor, index_late = _pick(snapshots, when, has_total, "index total", max_back_days)
+    index_anchor, index_late = _pick(snapshots, pick_at, has_total, "index total", max_back_days)
 
     warnings: list[str | None] = [late, index_late, *anchor.notes, *index_anchor.notes]
     member_cap = 0.0
@@ -155,6 +168,56 @@ def mag7_share(member_closes: Mapping[str, pd.Series], index_closes: pd.Series,
         f"index total ({basis}) at {index_anchor.date.isoformat()} ({_distance(index_anchor.date, when)})",
     ]
     return Figure(member_cap / total, index_then, index_now, merge_warnings(warnings))
+
+
+def mag7_share_change(member_closes: Mapping[str, pd.Series], index_closes: pd.Series,
+                      snapshots: Sequence[FundamentalsSnapshot], start: dt.date, end: dt.date, *,
+                      members: Sequence[str], index_symbol: str = "^GSPC", sessions: pd.DatetimeIndex | None = None,
+                      min_constituents: int = MIN_CONSTITUENTS, max_back_days: int = MAX_BACK_DAYS) -> Figure:
+    """``share(end) - share(start)`` as a fraction (0.0012 = +0.12 pt), both ends on ``end``'s anchors, so the
+    change is what the members' and the index's prices did between the two dates. ``start``/``end`` are the
+    index closes of the two dates; ``warnings`` are both ends'."""
+    if start > end:
+        raise BadArgumentError("start", start.isoformat(), f"is after the end date {end.isoformat()}")
+    share = partial(mag7_share, member_closes, index_closes, snapshots, members=members, index_symbol=index_symbol,
+                    sessions=sessions, min_constituents=min_constituents, max_back_days=max_back_days)
+    now, then = share(end), share(start, anchor_at=end)
+    return Figure(now.value - then.value, then.end, now.end, merge_warnings(now.warnings, then.warnings))
+
+
+def mag7_share_history(member_closes: Mapping[str, pd.Series], index_closes: pd.Series,
+                       snapshots: Sequence[FundamentalsSnapshot], dates: Sequence[dt.date], *,
+                       members: Sequence[str], index_symbol: str = "^GSPC", sessions: pd.DatetimeIndex | None = None,
+                       min_constituents: int = MIN_CONSTITUENTS, max_back_days: int = MAX_BACK_DAYS
+                       ) -> list[Figure | MarketReviewError]:
+    """The chain-linked share on each of ``dates`` (any order; the answer follows it): the newest date on its
+    own anchors, every older one linked to the next newer date on that date's anchors (module docstring).
+    Where a step cannot be computed, that date and every older one hold the error."""
+    share = partial(mag7_share, member_closes, index_closes, snapshots, members=members, index_symbol=index_symbol,
+                    sessions=sessions, min_constituents=min_constituents, max_back_days=max_back_days)
+    out: list[Figure | MarketReviewError] = [NoDataError("mag7")] * len(dates)
+    newer: tuple[dt.date, Figure, Figure] | None = None  # (date, chained figure, its share on its own anchors)
+    broken: MarketReviewError | None = None
+    for i in sorted(range(len(dates)), key=lambda k: dates[k], reverse=True):
+        when = dates[i]
+        try:
+            if broken is not None:
+                raise broken
+            own = share(when)
+            if newer is None:
+                chained = own
+            else:
+                newer_date, newer_chained, newer_own = newer
+                linked = share(when, anchor_at=newer_date)
+                chained = Figure(newer_chained.value * linked.value / newer_own.value, linked.start, linked.end,
+                                 linked.warnings)
+        except MarketReviewError as exc:
+            broken = exc
+            out[i] = exc
+            continue
+        out[i] = chained
+        newer = (when, chained, own)
+    return out
 
 
 def _distance(anchor: dt.date, when: dt.date) -> str:

@@ -16,6 +16,7 @@ from ..calc import relative as rel
 from ..calc import sectors as sectors_calc
 from ..calc.figure import Figure
 from ..errors import MarketReviewError
+from ..types import FundamentalsSnapshot
 from . import mag7_notes
 from .cells import CellMaker
 from .model import Cell, Chart, Fmt, Lines, Sheet, Table
@@ -87,25 +88,29 @@ def mag7(m: CellMaker) -> Sheet:
     rows = tuple(_safe_row(m, a, len(columns), partial(_price_row, m, a, ("1W", "YTD"))) for a in members)
     stocks = Table("stocks", m.t("title.mag7"), columns, rows)
 
+    def inputs() -> tuple[dict[str, pd.Series], pd.Series, list[FundamentalsSnapshot]]:
+        return {m.engine.ticker(a): m.series(a) for a in members}, m.series("SP500"), m.engine.fundamentals()
+
     def share(when: dt.date) -> Figure:
-        closes = {m.engine.ticker(a): m.series(a) for a in members}
-        return mag7_calc.mag7_share(closes, m.series("SP500"), m.engine.fundamentals(), when,
-                                    members=list(closes), index_symbol=m.engine.ticker("SP500"))
+        member_closes, index, snapshots = inputs()
+        return mag7_calc.mag7_share(member_closes, index, snapshots, when, members=list(member_closes),
+                                    index_symbol=m.engine.ticker("SP500"))
 
     week_ago = periods.previous_week_end(m.as_of)
 
-    def change() -> Figure:  # in percentage points
-        now, then = share(m.as_of), share(week_ago)
-        return Figure((now.value - then.value) * 100, warnings=now.warnings)
+    def change() -> Figure:  # in percentage points, both weeks on this week's anchors
+        member_closes, index, snapshots = inputs()
+        return _points(mag7_calc.mag7_share_change(member_closes, index, snapshots, week_ago, m.as_of,
+                                                   members=list(member_closes),
+                                                   index_symbol=m.engine.ticker("SP500")))
 
     share_table = Table("share", m.t("title.mag7_share"),
                         (m.col("date", "date"), m.col("share", "pct"),
                          m.col("share_w1", "pt", signed=True)),
                         ((Cell(m.as_of), m.figure(lambda: share(m.as_of)), m.figure(change)),))
-    history_rows = []
     fridays = _week_ends(m.as_of, 52)
-    for friday in fridays:
-        history_rows.append((Cell(friday), m.point(partial(share, friday))))
+    history_rows = [(Cell(friday), m.point(partial(_raise_or_return, point)))
+                    for friday, point in zip(fridays, _mag7_history(m, members, fridays), strict=True)]
     history = Table("share_history", m.t("title.mag7_history"),
                     (m.col("date", "date"), m.col("share", "pct", header=m.t("chart.mag7_share"))),
                     tuple(history_rows))
@@ -251,6 +256,22 @@ def sources(m: CellMaker, names: list[str]) -> Sheet:
 
 
 # -- helpers ----------------------------------------------------------------------------------------
+
+
+def _mag7_history(m: CellMaker, members: list[str], dates: list[dt.date]) -> list[Figure | MarketReviewError]:
+    """The chain-linked weekly share (calc.mag7.mag7_share_history): an anchor switch is not a market move."""
+    try:
+        member_closes = {m.engine.ticker(a): m.series(a) for a in members}
+        return mag7_calc.mag7_share_history(member_closes, m.series("SP500"), list(m.engine.fundamentals()), dates,
+                                            members=list(member_closes), index_symbol=m.engine.ticker("SP500"))
+    except MarketReviewError as exc:
+        return [exc] * len(dates)
+
+
+def _raise_or_return(point: Figure | MarketReviewError) -> Figure:
+    if isinstance(point, MarketReviewError):
+        raise point
+    return point
 
 
 def _points(figure: Figure) -> Figure:
