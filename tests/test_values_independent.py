@@ -37,6 +37,8 @@ D = dt.date.fromisoformat
 AS_OF = D("2025-10-31")
 #: the previous week's end (a Sunday: the last close on or before it is Friday 2025-10-24)
 WEEK_AGO = D("2025-10-26")
+#: two weeks with no anchor switch inside: the share rose by about a point, then fell by about 0.6 point
+MAG7_WEEKS = {"2025-10-31": "2025-10-26", "2025-11-07": "2025-11-02"}
 MEMBERS = ("AAPL", "MSFT", "GOOGL", "AMZN", "NVDA", "META", "TSLA")
 #: the snapshot the members' caps are anchored at for every date from 2025-01-31 to 2026-05-13
 MEMBER_ANCHOR = D("2025-01-31")
@@ -129,55 +131,64 @@ def reports(engine) -> dict[tuple[str, str], Report]:  # type: ignore[no-untyped
     from marketreview.report.build import build_report
 
     return {(day, lang): build_report(engine, D(day), lang)  # type: ignore[arg-type]
-            for day, lang in (("2025-10-31", "ja"), ("2025-10-31", "en"), ("2024-12-27", "ja"))}
+            for day, lang in (("2025-10-31", "ja"), ("2025-10-31", "en"), ("2024-12-27", "ja"), ("2025-11-07", "ja"),
+                              ("2025-11-07", "en"))}
 
 
 # -- the Mag7 share's weekly change -----------------------------------------------------------------------
 
 
-def test_the_share_moves_this_week_and_no_anchor_switches_inside_it(market_dir: Path) -> None:
-    """The fixture week is a real test: the share moves by about a point, not by float noise."""
-    change = (share(market_dir, AS_OF) - share(market_dir, WEEK_AGO)) * 100
-    assert 0.5 < abs(change) < 5
-    assert INDEX_ANCHOR < WEEK_AGO and MEMBER_ANCHOR < WEEK_AGO  # both ends use the same two anchors
+def week_change(folder: Path, day: str) -> float:
+    """The share's change over the week to ``day``, in percentage points."""
+    return (share(folder, D(day)) - share(folder, D(MAG7_WEEKS[day]))) * 100
 
 
+def test_the_share_moves_both_ways_and_no_anchor_switches_inside_the_weeks(market_dir: Path) -> None:
+    """The fixture weeks are a real test: the share moves by tenths of a point or more, up one week and down
+    the next, so neither float noise nor a lost sign can pass."""
+    assert week_change(market_dir, "2025-10-31") > 0.5 and week_change(market_dir, "2025-11-07") < -0.3
+    assert all(D(before) > max(INDEX_ANCHOR, MEMBER_ANCHOR) for before in MAG7_WEEKS.values())
+
+
+@pytest.mark.parametrize("day", MAG7_WEEKS)
 @pytest.mark.parametrize("lang", ["ja", "en"])
-def test_mag7_weekly_change_on_the_sheet(reports, market_dir: Path, lang: str) -> None:
-    row = reports["2025-10-31", lang].sheet("mag7").table("share").records()[0]
-    assert row["date"].value == AS_OF
-    assert row["share"].value == pytest.approx(share(market_dir, AS_OF), rel=1e-12)
-    expected = (share(market_dir, AS_OF) - share(market_dir, WEEK_AGO)) * 100  # percentage points
-    assert row["share_w1"].value == pytest.approx(expected, rel=1e-9)
+def test_mag7_weekly_change_on_the_sheet(reports, market_dir: Path, lang: str, day: str) -> None:
+    row = reports[day, lang].sheet("mag7").table("share").records()[0]
+    assert row["date"].value == D(day)
+    assert row["share"].value == pytest.approx(share(market_dir, D(day)), rel=1e-12)
+    assert row["share_w1"].value == pytest.approx(week_change(market_dir, day), rel=1e-9)  # percentage points
 
 
-def test_mag7_weekly_change_in_the_written_workbook(reports, market_dir: Path) -> None:
-    report = reports["2025-10-31", "ja"]
+@pytest.mark.parametrize("day", MAG7_WEEKS)
+def test_mag7_weekly_change_in_the_written_workbook(reports, market_dir: Path, day: str) -> None:
+    report = reports[day, "ja"]
     ws = render_workbook(report)[report.sheet("mag7").title]
-    expected = (share(market_dir, AS_OF) - share(market_dir, WEEK_AGO)) * 100
+    expected = week_change(market_dir, day)
     found = [c.value for row in ws.iter_rows() for c in row
              if isinstance(c.value, float) and c.value == pytest.approx(expected, rel=1e-9)]
     assert len(found) == 1  # in points (1.07), not a fraction (0.0107)
 
 
+@pytest.mark.parametrize("day", MAG7_WEEKS)
 @pytest.mark.parametrize("lang", ["ja", "en"])
-def test_mag7_weekly_change_on_the_summary_line(reports, market_dir: Path, lang: str) -> None:
-    lines = [line for line in summary_lines(reports["2025-10-31", lang])
+def test_mag7_weekly_change_on_the_summary_line(reports, market_dir: Path, lang: str, day: str) -> None:
+    lines = [line for line in summary_lines(reports[day, lang])
              if line.startswith(("・マグ7", "・Mag7")) and "pt" in line]
-    assert len(lines) == 2, summary_lines(reports["2025-10-31", lang])
+    assert len(lines) == 2, summary_lines(reports[day, lang])
     for line in lines:  # the Japanese and the English block of the sheet
-        assert_shows(line, "%", share(market_dir, AS_OF) * 100, at_least=1)
-        assert_shows(line, "pt", (share(market_dir, AS_OF) - share(market_dir, WEEK_AGO)) * 100, at_least=1)
+        assert_shows(line, "%", share(market_dir, D(day)) * 100, at_least=1)
+        assert_shows(line, "pt", week_change(market_dir, day), at_least=1)
 
 
+@pytest.mark.parametrize("day", MAG7_WEEKS)
 @pytest.mark.parametrize("fmt", ["md", "text"])
 @pytest.mark.parametrize("lang", ["ja", "en"])
-def test_mag7_weekly_change_in_the_post(reports, market_dir: Path, lang: str, fmt: str) -> None:
-    text = render_review(reports["2025-10-31", lang], fmt)  # type: ignore[arg-type]
+def test_mag7_weekly_change_in_the_post(reports, market_dir: Path, lang: str, fmt: str, day: str) -> None:
+    text = render_review(reports[day, lang], fmt)  # type: ignore[arg-type]
     label = "S&P500時価総額に占める比率" if lang == "ja" else "Share of S&P 500 market cap"
     (line,) = [line for line in text.splitlines() if label in line]
-    assert_shows(line, "%", share(market_dir, AS_OF) * 100, at_least=1)
-    assert_shows(line, "pt", (share(market_dir, AS_OF) - share(market_dir, WEEK_AGO)) * 100, at_least=1)
+    assert_shows(line, "%", share(market_dir, D(day)) * 100, at_least=1)
+    assert_shows(line, "pt", week_change(market_dir, day), at_least=1)
 
 
 # -- the Mag7 history -------------------------------------------------------------------------------------
