@@ -287,6 +287,10 @@ def test_relative_deviation_on_the_summary_line_and_in_the_post(reports, market_
     report = reports["2025-10-31", lang]
     expected = deviation_pt(market_dir, "RUT.csv", "GSPC.csv", AS_OF)
     ratio = close(market_dir, "RUT.csv", AS_OF) / close(market_dir, "GSPC.csv", AS_OF) * 100
+    row = report.sheet("relative").table("pairs").row_by("num", "^RUT")
+    assert row is not None
+    assert row["ratio"].value == pytest.approx(ratio / 100, rel=1e-12)
+    assert row["deviation"].value == pytest.approx(expected, rel=1e-9)
     lines = [line for line in summary_lines(report) if line.startswith(("・ラッセル2000/S&P500 ", "・R2000/S&P 500 "))]
     assert len(lines) == 2, summary_lines(report)  # the Japanese and the English block
     for line in lines:
