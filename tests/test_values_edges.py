@@ -129,10 +129,13 @@ def _beta(symbol: str, dates: pd.DatetimeIndex) -> np.ndarray:
 def test_the_sources_sheet_describes_the_source_that_serves_the_figure(tmp_cache: Cache) -> None:
     a_clock = dt.datetime(2024, 6, 28, 23, 0, tzinfo=UTC)
     b_clock = dt.datetime(2024, 12, 31, 23, 0, tzinfo=UTC)  # fetched later, over a longer range
-    alpha = Engine(Router(FunctionSource(_alpha, name="alpha")), tmp_cache, clock=lambda: a_clock, tz=UTC)
-    beta = Engine(Router(FunctionSource(_beta, name="beta")), tmp_cache, clock=lambda: b_clock, tz=UTC)
+    alpha_source, beta_source = FunctionSource(_alpha, name="alpha"), FunctionSource(_beta, name="beta")
+    alpha = Engine(Router(alpha_source), tmp_cache, clock=lambda: a_clock, tz=UTC)
+    beta = Engine(Router(beta_source), tmp_cache, clock=lambda: b_clock, tz=UTC)
     alpha.ensure(["SP500"])
     beta.ensure(["SP500"])
+    alpha.ensure(["SP500"])  # nothing alpha fetched went missing when beta wrote its overlapping range
+    assert (len(alpha_source.calls), len(beta_source.calls)) == (1, 1)
     assert functions.call(alpha, "CLOSE", "SP500", "2024-06-28").value == 1000.0 + 1640  # 2024-06-28: day 1640
     assert functions.call(beta, "CLOSE", "SP500", "2024-12-31").value == 5000.0 + 1826
     for engine, source, first, last, fetched in ((alpha, "alpha", D("2013-01-01"), D("2024-06-28"), a_clock),
