@@ -16,13 +16,12 @@ the value must be the one computed here, rounded half-up to the decimals the lin
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
 from pathlib import Path
 
+import by_hand
 import pytest
 
 from marketreview import functions
@@ -39,7 +38,6 @@ AS_OF = D("2025-10-31")
 WEEK_AGO = D("2025-10-26")
 #: two weeks with no anchor switch inside: the share rose by about a point, then fell by about 0.6 point
 MAG7_WEEKS = {"2025-10-31": "2025-10-26", "2025-11-07": "2025-11-02"}
-MEMBERS = ("AAPL", "MSFT", "GOOGL", "AMZN", "NVDA", "META", "TSLA")
 #: the snapshot the members' caps are anchored at for every date from 2025-01-31 to 2026-05-13
 MEMBER_ANCHOR = D("2025-01-31")
 #: the S&P-reported total the index is anchored at from 2025-09-30 on (the next is not in the data)
@@ -48,42 +46,15 @@ SECTORS = tuple(range(1617, 1634))
 _NUMBER = r"([+\-−]?\d[\d,]*(?:\.\d+)?)"
 
 
-# -- reading the CSV files ---------------------------------------------------------------------------------
-
-
-@cache
-def _closes(folder: Path, file: str) -> dict[dt.date, float]:
-    with (folder / file).open(encoding="utf-8") as fh:
-        return {D(row["date"]): float(row["close"]) for row in csv.DictReader(fh)}
-
-
-def close(folder: Path, file: str, when: dt.date) -> float:
-    """The last close in ``file`` on or before ``when``."""
-    closes = _closes(folder, file)
-    return closes[max(d for d in closes if d <= when)]
-
-
-def member_caps(folder: Path) -> dict[str, float]:
-    path = folder / "fundamentals" / f"sp500_constituents_financials_asof_{MEMBER_ANCHOR.isoformat()}.csv"
-    with path.open(encoding="utf-8") as fh:
-        return {row["Symbol"]: float(row["Market Cap"]) for row in csv.DictReader(fh) if row["Symbol"] in MEMBERS}
-
-
-def index_total(folder: Path) -> float:
-    with (folder / "fundamentals" / "sp500_total_market_cap.csv").open(encoding="utf-8") as fh:
-        return next(float(r["total_market_cap_usd"]) for r in csv.DictReader(fh) if D(r["date"]) == INDEX_ANCHOR)
+# -- the Mag7 share by hand (tests/by_hand.py) -------------------------------------------------------
 
 
 def share(folder: Path, when: dt.date) -> float:
-    """The members' caps at the anchor moved with their closes, over the S&P total moved with the index: valid
-    for ``when`` between 2025-09-30 and 2026-02-13 (the anchors above; the raw member files end 2026-02-13)."""
-    assert INDEX_ANCHOR <= when <= D("2026-02-13")
-    caps = member_caps(folder)
-    assert sorted(caps) == sorted(MEMBERS)
-    members = sum(caps[m] * close(folder, f"{m}.csv", when) / close(folder, f"{m}.csv", MEMBER_ANCHOR)
-                  for m in MEMBERS)
-    total = index_total(folder) * close(folder, "GSPC.csv", when) / close(folder, "GSPC.csv", INDEX_ANCHOR)
-    return members / total
+    return by_hand.share(folder, when)
+
+
+def close(folder: Path, file: str, when: dt.date) -> float:
+    return by_hand.close(folder, file, when)
 
 
 # -- reading lines --------------------------------------------------------------------------------------
@@ -147,7 +118,9 @@ def test_the_share_moves_both_ways_and_no_anchor_switches_inside_the_weeks(marke
     """The fixture weeks are a real test: the share moves by tenths of a point or more, up one week and down
     the next, so neither float noise nor a lost sign can pass."""
     assert week_change(market_dir, "2025-10-31") > 0.5 and week_change(market_dir, "2025-11-07") < -0.3
-    assert all(D(before) > max(INDEX_ANCHOR, MEMBER_ANCHOR) for before in MAG7_WEEKS.values())
+    for day, before in MAG7_WEEKS.items():
+        assert by_hand.anchors(market_dir, D(day))[:2] == (MEMBER_ANCHOR, INDEX_ANCHOR)
+        assert by_hand.anchors(market_dir, D(before))[:2] == (MEMBER_ANCHOR, INDEX_ANCHOR)
 
 
 @pytest.mark.parametrize("day", MAG7_WEEKS)
@@ -197,7 +170,7 @@ def test_mag7_weekly_change_in_the_post(reports, market_dir: Path, lang: str, fm
 def test_mag7_history_dates_are_the_as_of_then_each_weeks_friday_newest_first(reports, market_dir: Path) -> None:
     table = reports["2025-10-31", "ja"].sheet("mag7").table("share_history")
     dates = table.column_values("date")
-    nyse = _closes(market_dir, "GSPC.csv")  # the days the S&P 500 closed
+    nyse = by_hand.closes(market_dir, "GSPC.csv")  # the days the S&P 500 closed
     assert dates[0] == AS_OF
     assert len(dates) == 53
     friday = D("2025-10-24")
@@ -271,21 +244,10 @@ def test_reviewline_on_a_yield_gives_levels_and_bp(engine, market_dir: Path, day
 # -- the relative-strength deviation ------------------------------------------------------------------------
 
 
-def deviation_pt(folder: Path, num: str, den: str, end: dt.date, weeks: int = 26) -> float:
-    """(this week's ratio - the average of the last 26 weekly ratios, this week's included) in points; each
-    week's ratio is of the last closes on or before its Sunday (this week: on or before ``end``)."""
-    ratios = [close(folder, num, end) / close(folder, den, end)]
-    sunday = end - dt.timedelta(days=end.weekday() + 1)
-    while len(ratios) < weeks:
-        ratios.append(close(folder, num, sunday) / close(folder, den, sunday))
-        sunday -= dt.timedelta(weeks=1)
-    return (ratios[0] - sum(ratios) / weeks) * 100
-
-
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_relative_deviation_on_the_summary_line_and_in_the_post(reports, market_dir: Path, lang: str) -> None:
     report = reports["2025-10-31", lang]
-    expected = deviation_pt(market_dir, "RUT.csv", "GSPC.csv", AS_OF)
+    expected = by_hand.deviation_pt(market_dir, "RUT.csv", "GSPC.csv", AS_OF)
     ratio = close(market_dir, "RUT.csv", AS_OF) / close(market_dir, "GSPC.csv", AS_OF) * 100
     row = report.sheet("relative").table("pairs").row_by("num", "^RUT")
     assert row is not None
