@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import linear_prices
 
 from marketreview import functions
 from marketreview.app import open_engine
@@ -28,7 +29,9 @@ from marketreview.cache import Cache
 from marketreview.calc import macro, summary, yields
 from marketreview.engine import Engine
 from marketreview.errors import ForeignCacheError, NoDataError
+from marketreview.report.build import build_report
 from marketreview.report.cells import CellMaker
+from marketreview.report.model import Lines
 from marketreview.report.sheets import sources as sources_sheet
 from marketreview.sources.base import FunctionSource, make_frame
 from marketreview.sources.csvdir import CsvDirSource
@@ -208,6 +211,27 @@ def test_a_joined_note_of_two_gaps_marks_both_days() -> None:
     assert summary.finish_line("・R", lang="ja", warnings=[note]) == "・R (12/24欠損) (12/27欠損)"
 
 
+def _with_holes(symbol: str, dates: pd.DatetimeIndex) -> np.ndarray | None:
+    """Each symbol's own straight line (conftest), with ^RUT missing 12/26 and 12/27 and ^GSPC missing 12/27."""
+    values = linear_prices(symbol, dates)
+    if values is None:
+        return None
+    holes = {"^RUT": ("2024-12-26", "2024-12-27"), "^GSPC": ("2024-12-27",)}.get(symbol, ())
+    return np.where(dates.isin(pd.DatetimeIndex(holes)), np.nan, values)
+
+
+def test_a_summary_line_over_two_symbols_warnings_marks_each(tmp_cache: Cache) -> None:
+    clock = dt.datetime(2025, 1, 10, 23, 0, tzinfo=UTC)
+    engine = Engine(Router(FunctionSource(_with_holes, name="fake")), tmp_cache, clock=lambda: clock)
+    report = build_report(engine, D("2024-12-27"), "en")
+    row = report.sheet("relative").table("pairs").row_by("num", "^RUT")
+    assert row is not None and row["ratio"].warning is not None
+    assert row["ratio"].warning.startswith("^RUT: ") and "; ^GSPC: " in row["ratio"].warning  # one joined note
+    english = next(b for b in report.sheet("summary").blocks if isinstance(b, Lines) and b.key == "lines").lines
+    (line,) = [line for line in english if line.startswith("・R2000/S&P 500 ")]
+    assert line.endswith("pt) (12/26, 12/27 missing) (12/27 missing)"), line
+
+
 # -- year-ago values with a gap ---------------------------------------------------------------------------
 
 
@@ -237,6 +261,20 @@ def test_no_observation_within_a_week_of_the_year_ago_date_gives_no_pc1(day: str
             macro.series_asof(x, D(day), units=units, symbol="DAILY")  # type: ignore[arg-type]
     # the level is there: only the year-ago comparison is missing
     assert macro.series_asof(x, D(day), symbol="DAILY").value == x[day]
+
+
+def test_series_pc1_over_a_gap_is_an_error_not_an_older_value(tmp_path: Path) -> None:
+    x = _daily_with_a_gap()
+    folder = tmp_path / "macro"
+    folder.mkdir()
+    (folder / "DAILY.csv").write_text("date,close\n" + "".join(f"{d:%Y-%m-%d},{v}\n" for d, v in x.items()),
+                                      encoding="utf-8")
+    engine = open_engine(f"csv:{folder}", cache_path=tmp_path / "c.sqlite")
+    within = functions.call(engine, "SERIES", "DAILY", "2024-06-07", "pc1")
+    assert within.ok and within.value == pytest.approx((x["2024-06-07"] / x["2023-05-31"] - 1) * 100)
+    for day in ("2024-06-10", "2024-06-12"):
+        beyond = functions.call(engine, "SERIES", "DAILY", day, "pc1")
+        assert not beyond.ok and "a year earlier" in str(beyond.error), day
 
 
 # -- UTF-16 text files ----------------------------------------------------------------------------------
