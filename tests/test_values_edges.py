@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 from conftest import linear_prices
 
-from marketreview import functions
+from marketreview import cli, functions
 from marketreview.app import open_engine
 from marketreview.cache import Cache
 from marketreview.calc import macro, summary, yields
@@ -184,6 +184,19 @@ def test_another_programs_damaged_sqlite_file_is_refused_and_left_byte_identical
     assert str(cache_path) in str(caught.value)
     assert cache_path.read_bytes() == damaged
     assert sorted(p.name for p in cache_path.parent.iterdir()) == ["prices.sqlite"]  # nothing moved aside
+
+
+def test_the_cli_refuses_another_programs_damaged_file_and_leaves_it(cache_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    _other_programs_database(cache_path, 0)
+    whole = cache_path.read_bytes()
+    damaged = whole[:100] + b"\xa5" * 3996 + whole[4096:]
+    cache_path.write_bytes(damaged)
+    assert cli.main(["call", "CLOSE", "SP500", "--source", "demo", "--cache", str(cache_path)]) == 2
+    err = capsys.readouterr().err
+    assert str(cache_path) in err and "Traceback" not in err and "moved" not in err, err
+    assert cache_path.read_bytes() == damaged
+    assert sorted(p.name for p in cache_path.parent.iterdir()) == ["prices.sqlite"]
 
 
 # -- a note joining several symbols' warnings --------------------------------------------------------------
