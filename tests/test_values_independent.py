@@ -103,7 +103,7 @@ def reports(engine) -> dict[tuple[str, str], Report]:  # type: ignore[no-untyped
 
     return {(day, lang): build_report(engine, D(day), lang)  # type: ignore[arg-type]
             for day, lang in (("2025-10-31", "ja"), ("2025-10-31", "en"), ("2024-12-27", "ja"), ("2025-11-07", "ja"),
-                              ("2025-11-07", "en"))}
+                              ("2025-11-07", "en"), ("2025-11-05", "ja"))}
 
 
 # -- the Mag7 share's weekly change -----------------------------------------------------------------------
@@ -167,13 +167,16 @@ def test_mag7_weekly_change_in_the_post(reports, market_dir: Path, lang: str, fm
 # -- the Mag7 history -------------------------------------------------------------------------------------
 
 
-def test_mag7_history_dates_are_the_as_of_then_each_weeks_friday_newest_first(reports, market_dir: Path) -> None:
-    table = reports["2025-10-31", "ja"].sheet("mag7").table("share_history")
+@pytest.mark.parametrize(("day", "last_friday"), [("2025-10-31", "2025-10-24"), ("2025-11-05", "2025-10-31")],
+                         ids=["friday", "wednesday"])
+def test_mag7_history_dates_are_the_as_of_then_each_weeks_friday_newest_first(reports, market_dir: Path, day: str,
+                                                                              last_friday: str) -> None:
+    table = reports[day, "ja"].sheet("mag7").table("share_history")
     dates = table.column_values("date")
     nyse = by_hand.closes(market_dir, "GSPC.csv")  # the days the S&P 500 closed
-    assert dates[0] == AS_OF
+    assert dates[0] == D(day)  # the as-of itself, mid-week too
     assert len(dates) == 53
-    friday = D("2025-10-24")
+    friday = D(last_friday)
     for when in dates[1:]:
         assert isinstance(when, dt.date)
         # the week's Friday; on a holiday Friday (2025-04-18, Good Friday) its last session would do too
