@@ -218,6 +218,14 @@ def test_a_joined_note_gives_a_mark_for_each_warning(lang: str, marks: str) -> N
     assert summary.finish_line("・X", lang=lang, warnings=[GAP, ENDS, ANCHOR]) == f"・X {marks}"  # type: ignore[arg-type]
 
 
+def test_a_joined_note_with_a_warning_naming_two_symbols_marks_both() -> None:
+    gap = "DGS10: no close on trading day 2024-12-27; used 2024-12-26"
+    mixed = "DGS10 2024-12-26 and DGS2 2024-12-27: spread legs from different dates"
+    expected = "・S +51bp (12/27欠損) ※DGS10 2024-12-26 and DGS2 2024-12-27: spread legs from different dates"
+    assert summary.finish_line("・S +51bp", lang="ja", warnings=[gap, mixed]) == expected
+    assert summary.finish_line("・S +51bp", lang="ja", warnings=[f"{gap}; {mixed}"]) == expected  # a cell's note
+
+
 def test_a_joined_note_of_two_gaps_marks_both_days() -> None:
     note = "^RUT: no close on trading day 2024-12-24; used 2024-12-23; ^GSPC: no close on trading day 2024-12-27; " \
            "used 2024-12-26"
@@ -225,11 +233,13 @@ def test_a_joined_note_of_two_gaps_marks_both_days() -> None:
 
 
 def _with_holes(symbol: str, dates: pd.DatetimeIndex) -> np.ndarray | None:
-    """Each symbol's own straight line (conftest), with ^RUT missing 12/26 and 12/27 and ^GSPC missing 12/27."""
+    """Each symbol's own straight line (conftest), with ^RUT missing 12/26 and 12/27, ^GSPC 12/27 and DGS10 12/20
+    and 12/27."""
     values = linear_prices(symbol, dates)
     if values is None:
         return None
-    holes = {"^RUT": ("2024-12-26", "2024-12-27"), "^GSPC": ("2024-12-27",)}.get(symbol, ())
+    holes = {"^RUT": ("2024-12-26", "2024-12-27"), "^GSPC": ("2024-12-27",), "DGS10": ("2024-12-20", "2024-12-27")}.get(
+        symbol, ())
     return np.where(dates.isin(pd.DatetimeIndex(holes)), np.nan, values)
 
 
@@ -243,6 +253,10 @@ def test_a_summary_line_over_two_symbols_warnings_marks_each(tmp_cache: Cache) -
     english = next(b for b in report.sheet("summary").blocks if isinstance(b, Lines) and b.key == "lines").lines
     (line,) = [line for line in english if line.startswith("・R2000/S&P 500 ")]
     assert line.endswith("pt) (12/26, 12/27 missing) (12/27 missing)"), line
+    # the 2s10s spread and its week: legs from two dates this week and last (warnings naming two symbols each)
+    (spread,) = [line for line in english if line.startswith("・2s10s spread ")]
+    assert spread.endswith("bp) ※DGS10 2024-12-26 and DGS2 2024-12-27: spread legs from different dates "
+                           "※DGS10 2024-12-19 and DGS2 2024-12-20: spread legs from different dates"), spread
 
 
 # -- year-ago values with a gap ---------------------------------------------------------------------------
