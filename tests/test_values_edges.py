@@ -29,6 +29,7 @@ from marketreview.cache import Cache
 from marketreview.calc import macro, summary, yields
 from marketreview.engine import Engine
 from marketreview.errors import ForeignCacheError, NoDataError
+from marketreview.render.markdown import render_review
 from marketreview.report.build import build_report
 from marketreview.report.cells import CellMaker
 from marketreview.report.model import Lines
@@ -82,6 +83,23 @@ def test_the_weeks_line_of_a_three_decimal_yield(tnx_engine: Engine) -> None:
     # 4.518 → 4.523: both levels round to 4.52%, the change is +0.5bp, shown half-up as +1bp
     assert "4.52% → 4.52%" in str(ja.value) and "+1bp" in str(ja.value).replace(" ", ""), ja.value
     assert "4.52% → 4.52%" in str(en.value) and "+1bp" in str(en.value).replace(" ", ""), en.value
+
+
+def test_the_rates_sheet_summary_and_post_of_a_three_decimal_yield(tmp_path: Path) -> None:
+    folder = tmp_path / "closes"
+    folder.mkdir()
+    (folder / "TNX.csv").write_text("date,close\n" + "".join(f"{d},{v}\n" for d, v in TNX.items()), encoding="utf-8")
+    (folder / "GSPC.csv").write_text("date,close\n2025-03-07,5770.20\n2025-03-14,5638.94\n", encoding="utf-8")
+    report = build_report(open_engine(f"csv:{folder}", cache_path=tmp_path / "c.sqlite"), D("2025-03-14"), "en")
+    row = report.sheet("rates").table("yields").row_by("ticker", "^TNX")
+    assert row is not None
+    assert (row["prev_week"].value, row["level"].value) == (4.518, 4.523)
+    assert row["w1_bp"].value == pytest.approx(0.5, abs=1e-9)
+    english = next(b for b in report.sheet("summary").blocks if isinstance(b, Lines) and b.key == "lines").lines
+    (line,) = [line for line in english if line.startswith("・UST 10Y ")]
+    assert "4.52% → 4.52%" in line and line.replace(" ", "").endswith("+1bp)"), line
+    (post,) = [line for line in render_review(report, "md").splitlines() if "10-year" in line]
+    assert post.replace(" ", "").endswith("|4.52%|4.52%|+1bp|"), post
 
 
 # -- two sources in one cache -----------------------------------------------------------------------------
