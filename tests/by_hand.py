@@ -3,7 +3,10 @@ under test, for the tests that compare the product's figures with them:
 
 - the Magnificent-7 share of the S&P 500 and its weekly change (the method of :mod:`marketreview.calc.mag7`'s
   docstring, written again here from the files);
-- a ratio's deviation from its 26-week average (the relative-strength lines)."""
+- a ratio's deviation from its 26-week average (the relative-strength lines);
+
+and :func:`assert_shows`, which reads a number out of a published line tolerantly (thousands separators, the
+brackets, the decimals shown) but compares its value."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import csv
 import datetime as dt
 import math
 import re
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
 
@@ -94,3 +98,33 @@ def deviation_pt(folder: Path, num: str, den: str, end: dt.date, weeks: int = 26
         ratios.append(close(folder, num, sunday) / close(folder, den, sunday))
         sunday -= dt.timedelta(weeks=1)
     return (ratios[0] - sum(ratios) / weeks) * 100
+
+
+# -- reading lines ------------------------------------------------------------------------------------
+
+_NUMBER = r"([+\-−]?\d[\d,]*(?:\.\d+)?)"
+
+
+def number_before(unit: str, text: str) -> Decimal:
+    """The (signed) number written right before ``unit`` in ``text`` ("+1.07pt" → 1.07, "−3 bp" → -3)."""
+    found = re.findall(_NUMBER + r"\s*" + re.escape(unit), text)
+    assert len(found) == 1, f"expected one number before {unit!r} in {text!r}"
+    return Decimal(found[0].replace(",", "").replace("−", "-"))
+
+
+def places(number: Decimal) -> int:
+    exponent = number.as_tuple().exponent
+    assert isinstance(exponent, int)
+    return -exponent
+
+
+def rounded(x: float, decimals: int) -> Decimal:
+    return Decimal(repr(x)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def assert_shows(text: str, unit: str, expected: float, *, at_least: int = 0) -> None:
+    """``text`` shows ``expected`` before ``unit``, rounded half-up to the decimals it shows (at least
+    ``at_least`` of them)."""
+    shown = number_before(unit, text)
+    assert places(shown) >= at_least, text
+    assert shown == rounded(expected, places(shown)), (text, expected)

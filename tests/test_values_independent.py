@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import by_hand
@@ -43,7 +42,6 @@ MEMBER_ANCHOR = D("2025-01-31")
 #: the S&P-reported total the index is anchored at from 2025-09-30 on (the next is not in the data)
 INDEX_ANCHOR = D("2025-09-30")
 SECTORS = tuple(range(1617, 1634))
-_NUMBER = r"([+\-−]?\d[\d,]*(?:\.\d+)?)"
 
 
 # -- the Mag7 share by hand (tests/by_hand.py) -------------------------------------------------------
@@ -57,32 +55,10 @@ def close(folder: Path, file: str, when: dt.date) -> float:
     return by_hand.close(folder, file, when)
 
 
-# -- reading lines --------------------------------------------------------------------------------------
+# -- reading lines (tests/by_hand.py) ------------------------------------------------------------------
 
-
-def number_before(unit: str, text: str) -> Decimal:
-    """The (signed) number written right before ``unit`` in ``text`` ("+1.07pt" → 1.07, "−3 bp" → -3)."""
-    found = re.findall(_NUMBER + r"\s*" + re.escape(unit), text)
-    assert len(found) == 1, f"expected one number before {unit!r} in {text!r}"
-    return Decimal(found[0].replace(",", "").replace("−", "-"))
-
-
-def places(number: Decimal) -> int:
-    exponent = number.as_tuple().exponent
-    assert isinstance(exponent, int)
-    return -exponent
-
-
-def rounded(x: float, decimals: int) -> Decimal:
-    return Decimal(repr(x)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-
-
-def assert_shows(text: str, unit: str, expected: float, *, at_least: int = 0) -> None:
-    """``text`` shows ``expected`` before ``unit``, rounded half-up to the decimals it shows (at least
-    ``at_least`` of them)."""
-    shown = number_before(unit, text)
-    assert places(shown) >= at_least, text
-    assert shown == rounded(expected, places(shown)), (text, expected)
+assert_shows = by_hand.assert_shows
+rounded = by_hand.rounded
 
 
 def summary_lines(report: Report) -> list[str]:
