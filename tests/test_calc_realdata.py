@@ -101,5 +101,8 @@ def test_mag7_share_on_its_anchor_day(market_dir: Path) -> None:
     on_day = mag7_share(closes, gspc, [snapshot], D("2024-12-31"), members=members)
     assert on_day.value == pytest.approx(expected, rel=1e-12)
     later = mag7_share(closes, gspc, [snapshot], D("2025-01-31"), members=members)
-    assert 0.25 < later.value < 0.45
+    day = pd.Timestamp("2025-01-31")  # the caps moved with each member's close, the total with the index's
+    moved = sum(float(caps.loc[m, "Market Cap"]) * closes[m][day] / closes[m][pd.Timestamp("2024-12-31")]
+                for m in members)
+    assert later.value == pytest.approx(moved / (total * gspc[day] / gspc[pd.Timestamp("2024-12-31")]), rel=1e-12)
     assert any("member caps anchored at 2024-12-31 (31 days before)" in w for w in later.warnings)

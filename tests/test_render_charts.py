@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from by_hand import week_change_pt
 
 from marketreview.app import open_engine
 from marketreview.render import styles
@@ -77,10 +78,11 @@ def test_header_fits_so_it_does_not_wrap_over_the_first_row(reports) -> None:
     assert ws.column_dimensions[header.column_letter].width >= styles.text_width("年初来対TOPIX") + 2
 
 
-def test_pt_and_yen_etf_formats(reports) -> None:
+def test_pt_and_yen_etf_formats(reports, market_dir: Path) -> None:
     mag7 = sheet(reports["2025-10-31"], "mag7")
     share_w1 = next(c for row in mag7.iter_rows() for c in row if c.number_format == styles.NUMBER_FORMATS["pt"])
-    assert isinstance(share_w1.value, float) and abs(share_w1.value) < 10  # points, not a fraction
+    # in points (+1.07), not a fraction: the week's change worked out from the CSV files
+    assert share_w1.value == pytest.approx(week_change_pt(market_dir, D("2025-10-31")), rel=1e-9)
     japan = sheet(reports["2025-10-31"], "japan_sectors")
     etf = next(row for row in japan.iter_rows() if row[1].value == "1631.T")
     assert etf[4].number_format == "#,##0" and etf[3].number_format == "#,##0"

@@ -10,9 +10,11 @@ import datetime as dt
 import re
 import shutil
 import subprocess
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
+from by_hand import week_change_pt
 
 from marketreview.app import open_engine
 from marketreview.render.xlsx import write_xlsx
@@ -116,7 +118,8 @@ def test_error_cells_are_short_and_localised(printed, day, lang) -> None:
 def test_units_stamps_and_notes(printed, market_dir: Path, day, lang) -> None:
     report, text = printed[day, lang]
     mag7 = sheet_text(report, text, "mag7")
-    assert re.search(r"[+-]\d+\.\d\dpt", mag7)  # the weekly change of the share, in points
+    change = Decimal(repr(week_change_pt(market_dir, D(day)))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    assert f"{change:+}pt" in mag7  # the weekly change of the share, in points, worked out from the CSV files
     banks = close_on_or_before(market_dir, "1631_T.csv", D(day))
     japan = sheet_text(report, text, "japan_sectors")
     assert f"{banks:,.0f}" in japan and f"{banks:,.2f}" not in japan  # a yen ETF price has no ".00"

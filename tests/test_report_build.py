@@ -90,7 +90,7 @@ def test_summary_line(report, market_dir):
     lines = report.sheet("summary").blocks[0].lines
     assert expected in lines
     other = report.sheet("summary").blocks[1].lines
-    assert any(line.startswith("・SP500 ") and "週間" in line for line in other)
+    assert f"・SP500 {spx['2025-10-24']:.2f} → {spx['2025-10-31']:.2f} (週間{pct:+.2f}%)" in other
 
 
 def test_sources_sheet_says_what_served(report):

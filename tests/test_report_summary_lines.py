@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import re
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+import by_hand
 import pytest
 
 from marketreview.app import open_engine
@@ -58,8 +58,9 @@ def test_index_week_and_ytd_lines(reports, market_dir: Path, day: str) -> None:
 def test_ratio_rates_and_fed_lines(reports, market_dir: Path, day: str) -> None:
     ja, en = lines(reports[day])
     ratio = close(market_dir, "RUT.csv", day) / close(market_dir, "GSPC.csv", day)
-    assert any(line.startswith(f"・ラッセル2000/S&P500 {r(ratio * 100)}% (26週平均比") and line.endswith("pt)")
-               for line in ja)
+    (line,) = [line for line in ja if line.startswith("・ラッセル2000/S&P500 ")]
+    by_hand.assert_shows(line, "%", ratio * 100, at_least=1)
+    by_hand.assert_shows(line, "pt", by_hand.deviation_pt(market_dir, "RUT.csv", "GSPC.csv", D(day)), at_least=1)
     ten, two = close(market_dir, "DGS10.csv", day), close(market_dir, "DGS2.csv", day)
     ten0, two0 = close(market_dir, "DGS10.csv", WEEKS[day]), close(market_dir, "DGS2.csv", WEEKS[day])
     assert f"・米10年 {r(ten0)}% → {r(ten)}% (週間{r((ten - ten0) * 100, 0):+}bp)" in ja
@@ -67,8 +68,9 @@ def test_ratio_rates_and_fed_lines(reports, market_dir: Path, day: str) -> None:
     assert f"・2s10s spread {r(spread, 0):+}bp (week {r(change, 0):+}bp)" in en
     lower, upper = close(market_dir, "DFEDTARL.csv", day), close(market_dir, "DFEDTARU.csv", day)
     assert f"・FF金利誘導目標 {r(lower)}%〜{r(upper)}%" in ja
-    assert any(line.startswith("・マグ7のS&P500時価総額比率 ") and "(週間" in line
-               and re.search(r"pt\)( \([^)]*\))*$", line) for line in ja)  # then its warnings' marks, if any
+    (line,) = [line for line in ja if line.startswith("・マグ7のS&P500時価総額比率 ")]
+    by_hand.assert_shows(line, "%", by_hand.share(market_dir, D(day)) * 100, at_least=1)
+    by_hand.assert_shows(line, "pt", by_hand.week_change_pt(market_dir, D(day)), at_least=1)
 
 
 @pytest.mark.parametrize("day", WEEKS)

@@ -152,8 +152,9 @@ def warning_mark(warning: str, lang: Lang) -> str:
     return f"※{warning}"
 
 
-#: several warnings joined into one cell note ("A: …; used …; B: …") split before the next "SYMBOL: "
-_JOINED_RE = re.compile(r"; (?=[^\s;:]+: )")
+#: several warnings joined into one cell note ("A: …; used …; B: …") split before the next "SYMBOL: ", or the
+#: next "A 2024-12-26 and B 2024-12-27: " (a spread's legs from two dates)
+_JOINED_RE = re.compile(r"; (?=[^\s;:]+(?: \d{4}-\d{2}-\d{2} and [^\s;:]+ \d{4}-\d{2}-\d{2})?: )")
 
 
 def finish_line(line: str, *, lang: Lang, warnings: Iterable[str] = (), demo: bool = False) -> str:
