@@ -796,3 +796,78 @@ def test_an_infinite_close_fails_its_symbol_only(world: World) -> None:
     report = world.engine.ensure(["SP500", "NDX"])
     assert list(report.failed) == ["NDX"] and "2025-01-08" in str(report.failed["NDX"])
     assert world.engine.cache.symbols() == ["^GSPC"]
+
+
+# -- a CSV folder is the source of truth on every use (issue 21) ----------------------------------------------
+
+MYF_ROWS = "date,close\n2024-12-26,104.50\n2024-12-27,104.75\n"
+READ_AT = dt.datetime(2025, 1, 10, 11, 58, tzinfo=UTC)
+
+
+def _folder(tmp_path: Path, cache: Cache, clock: list[dt.datetime], fetch_missing: bool = True) -> Engine:
+    from marketreview.sources.csvdir import CsvDirSource
+
+    return Engine(Router(CsvDirSource(tmp_path)), cache, clock=lambda: clock[0], tz=UTC,
+                  fetch_missing=fetch_missing)
+
+
+def _latin1(path: Path) -> None:
+    path.write_bytes("date,close,note\n2024-12-26,104.50,caf\xe9\n2024-12-27,104.75,caf\xe9\n".encode("latin-1"))
+
+
+@pytest.mark.parametrize(("damage", "said"), [
+    (lambda p: p.unlink(), "its file is gone since 12:04 (no file for MYF in"),
+    (_latin1, "its file is unreadable since 12:04 (" ),
+    (lambda p: p.write_text("date,close\n2024-12-26,104,50\n2024-12-27,104,75\n"), "line 2: 3 fields"),
+], ids=["deleted", "latin-1", "comma-decimals"])
+def test_a_csv_damaged_after_it_was_read_never_serves_its_old_values_plainly(
+        tmp_path: Path, tmp_cache: Cache, damage: Callable[[Path], None], said: str) -> None:
+    path = tmp_path / "MYF.csv"
+    path.write_text(MYF_ROWS)
+    clock = [READ_AT]
+    assert functions.call(_folder(tmp_path, tmp_cache, clock), "CLOSE", "MYF", "2024-12-27").value == 104.75
+    damage(path)
+    clock[0] = READ_AT + dt.timedelta(minutes=6)
+    engine = _folder(tmp_path, tmp_cache, clock)  # the next `marketreview call`
+    answer = functions.call(engine, "CLOSE", "MYF", "2024-12-27")
+    assert answer.value is None and said in answer.error.excel_text
+    assert "the values read at 11:58 are not served" in answer.error.excel_text
+    report = _folder(tmp_path, tmp_cache, clock).ensure(["MYF"])  # `marketreview fetch MYF`
+    assert "MYF" in report.failed and report.requests == {"csv": 1}
+    assert "11:58" in str(report.failed["MYF"])
+
+
+def test_fetch_of_a_deleted_csv_never_says_up_to_date(tmp_path: Path, tmp_cache: Cache,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "MYF.csv").write_text(MYF_ROWS)
+    monkeypatch.setenv("MARKETREVIEW_CACHE", str(tmp_path / "cache.sqlite"))
+    argv = ["--source", f"csv:{tmp_path}"]
+    assert cli.main(["fetch", "MYF", *argv]) == 0
+    (tmp_path / "MYF.csv").unlink()
+    capsys.readouterr()
+    assert cli.main(["fetch", "MYF", *argv]) != 0
+    out = capsys.readouterr()
+    assert "up to date" not in out.out + out.err and "its file is gone" in out.out + out.err
+
+
+def test_in_excel_a_rewritten_csv_is_read_again_in_the_next_burst(tmp_path: Path, tmp_cache: Cache) -> None:
+    """One engine for the whole session (the UDF process): each burst looks at each file it uses once."""
+    path = tmp_path / "MYF.csv"
+    path.write_text(MYF_ROWS)
+    clock = [READ_AT]
+    engine = _folder(tmp_path, tmp_cache, clock, fetch_missing=False)
+    engine.ensure(["MYF"])
+    engine.reload_if_changed()
+    assert functions.call(engine, "CLOSE", "MYF", "2024-12-27").value == 104.75
+    path.write_text(MYF_ROWS.replace("104.75", "204.75"))
+    engine.reload_if_changed()  # the next calculation burst
+    assert functions.call(engine, "CLOSE", "MYF", "2024-12-27").value == 204.75
+    _latin1(path)
+    clock[0] = READ_AT + dt.timedelta(minutes=6)
+    engine.reload_if_changed()
+    answer = functions.call(engine, "CLOSE", "MYF", "2024-12-27")
+    assert answer.value is None and "unreadable since 12:04" in answer.error.excel_text
+    path.write_text(MYF_ROWS)  # fixed again
+    engine.reload_if_changed()
+    assert functions.call(engine, "CLOSE", "MYF", "2024-12-27").value == 104.75

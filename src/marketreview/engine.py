@@ -26,6 +26,7 @@ from .errors import (
     NetworkError,
     NoDataError,
     SourceError,
+    StaleFileError,
     SymbolNotFoundError,
     UnknownSymbolError,
 )
@@ -95,6 +96,9 @@ class Engine:
         #: False for formulas: a read never waits on the network; a missing symbol says "press Refresh"
         self.fetch_missing = fetch_missing
         self._data_version: int | None = None
+        #: local files that are gone, unreadable or invalid since they were read: ticker -> (since, why)
+        self._file_faults: dict[Symbol, tuple[str | None, StaleFileError]] = {}
+        self._fault_since: dict[Symbol, dt.datetime] = {}
 
     # -- time --------------------------------------------------------------------------------------
 
@@ -176,8 +180,10 @@ class Engine:
                 skipped[ticker] = remembered
                 continue
             revision = _revision(source, ticker)
-            if revision is not None and revision != self.cache.revision(ticker, key):
-                revisions[ticker] = revision
+            stored = self.cache.revision(ticker, key) if _reads_files(source) else None
+            if revision != stored:  # edited, or gone since it was read: read it again (or report why not)
+                if revision is not None:
+                    revisions[ticker] = revision
                 need[ticker] = [(start, end)]
                 continue
             gaps = self.cache.missing(ticker, start, end, now=now, ttl=self.ttl, source=key)
@@ -235,6 +241,9 @@ class Engine:
                     down[_BUSY] = exc
             for ticker in good:
                 self._series.pop(ticker, None)
+                self._file_faults.pop(ticker, None)
+                self._fault_since.pop(ticker, None)
+            self._note_file_faults(source, bad, now)
             if good:
                 self._tables.clear()
                 self._stale.clear()
@@ -304,6 +313,7 @@ class Engine:
                 self._failed.clear()
                 self._fundamentals = None
                 self._fundamentals_error = None
+        self.check_files()
         return changed
 
     # -- reading -----------------------------------------------------------------------------------
@@ -335,9 +345,11 @@ class Engine:
         if ticker not in self._series and self._cached(ticker) is None:
             self.ensure_batch([info.alias])
             ticker = self.ticker(name)
-        elif ticker not in self._series and not self.offline and self._file_changed(ticker):
+        elif (ticker not in self._series and ticker not in self._file_faults and not self.offline
+              and self._file_changed(ticker)):
             self.ensure([info.alias])  # a local file was edited since it was read: read it again
             ticker = self.ticker(name)
+        self._raise_file_fault(ticker)
         with self._lock:
             cached = self._series.get(ticker)
             if cached is None:
@@ -359,7 +371,7 @@ class Engine:
     def preload(self, names: Iterable[str]) -> None:
         """Read every name's series from the cache into memory in one query (after :meth:`ensure`)."""
         tickers = [self.ticker(n) for n in names]
-        missing = [t for t in dict.fromkeys(tickers) if t not in self._series]
+        missing = [t for t in dict.fromkeys(tickers) if t not in self._series and t not in self._file_faults]
         if not missing:
             return
         by_key: dict[str, list[Symbol]] = {}
@@ -549,9 +561,72 @@ class Engine:
         return self.cache.info(ticker, self._key(ticker))
 
     def _file_changed(self, ticker: Symbol) -> bool:
+        """Whether the local file serving ``ticker`` is not the one its cached rows were read from (edited,
+        unreadable or gone); False for sources that read no files."""
         source = self.router.route(ticker)
-        revision = _revision(source, ticker)
-        return revision is not None and revision != self.cache.revision(ticker, source_key(source))
+        if not _reads_files(source):
+            return False
+        stored = self.cache.revision(ticker, source_key(source))
+        return stored is not None and _revision(source, ticker) != stored
+
+    def _note_file_faults(self, source: Source, bad: dict[Symbol, MarketReviewError], now: dt.datetime) -> None:
+        """A file read before that now fails to read: its cached rows are no longer served, and the failure
+        becomes a :class:`StaleFileError` that says since when and which values are withheld."""
+        if not _reads_files(source):
+            return
+        key = source_key(source)
+        for ticker, error in list(bad.items()):
+            if isinstance(error, StaleFileError) or self.cache.revision(ticker, key) is None:
+                continue
+            since = self._fault_since.setdefault(ticker, now)
+            self._file_faults[ticker] = (_revision(source, ticker), self._file_fault(ticker, since, error))
+            bad[ticker] = self._file_faults[ticker][1]
+            self._series.pop(ticker, None)
+            self._tables.clear()
+            self._stale.clear()
+
+    def _file_fault(self, ticker: Symbol, since: dt.datetime, error: MarketReviewError) -> StaleFileError:
+        cached = self._cached(ticker)
+        read = f": the values read at {self._clock_text(cached.fetched_at)} are not served" if cached else ""
+        if isinstance(error, SymbolNotFoundError):
+            describe = getattr(self.router.route(ticker), "describe", None)
+            why = f"gone since {self._clock_text(since)} ({describe(ticker) if describe else error})"
+        else:
+            why = f"unreadable since {self._clock_text(since)} ({error})"
+        return StaleFileError(ticker, f"its file is {why}{read}")
+
+    def _raise_file_fault(self, ticker: Symbol) -> None:
+        fault = self._file_faults.get(ticker)
+        if fault is not None:
+            raise fault[1]
+
+    def _clock_text(self, when: dt.datetime) -> str:
+        """``12:04`` today, ``2024-12-27 12:04`` on another day, in the user's zone."""
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.timezone.utc)
+        local = when.astimezone(self.tz) if self.tz is not None else when.astimezone()
+        return f"{local:%H:%M}" if local.date() == self.today() else f"{local:%Y-%m-%d %H:%M}"
+
+    def check_files(self) -> list[Symbol]:
+        """Once per calculation burst: each local file behind a series in memory (or behind a failure) is
+        compared with the version read; a changed one is forgotten here, so the next figure that needs it reads
+        it again in this same burst, or reports why it cannot. Returns the tickers forgotten."""
+        changed: list[Symbol] = []
+        with self._lock:
+            for ticker in dict.fromkeys([*self._series, *self._file_faults]):
+                source = self.router.route(ticker)
+                if not _reads_files(source):
+                    continue
+                fault = self._file_faults.get(ticker)
+                if (_revision(source, ticker) != fault[0]) if fault is not None else self._file_changed(ticker):
+                    changed.append(ticker)
+            for ticker in changed:
+                self._series.pop(ticker, None)
+                self._file_faults.pop(ticker, None)  # read again; a new failure keeps its first "since"
+            if changed:
+                self._tables.clear()
+                self._stale.clear()
+        return changed
 
     @property
     def is_demo(self) -> bool:
@@ -570,6 +645,10 @@ def _non_finite(source: str, frame: pd.DataFrame, tickers: list[Symbol]) -> dict
                     day = frame.index[int(infinite.argmax())].date().isoformat()
                     bad[ticker] = DataFormatError(f"{source} {ticker}", f"non-finite {kind} on {day}")
     return bad
+
+
+def _reads_files(source: Source) -> bool:
+    return getattr(source, "revision", None) is not None
 
 
 def _revision(source: Source, ticker: Symbol) -> str | None:

@@ -8,7 +8,8 @@
     │   └── ErrorValueError     an argument is an Excel error value (#N/A …)
     ├── DataError               the data cannot answer the question
     │   ├── NoDataError         no close on or before the date / empty series
-    │   └── DataFormatError     a malformed file or response (empty CSV, bad header, bad number)
+    │   ├── DataFormatError     a malformed file or response (empty CSV, bad header, bad number)
+    │   └── StaleFileError      a local file read before is gone or unreadable now: its old values are withheld
     ├── SourceError             a source failed to deliver (network, rate limit, empty answer)
     │   ├── RateLimitError      the source asked us to slow down (retried with backoff first)
     │   ├── NetworkError        the source could not be reached (DNS, connection, timeouts, outage page)
@@ -106,6 +107,14 @@ class DataFormatError(DataError):
     def __init__(self, where: str, reason: str) -> None:
         self.where = where
         super().__init__(f"{where}: {reason}")
+
+
+class StaleFileError(DataError):
+    """A local file whose rows the cache holds is gone, unreadable or invalid now: those rows are not served."""
+
+    def __init__(self, symbol: str, reason: str) -> None:
+        self.symbol = symbol
+        super().__init__(f"{symbol}: {reason}")
 
 
 # -- sources ----------------------------------------------------------------------------------------
