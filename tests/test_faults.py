@@ -11,13 +11,16 @@ straight line; expected closes come from :func:`conftest.fake_close`).
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import functools
 import hashlib
+import json
 import logging
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -871,3 +874,64 @@ def test_in_excel_a_rewritten_csv_is_read_again_in_the_next_burst(tmp_path: Path
     path.write_text(MYF_ROWS)  # fixed again
     engine.reload_if_changed()
     assert functions.call(engine, "CLOSE", "MYF", "2024-12-27").value == 104.75
+
+
+# -- settings files as users save them (issue 21) -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("data", [
+    codecs.BOM_UTF8 + b'{"lang": "en", "source": "demo"}',            # Notepad's "UTF-8 with BOM"
+    '{"lang": "en", "source": "demo"}'.encode("utf-16"),                # Notepad's "Unicode" (UTF-16 LE + BOM)
+    codecs.BOM_UTF16_BE + '{"lang": "en", "source": "demo"}'.encode("utf-16-be"),
+], ids=["utf-8-bom", "utf-16-le", "utf-16-be"])
+def test_a_settings_file_saved_with_a_bom_or_as_utf16_is_read(_own_settings_file: Path, data: bytes) -> None:
+    from marketreview import settings
+
+    _own_settings_file.write_bytes(data)
+    assert settings.read_file() == {"lang": "en", "source": "demo"}
+
+
+BINARY_SETTINGS = b"\x00\x01\x02\xff\xfegarbage\x99"
+
+
+def test_a_binary_settings_file_is_a_clear_error_in_every_command_and_cell(
+        _own_settings_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    _own_settings_file.write_bytes(BINARY_SETTINGS)
+    monkeypatch.setenv("MARKETREVIEW_CACHE", str(tmp_path / "cache.sqlite"))
+    for argv in (["config"], ["call", "CLOSE", "SP500", "2024-12-27", "--source", "demo"],
+                 ["build", "--source", "demo", "--out", str(tmp_path / "r.xlsx")]):
+        assert cli.main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert f"#VALUE! settings file {_own_settings_file}: is not UTF-8 or UTF-16" in err, argv
+        assert "marketreview config --reset" in err
+    assert cli.main(["symbols"]) == 0  # a command that needs no settings still runs
+    assert capsys.readouterr().out.startswith("alias,")
+    udfs = pytest.importorskip("marketreview_udfs")
+    udfs.set_engine(None)
+    try:
+        shown = udfs.CLOSEPRICE("SP500", "2024-12-27")
+    finally:
+        udfs.set_engine(None)
+    assert isinstance(shown, str) and shown.startswith(f"#VALUE! settings file {_own_settings_file}: ")
+    assert cli.main(["config", "--reset", "--lang", "en"]) == 0
+    assert json.loads(_own_settings_file.read_text()) == {"lang": "en"}
+
+
+def test_a_settings_folder_that_cannot_be_written_is_named(_own_settings_file: Path, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "afile"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("MARKETREVIEW_SETTINGS", str(blocker / "settings.json"))
+    assert cli.main(["config", "--lang", "en"]) == 2
+    assert f"settings file {blocker / 'settings.json'}: cannot be written: the folder {blocker}" in capsys.readouterr().err
+
+    def read_only(*_: Any, **__: Any) -> Any:  # what a read-only folder gives a non-root user
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setenv("MARKETREVIEW_SETTINGS", str(_own_settings_file))
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    assert cli.main(["config", "--lang", "en"]) == 2
+    err = capsys.readouterr().err
+    assert f"the folder {_own_settings_file.parent} is not writable (Permission denied)" in err

@@ -259,6 +259,8 @@ def cmd_symbols(args: argparse.Namespace) -> int:
 def cmd_config(args: argparse.Namespace) -> int:
     from . import settings
 
+    if args.reset:
+        print(f"settings reset to the defaults: {settings.reset()}")
     changes: dict[str, Any] = {key: getattr(args, key) for key in settings.KEYS if getattr(args, key) is not None}
     changes.update(dict.fromkeys(args.unset or ()))
     if changes:
@@ -330,6 +332,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("ja", "en"))
     p.add_argument("--unset", action="append", choices=("source", "cache", "offline", "lang"),
                    help="remove a setting from the file (back to its default)")
+    p.add_argument("--reset", action="store_true", help="replace the settings file (even a damaged one) by the defaults")
     p.set_defaults(run=cmd_config)
 
     p = sub.add_parser("symbols", parents=[common], help="list the symbol map")

@@ -5,6 +5,7 @@
     │   ├── UnknownSymbolError  symbol or alias not known / not served by any source
     │   ├── BadDateError        unparseable date, bad relative code, start after end, future date
     │   ├── BadArgumentError    any other bad argument (tenor, weeks, lang, interval, unsafe text)
+    │   │   └── SettingsError   the settings file cannot be read, decoded or written
     │   └── ErrorValueError     an argument is an Excel error value (#N/A …)
     ├── DataError               the data cannot answer the question
     │   ├── NoDataError         no close on or before the date / empty series
@@ -70,6 +71,17 @@ class BadArgumentError(InputError):
         self.argument = argument
         self.value = value
         super().__init__(f"bad {argument} {value!r}: {reason}")
+
+
+class SettingsError(BadArgumentError):
+    """The per-user settings file (or its folder) is unusable: ``settings file PATH: why (what to do)``."""
+
+    def __init__(self, path: object, reason: str) -> None:
+        super().__init__("settings", str(path), reason)
+        self.args = (f"settings file {path}: {reason}",)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 class ErrorValueError(InputError):
