@@ -925,7 +925,8 @@ def test_a_settings_folder_that_cannot_be_written_is_named(_own_settings_file: P
     blocker.write_text("not a folder")
     monkeypatch.setenv("MARKETREVIEW_SETTINGS", str(blocker / "settings.json"))
     assert cli.main(["config", "--lang", "en"]) == 2
-    assert f"settings file {blocker / 'settings.json'}: cannot be written: the folder {blocker}" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"settings file {blocker / 'settings.json'}: cannot be written: the folder {blocker}" in err
 
     def read_only(*_: Any, **__: Any) -> Any:  # what a read-only folder gives a non-root user
         raise PermissionError(13, "Permission denied")

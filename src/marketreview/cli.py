@@ -332,7 +332,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("ja", "en"))
     p.add_argument("--unset", action="append", choices=("source", "cache", "offline", "lang"),
                    help="remove a setting from the file (back to its default)")
-    p.add_argument("--reset", action="store_true", help="replace the settings file (even a damaged one) by the defaults")
+    p.add_argument("--reset", action="store_true",
+                   help="replace the settings file (even a damaged one) by the defaults")
     p.set_defaults(run=cmd_config)
 
     p = sub.add_parser("symbols", parents=[common], help="list the symbol map")
