@@ -936,3 +936,32 @@ def test_a_settings_folder_that_cannot_be_written_is_named(_own_settings_file: P
     assert cli.main(["config", "--lang", "en"]) == 2
     err = capsys.readouterr().err
     assert f"the folder {_own_settings_file.parent} is not writable (Permission denied)" in err
+
+
+# -- a damaged row in our own cache (issue 21) -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("change", "said"), [
+    ("date = '2024-13-45'", "date=2024-13-45): date '2024-13-45' is not a calendar day"),
+    ("close = 'abc'", "date=2024-12-20): close 'abc' is not a number"),
+    ("adj_close = 'x'", "date=2024-12-20): adj_close 'x' is not a number"),
+], ids=["bad-date", "text-close", "text-adj-close"])
+def test_a_damaged_cache_row_is_named_by_table_and_key_and_rebuilt_by_the_next_fetch(
+        cache_path: Path, change: str, said: str) -> None:
+    import sqlite3
+
+    with Cache(cache_path) as cache:
+        assert make_world(cache).engine.ensure(["SP500"]).ok
+    with sqlite3.connect(cache_path) as conn:  # another program (or a disk fault) damaged one row
+        conn.execute(f"UPDATE prices SET {change} WHERE symbol = '^GSPC' AND date = '2024-12-20'")
+    conn.close()
+    with Cache(cache_path) as cache:
+        world = make_world(cache)
+        for function, args in (("CLOSE", ("SP500", "2024-12-27")), ("PERF", ("SP500", "2024-12-02", "2024-12-27"))):
+            answer = functions.call(world.engine, function, *args)
+            assert answer.value is None, function
+            assert "damaged row in table prices at (source=yahoo, symbol=^GSPC, " + said in answer.error.excel_text
+    with Cache(cache_path) as cache:  # the next run fetches the dropped rows again
+        world = make_world(cache)
+        assert functions.call(world.engine, "CLOSE", "SP500", "2024-12-20").value == fake_close("^GSPC", "2024-12-20")
+        assert world.yahoo.calls

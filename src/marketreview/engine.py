@@ -20,6 +20,7 @@ from .cache import Cache, CacheInfo
 from .calc import prices
 from .calc.lookup import DayTable, day_table
 from .errors import (
+    CacheCorruptError,
     CacheError,
     DataFormatError,
     MarketReviewError,
@@ -353,7 +354,11 @@ class Engine:
         with self._lock:
             cached = self._series.get(ticker)
             if cached is None:
-                frame = self.cache.read([ticker], source=self._key(ticker))
+                try:
+                    frame = self.cache.read([ticker], source=self._key(ticker))
+                except CacheCorruptError as exc:  # a damaged row: dropped (the next fetch rebuilds it), reported
+                    self._failed[info.alias] = exc
+                    raise
                 if ("close", ticker) not in frame.columns:
                     failure = self._failed.get(info.alias)
                     if isinstance(failure, SymbolNotFoundError):
