@@ -965,3 +965,20 @@ def test_a_damaged_cache_row_is_named_by_table_and_key_and_rebuilt_by_the_next_f
         world = make_world(cache)
         assert functions.call(world.engine, "CLOSE", "SP500", "2024-12-20").value == fake_close("^GSPC", "2024-12-20")
         assert world.yahoo.calls
+
+
+# -- review and charts follow build's output-file rules (issue 21) ------------------------------------------
+
+
+def test_review_replaces_a_post_atomically_keeping_its_permissions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    post = tmp_path / "post.md"
+    post.write_text("last week's post\n")
+    post.chmod(0o640)
+    monkeypatch.setenv("MARKETREVIEW_CACHE", str(tmp_path / "cache.sqlite"))
+    argv = ["review", "--source", "demo", "--asof", "2024-12-27", "--out", str(post)]
+    assert cli.main([*argv, "--charts", str(tmp_path / "post.md" / "charts")]) == 2  # nothing half-written
+    assert "post.md is a file" in capsys.readouterr().err and post.read_text() == "last week's post\n"
+    assert cli.main(argv) == 0
+    assert post.stat().st_mode & 0o777 == 0o640 and post.read_text().startswith("#")
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".~")) == []

@@ -199,7 +199,9 @@ def _write_charts(report: Report, out: Path) -> list[Exhibit]:
 
 
 def cmd_charts(args: argparse.Namespace) -> int:
+    from .render.atomic import output_folder
 
+    output_folder(args.out)  # before the report is built: a bad --out costs nothing
     report = _report(args)
     exhibits = _write_charts(report, Path(args.out))
     demo = " — DEMO (synthetic) data" if report.demo else ""
@@ -211,11 +213,15 @@ def cmd_charts(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from .render.atomic import atomic_write
+    from .render.atomic import atomic_write, output_file, output_folder
     from .render.markdown import render_review
 
+    suffixes = (".md", ".markdown") if args.format == "md" else (".txt", ".text")
+    out = output_file(args.out, suffixes, f"--format {args.format} writes "
+                      f"{'Markdown' if args.format == 'md' else 'plain text'}") if args.out else None
+    if args.charts:
+        output_folder(args.charts, "--charts")
     report = _report(args)
-    out = Path(args.out) if args.out else None
     # the images first, so the Markdown never embeds a picture that was not written
     exhibits = _write_charts(report, Path(args.charts)) if args.charts else []
     base = out.parent.resolve() if out else (Path.cwd() if exhibits else None)
@@ -223,7 +229,6 @@ def cmd_review(args: argparse.Namespace) -> int:
     if out is None:
         sys.stdout.write(text)
         return 0
-    out.parent.mkdir(parents=True, exist_ok=True)
 
     def write(temp: Path) -> None:
         temp.write_text(text, encoding="utf-8")
