@@ -982,3 +982,58 @@ def test_review_replaces_a_post_atomically_keeping_its_permissions(tmp_path: Pat
     assert cli.main(argv) == 0
     assert post.stat().st_mode & 0o777 == 0o640 and post.read_text().startswith("#")
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".~")) == []
+
+
+# -- outside text escaped where it lands (issue 21) ----------------------------------------------------------
+
+HOSTILE_MAP = ("alias,tickers,group,label_en,label_ja\n"
+               "DOW,^DJI,us_indices,Dow | Jones,ダウ|平均\n"
+               "NDX,^NDX,us_indices,<script>alert(1)</script>,# 見出し\n"
+               "SP500,^GSPC,us_indices,[click](javascript:alert(1)),=cmd|' /C calc'!A0\n"
+               "NASDAQ,^IXIC,us_indices,$\\frac{1$ cost,$x^$\n")
+
+
+def _hostile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    (tmp_path / "map.csv").write_text(HOSTILE_MAP, encoding="utf-8")
+    monkeypatch.setenv("MARKETREVIEW_CACHE", str(tmp_path / "cache.sqlite"))
+    return ["--source", "demo", "--asof", "2024-12-27", "--symbol-map", str(tmp_path / "map.csv")]
+
+
+def test_labels_from_a_symbol_map_are_text_in_the_markdown_post(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    import re
+
+    common = _hostile(tmp_path, monkeypatch)
+    for lang in ("en", "ja"):
+        assert cli.main(["review", *common, "--lang", lang]) == 0
+        post = capsys.readouterr().out
+        columns: list[int] = []  # per table: the header's column count, then each row's
+        for line in [*post.splitlines(), ""]:
+            if line.startswith("|"):
+                columns.append(len(re.split(r"(?<!\\)\|", line)))
+                continue
+            assert len(set(columns)) <= 1, (lang, columns)
+            columns = []
+        assert "<script>" not in post and "](javascript:" not in post.replace(r"\](javascript:", "")
+        assert not any(line.lstrip("|- ").startswith("# ") for line in post.splitlines()[1:])
+        assert (r"| Dow \| Jones |" if lang == "en" else r"| ダウ\|平均 |") in post
+
+
+def test_the_symbols_listing_quotes_a_formula_label(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    import csv
+    import io
+
+    common = _hostile(tmp_path, monkeypatch)
+    assert cli.main(["symbols", "--symbol-map", common[-1]]) == 0
+    rows = {r[0]: r for r in csv.reader(io.StringIO(capsys.readouterr().out))}
+    assert rows["SP500"][4] == "'=cmd|' /C calc'!A0" and rows["DOW"][3] == "Dow | Jones"
+
+
+def test_a_dollar_in_a_label_is_drawn_as_text_not_mathtext(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("matplotlib")
+    common = _hostile(tmp_path, monkeypatch)
+    assert cli.main(["charts", *common, "--lang", "en", "--out", str(tmp_path / "charts")]) == 0, \
+        capsys.readouterr().err
+    assert (tmp_path / "charts" / "index_moves.png").is_file()

@@ -249,6 +249,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_symbols(args: argparse.Namespace) -> int:
+    from .render.escape import csv_cell
     from .symbols import SymbolMap
 
     symbols = SymbolMap.default()
@@ -256,8 +257,9 @@ def cmd_symbols(args: argparse.Namespace) -> int:
         symbols = symbols.with_overrides(Path(args.symbol_map))
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["alias", "tickers", "group", "label_en", "label_ja"])
-    for info in symbols:
-        writer.writerow([info.alias, "|".join(info.tickers), info.group, info.label_en, info.label_ja])
+    for info in symbols:  # outside text: a leading = + - @ is quoted, so a spreadsheet never runs it
+        writer.writerow([csv_cell(v) for v in (info.alias, "|".join(info.tickers), info.group, info.label_en,
+                                                info.label_ja)])
     return 0
 
 
