@@ -547,6 +547,16 @@ class Engine:
             demo=source_key(source) == "demo", note="; ".join(n for n in notes if n),
         )
 
+    def series_origin(self, name: str) -> tuple[str, str | None]:
+        """Where ``name``'s series comes from, for messages (``MIXQ.csv``, ``fred BOGZ1FA105050005Q``), and the
+        frequency its source declares for it (a CSV folder's ``frequency`` column), None when the dates tell."""
+        ticker = self.ticker(name)
+        source = self.router.route(ticker)
+        describe = getattr(source, "describe", None)
+        where = str(describe(ticker)) if describe is not None else f"{source.name} {ticker}"
+        declared = getattr(source, "frequency", None)
+        return where, declared(ticker) if declared is not None else None
+
     def fetched_at(self, names: Sequence[str]) -> dt.datetime | None:
         """The oldest of ``names``' latest fetch times from the sources serving them now (None if never)."""
         stamps = [self.cache.fetched_at([t], source=self._key(t)) for t in dict.fromkeys(map(self.ticker, names))]

@@ -250,7 +250,9 @@ def series_value(engine: Engine, series_id: Any, as_of: Any = None, units: Any =
             raise
         raise UnknownSymbolError(name, f"{exc}; a FRED series is written FRED:{name.strip().upper()}") from exc
     when = _end(engine, series, as_of, "as_of")
-    return macro.series_asof(series, when, units=unit_code, frequency=step, symbol=engine.ticker(name))
+    where, declared = engine.series_origin(name)
+    return macro.series_asof(series, when, units=unit_code, frequency=step, symbol=engine.ticker(name),
+                             declared=macro.parse_frequency(declared), where=where)
 
 
 def _is_macro_call(interval: Any, units: Any) -> bool:
@@ -263,7 +265,9 @@ def _macro_history(engine: Engine, name: str, series: pd.Series, start: dt.date,
                    units: Any) -> list[list[Any]]:
     symbol = engine.ticker(name)
     step = None if interval is None or interval == "" else macro.parse_frequency(interval)
-    values, _frequency = macro.prepare(series, end, macro.parse_units(units), step, symbol=symbol)
+    where, declared = engine.series_origin(name)
+    values, _frequency = macro.prepare(series, end, macro.parse_units(units), step, symbol=symbol,
+                                       declared=macro.parse_frequency(declared), where=where)
     window = values.loc[pd.Timestamp(start):pd.Timestamp(end)].dropna()  # a week in progress is dated its Friday
     if window.empty:
         raise BadDateError(start, f"{symbol} has no value between {start.isoformat()} and {end.isoformat()} "

@@ -60,6 +60,8 @@ class _Files:
     notes: str = ""
     #: a bad index.csv row for this ticker: the ticker fails with it, the others are served
     error: DataFormatError | None = None
+    #: the index row's ``frequency`` (d, w, m, q or a) for a macro series, "" when it declares none
+    frequency: str = ""
 
     def names(self) -> list[str]:
         return [n for n in (self.raw, self.adjusted) if n]
@@ -70,6 +72,8 @@ class PriceColumns:
     close: pd.Series
     adj_close: pd.Series | None
     encoding: str = "utf-8"
+    #: the file's own ``frequency`` column (one value for every row), "" without one
+    frequency: str = ""
 
 
 class CsvDirSource:
@@ -153,6 +157,17 @@ class CsvDirSource:
             text = files.raw
         encodings = sorted({self._read[n][1].encoding for n in files.names() if n in self._read} - {"utf-8"})
         return text + (f" (read as {', '.join(encodings)})" if encodings else "")
+
+    def frequency(self, ticker: Symbol) -> str | None:
+        """The frequency the folder declares for ``ticker``'s series (its ``index.csv`` row's ``frequency``
+        column, else a ``frequency`` column in its file), or None: then the dates tell."""
+        files = self._files(ticker)
+        if files is None or files.error is not None:
+            return None
+        if files.frequency:
+            return files.frequency
+        name = files.raw or files.adjusted
+        return (self._columns(name).frequency or None) if name else None
 
     def source_note(self, ticker: Symbol) -> str:
         """The ``notes`` the folder's ``index.csv`` gives for ``ticker`` ("" without one)."""
@@ -252,13 +267,25 @@ def _index_row(row: dict[str, str], symbol: Symbol, files: _Files, where: str, n
     if flag not in _YES | _NO:
         raise DataFormatError(where, f"adjusted must be yes or no, got {flag!r}")
     notes = files.notes or notes
+    frequency = files.frequency or _frequency_cell(row.get("frequency") or "", where)
     if flag in _YES:
         if files.adjusted is not None:
             raise DataFormatError(where, f"{symbol} already has an adjusted file ({files.adjusted})")
-        return _Files(raw=files.raw, adjusted=name, notes=notes)
+        return _Files(raw=files.raw, adjusted=name, notes=notes, frequency=frequency)
     if files.raw is not None:
         raise DataFormatError(where, f"{symbol} already has an unadjusted file ({files.raw})")
-    return _Files(raw=name, adjusted=files.adjusted, notes=notes)
+    return _Files(raw=name, adjusted=files.adjusted, notes=notes, frequency=frequency)
+
+
+#: The frequency codes a folder may declare for a macro series (FRED's: daily … annual).
+_FREQUENCY_CODES = ("d", "w", "m", "q", "a")
+
+
+def _frequency_cell(cell: str, where: str) -> str:
+    code = cell.strip().lower()
+    if code and code not in _FREQUENCY_CODES:
+        raise DataFormatError(where, f"frequency must be one of {', '.join(_FREQUENCY_CODES)}, got {cell!r}")
+    return code
 
 
 def read_price_file(path: Path) -> PriceColumns:
@@ -282,6 +309,8 @@ def read_price_file(path: Path) -> PriceColumns:
                                   "date,close,adj_close or Date,Close,Adj Close or 日付,終値,調整後終値)")
     i_date, i_close = header.index("date"), header.index("close")
     i_adj = header.index("adj_close") if "adj_close" in header else None
+    i_freq = header.index("frequency") if "frequency" in header else None
+    frequencies: set[str] = set()
     dates: list[dt.date] = []
     closes: list[float] = []
     adjs: list[float] = []
@@ -301,6 +330,8 @@ def read_price_file(path: Path) -> PriceColumns:
         missing = fred and row[i_close].strip() == "."
         closes.append(math.nan if missing else _number(row, i_close, where, "close"))
         adjs.append(_number(row, i_adj, where, "adj_close") if i_adj is not None else math.nan)
+        if i_freq is not None and row[i_freq].strip():
+            frequencies.add(_frequency_cell(row[i_freq], where))
     if not dates:
         raise DataFormatError(str(path), "no rows")
     index = pd.DatetimeIndex(pd.to_datetime(dates), name="date")
@@ -308,7 +339,10 @@ def read_price_file(path: Path) -> PriceColumns:
     adj = pd.Series(adjs, index=index, dtype="float64").sort_index().dropna() if i_adj is not None else None
     if close.empty:
         raise DataFormatError(str(path), "no close values")
-    return PriceColumns(close=close, adj_close=adj, encoding=encoding)
+    if len(frequencies) > 1:
+        raise DataFormatError(str(path), f"the frequency column holds {', '.join(sorted(frequencies))}: one "
+                              "series has one frequency")
+    return PriceColumns(close=close, adj_close=adj, encoding=encoding, frequency="".join(frequencies))
 
 
 def _delimiter(text: str) -> str:
