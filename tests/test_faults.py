@@ -1037,3 +1037,51 @@ def test_a_dollar_in_a_label_is_drawn_as_text_not_mathtext(tmp_path: Path, monke
     assert cli.main(["charts", *common, "--lang", "en", "--out", str(tmp_path / "charts")]) == 0, \
         capsys.readouterr().err
     assert (tmp_path / "charts" / "index_moves.png").is_file()
+
+
+# -- values no market produces (issue 21) --------------------------------------------------------------------
+
+
+def test_a_negative_close_in_a_price_file_is_an_error_naming_the_file_and_line(tmp_path: Path,
+                                                                              tmp_cache: Cache) -> None:
+    (tmp_path / "MYF.csv").write_text("date,close\n2024-12-20,103.00\n2024-12-23,-2.90\n2024-12-27,104.75\n")
+    engine = _folder(tmp_path, tmp_cache, [READ_AT])
+    answer = functions.call(engine, "PERF", "MYF", "2024-12-20", "2024-12-27")  # was -378%
+    assert answer.value is None
+    assert f"{tmp_path / 'MYF.csv'} line 3: close -2.90 is not a price" in answer.error.excel_text
+
+
+def test_a_yield_or_rate_may_be_negative(tmp_path: Path, tmp_cache: Cache) -> None:
+    (tmp_path / "index.csv").write_text("file,symbol,kind,adjusted,notes\nJGB.csv,JGB2Y,yield,no,typed in\n")
+    (tmp_path / "JGB.csv").write_text("date,close\n2024-12-26,-0.10\n2024-12-27,-0.05\n")
+    (tmp_path / "DGS2.csv").write_text("date,close\n2024-12-26,0.00\n2024-12-27,-0.01\n")  # a rate of the map
+    engine = _folder(tmp_path, tmp_cache, [READ_AT])
+    assert functions.call(engine, "CLOSE", "JGB2Y", "2024-12-27").value == -0.05
+    assert functions.call(engine, "CLOSE", "DGS2", "2024-12-27").value == -0.01
+
+
+def test_a_stored_holdings_weight_in_percent_is_refused_when_read_back(cache_path: Path) -> None:
+    import sqlite3
+
+    from holdings_fakes import FakeGet, FakeTickers
+
+    from marketreview.sources.holdings import HoldingsSource
+
+    now = dt.datetime(2025, 6, 13, 15, 0, tzinfo=UTC)
+
+    def engine(cache: Cache) -> Engine:
+        router = Router(FunctionSource(lambda s, d: pd.Series(100.0, index=d).to_numpy(), name="yahoo"),
+                        holdings=HoldingsSource(FakeTickers(), FakeGet()))
+        return Engine(router, cache, clock=lambda: now)
+
+    with Cache(cache_path) as cache:
+        assert functions.call(engine(cache), "MAG7SHARE", "2025-06-12").error is None
+    with sqlite3.connect(cache_path) as conn:  # NVDA's weight stored in percent, where a fraction belongs
+        conn.execute("UPDATE holdings_weights SET weight = weight * 100 WHERE symbol = 'NVDA'")
+    conn.close()
+    with Cache(cache_path) as cache:
+        answer = functions.call(engine(cache), "MAG7SHARE", "2025-06-12")
+        assert answer.value is None, answer.value  # was 785.7%
+        assert "damaged row in table holdings_weights at (date=2025-06-12, symbol=NVDA): weight" in str(answer.error)
+        assert "not a fraction between 0 and 1" in str(answer.error)
+        assert cache.holdings() == []  # dropped: the next fetch --all takes a new one

@@ -355,8 +355,15 @@ class Cache:
 
     def holdings(self) -> list[HoldingsSnapshot]:
         """Every stored fund-holdings snapshot, oldest first."""
-        with self._session() as conn, store.read_transaction(conn):
-            return holdings_store.read(conn)
+        try:
+            with self._session() as conn, store.read_transaction(conn):
+                return holdings_store.read(conn)
+        except holdings_store.DamagedSnapshot as exc:  # dropped (the next fetch --all takes a new one), reported
+            with self._session() as conn, store.write_transaction(conn):
+                holdings_store.drop(conn, exc.date)
+            message = f"{exc}; that snapshot was dropped (`marketreview fetch --all` takes a new one)"
+            self.messages.append(message)
+            raise CacheCorruptError(str(self.path), message) from None
 
     # -- lifetime -----------------------------------------------------------------------------------
 
