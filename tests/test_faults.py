@@ -1085,3 +1085,33 @@ def test_a_stored_holdings_weight_in_percent_is_refused_when_read_back(cache_pat
         assert "damaged row in table holdings_weights at (date=2025-06-12, symbol=NVDA): weight" in str(answer.error)
         assert "not a fraction between 0 and 1" in str(answer.error)
         assert cache.holdings() == []  # dropped: the next fetch --all takes a new one
+
+
+# -- say what was cut (issue 21) -------------------------------------------------------------------------------
+
+
+def test_history_from_before_the_data_says_where_the_data_starts(tmp_path: Path, tmp_cache: Cache) -> None:
+    (tmp_path / "MYF.csv").write_text("date,close\n2024-12-02,100.00\n2024-12-03,100.25\n2024-12-06,101.00\n")
+    engine = _folder(tmp_path, tmp_cache, [READ_AT])
+    answer = functions.call(engine, "HISTORY", "MYF", "2019-01-01", "2024-12-06")
+    assert answer.value[1] == [dt.date(2024, 12, 2), 100.0]
+    assert answer.warnings == ("MYF: data starts 2024-12-02 (asked from 2019-01-01)",)
+    weekend = functions.call(engine, "HISTORY", "MYF", "2024-11-30", "2024-12-06")  # Saturday: nothing was cut
+    assert weekend.value[1] == [dt.date(2024, 12, 2), 100.0] and weekend.warnings == ()
+
+
+def test_a_symbol_map_rebinding_a_default_alias_or_ticker_warns_at_load(tmp_path: Path, tmp_cache: Cache,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    from marketreview.symbols import SymbolMap
+
+    mapping = tmp_path / "mine.csv"
+    mapping.write_text("alias,tickers,label_en\n^GSPC,^NDX,my index\nQQQ,SPY,not the Nasdaq fund\n"
+                       "MYSPX,^GSPC,S&P again\nDOW,^DJI,Dow (my label)\n")
+    loaded = SymbolMap.default().with_overrides(mapping)
+    assert loaded.warnings == (
+        f"{mapping}:2: ^GSPC means ^NDX here; in the default map ^GSPC is the ticker of SP500",
+        f"{mapping}:3: QQQ means SPY here; in the default map it means QQQ",
+    )
+    assert loaded.resolve("^GSPC").ticker == "^NDX"  # served as written, but said
+    assert cli.main(["symbols", "--symbol-map", str(mapping)]) == 0
+    assert "warning: " + loaded.warnings[0] in capsys.readouterr().err

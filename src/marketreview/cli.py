@@ -47,6 +47,8 @@ def _engine(args: argparse.Namespace) -> Any:
     engine = open_engine(args.source, offline=args.offline or None, cache_path=args.cache, symbols_file=args.symbol_map)
     for message in engine.cache.messages:  # e.g. a damaged cache moved aside and rebuilt
         print(f"marketreview: {message}", file=sys.stderr)
+    for warning in engine.symbols.warnings:  # a user's map rebinding a default alias or ticker
+        print(f"warning: {warning}", file=sys.stderr)
     return engine
 
 
@@ -255,6 +257,8 @@ def cmd_symbols(args: argparse.Namespace) -> int:
     symbols = SymbolMap.default()
     if args.symbol_map:
         symbols = symbols.with_overrides(Path(args.symbol_map))
+        for warning in symbols.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["alias", "tickers", "group", "label_en", "label_ja"])
     for info in symbols:  # outside text: a leading = + - @ is quoted, so a spreadsheet never runs it

@@ -226,15 +226,16 @@ def history(engine: Engine, ticker: Any, start: Any, end: Any = None, interval: 
     end_date = _end(engine, series, end)
     start_date = _start(start, end_date)
     stale = _stale(engine, end, name)
+    cut = history_calc.start_warning(series, start_date, engine.sessions(name), symbol=engine.ticker(name))
     if _is_macro_call(interval, units):
         return Marked(_macro_history(engine, name, series, start_date, end_date, interval, units),
-                      (stale,) if stale else ())
+                      tuple(w for w in (cut, stale) if w))
     step = "daily" if interval is None or interval == "" else str(interval).strip().lower()
     if step not in INTERVALS:
         raise BadArgumentError("interval", interval, f"must be one of {', '.join(INTERVALS)}")
     table = history_calc.resample_closes(series, start_date, end_date, step, symbol=engine.ticker(name))
     rows = [["date", "close"], *([d.date(), float(v)] for d, v in zip(table.index, table.to_numpy(), strict=True))]
-    return Marked(rows, (stale,) if stale else ())
+    return Marked(rows, tuple(w for w in (cut, stale) if w))
 
 
 def series_value(engine: Engine, series_id: Any, as_of: Any = None, units: Any = None,
