@@ -1115,3 +1115,47 @@ def test_a_symbol_map_rebinding_a_default_alias_or_ticker_warns_at_load(tmp_path
     assert loaded.resolve("^GSPC").ticker == "^NDX"  # served as written, but said
     assert cli.main(["symbols", "--symbol-map", str(mapping)]) == 0
     assert "warning: " + loaded.warnings[0] in capsys.readouterr().err
+
+
+# -- smaller (issue 21) ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("function", "args", "said"), [
+    ("CLOSE", ("X" * 40_000,), "bad ticker 'XXXXXXXX"),
+    ("PERF", ("SP500", "1" * 40_000), "bad start '11111111"),
+    ("MACROSERIES", ("SP500", "2024-12-27", "u" * 40_000), "bad units 'uuuuuuuu"),
+    ("YIELDCHG", ("T" * 40_000, "1W"), "bad tenor 'TTTTTTTT"),
+], ids=["ticker", "date", "units", "tenor"])
+def test_a_long_input_is_echoed_cut_to_60_characters(world: World, function: str, args: tuple[str, ...],
+                                                      said: str) -> None:
+    answer = functions.call(world.engine, function, *args)
+    assert answer.error is not None and said in str(answer.error)
+    echoed = str(answer.error).split(" ", 2)[2].split(": ", 1)[0]  # bad <argument> <echo>: <reason>
+    assert len(echoed) == 60 and echoed.endswith("…")
+    assert len(answer.error.excel_text) < 400
+
+
+def test_a_fetch_time_in_the_future_is_named_as_clock_skew(cache_path: Path) -> None:
+    import sqlite3
+
+    from holdings_fakes import FakeGet, FakeTickers
+
+    from marketreview.sources.holdings import HoldingsSource
+
+    now = dt.datetime(2025, 6, 13, 15, 0, tzinfo=UTC)
+
+    def engine(cache: Cache, offline: bool) -> Engine:
+        router = Router(FunctionSource(lambda s, d: pd.Series(100.0, index=d).to_numpy(), name="yahoo"),
+                        holdings=HoldingsSource(FakeTickers(), FakeGet()))
+        return Engine(router, cache, clock=lambda: now, offline=offline)
+
+    with Cache(cache_path) as cache:
+        assert functions.call(engine(cache, False), "MAG7SHARE", "2025-06-12").error is None
+    with sqlite3.connect(cache_path) as conn:  # written by a machine whose clock was four years ahead
+        conn.execute("UPDATE holdings_snapshots SET fetched_at = '2029-07-11T15:00:00.000000+00:00'")
+    conn.close()
+    with Cache(cache_path) as cache:
+        answer = functions.call(engine(cache, True), "MAG7SHARE", "2025-06-12")
+    note = next(w for w in answer.warnings if "holdings snapshot" in w)
+    assert "fetched at 2029-07-11 15:00 UTC, 1489.0 days ahead of this computer's clock (clock skew" in note
+    assert "-1489" not in note

@@ -101,7 +101,10 @@ def _staleness(engine: Any, function: Any, values: list[Any]) -> str:
         age, info = None, None
     if age is None:
         return "never fetched"
-    fetched = f"last fetched {age.total_seconds() / 3600:.1f} h ago"
+    from .engine import CLOCK_SKEW, fetch_age
+
+    fetched = (f"last {fetch_age(engine.clock() - age, engine.clock())}" if age < -CLOCK_SKEW
+               else f"last fetched {age.total_seconds() / 3600:.1f} h ago")
     if info is None or info.last is None:
         return fetched
     return f"{fetched}; its data ends {info.last.isoformat()} ({(engine.today() - info.last).days} days ago)"

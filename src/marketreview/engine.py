@@ -488,9 +488,8 @@ class Engine:
         notes: tuple[str, ...] = ()
         if self.offline or self._holdings_failure is not None:
             why = "offline" if self.offline else f"holdings fetch failed ({self._holdings_failure})"
-            age = self.clock() - latest.fetched_at
             notes = (f"mag7: {why}: the latest stored holdings snapshot is of {latest.date.isoformat()}, "
-                     f"fetched {age.total_seconds() / 86400:.1f} days ago",)
+                     f"{fetch_age(latest.fetched_at, self.clock())}",)
         return [to_fundamentals(s, notes if s is latest else ()) for s in stored]
 
     def _fetch_holdings(self) -> HoldingsSnapshot:
@@ -648,6 +647,21 @@ class Engine:
         return any(s.name == "demo" for s in self.router.sources)
 
 
+#: A fetch time later than the clock by more than this is clock skew, not a rounding of "just now".
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+def fetch_age(fetched_at: dt.datetime, now: dt.datetime) -> str:
+    """``"fetched 3.2 days ago"``; a fetch time in the future is named as what it is: ``"fetched at
+    2030-01-01 00:00 UTC, 1489.4 days ahead of this computer's clock (clock skew: …)"``."""
+    age = now - fetched_at
+    if age < -CLOCK_SKEW:
+        stamp = fetched_at.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        return (f"fetched at {stamp}, {-age.total_seconds() / 86400:.1f} days ahead of this computer's clock "
+                "(clock skew: check the computer's date and time, or the clock of the one that fetched it)")
+    return f"fetched {max(age.total_seconds(), 0.0) / 86400:.1f} days ago"
+
+
 def _non_finite(source: str, frame: pd.DataFrame, tickers: list[Symbol]) -> dict[Symbol, MarketReviewError]:
     """Symbols whose closes include ±inf: refused one by one, so they do not cost the rest of the batch."""
     bad: dict[Symbol, MarketReviewError] = {}
@@ -685,4 +699,4 @@ def _unique_infos(infos: Iterable[SymbolInfo]) -> list[SymbolInfo]:
     return list(seen.values())
 
 
-__all__ = ["DEFAULT_TTL", "Engine", "FetchReport", "utcnow"]
+__all__ = ["CLOCK_SKEW", "DEFAULT_TTL", "Engine", "FetchReport", "fetch_age", "utcnow"]

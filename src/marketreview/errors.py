@@ -32,6 +32,15 @@ import datetime as _dt
 from collections.abc import Iterable
 from typing import Any
 
+#: An input echoed back in a message is cut to this many characters (a cell holds at most 32,767).
+ECHO_LIMIT = 60
+
+
+def echo(value: object, *, quoted: bool = True) -> str:
+    """``value`` as a message shows it (``repr`` for ``quoted``), cut to :data:`ECHO_LIMIT` characters with ``…``."""
+    text = repr(value) if quoted else str(value)
+    return text if len(text) <= ECHO_LIMIT else text[: ECHO_LIMIT - 1] + "…"
+
 
 class MarketReviewError(Exception):
     """Root of every MarketReview error."""
@@ -55,7 +64,7 @@ class UnknownSymbolError(InputError):
 
     def __init__(self, symbol: object, hint: str = "") -> None:
         self.symbol = symbol
-        message = f"unknown symbol {symbol!r}" if not isinstance(symbol, str) else f"unknown symbol {symbol}"
+        message = f"unknown symbol {echo(symbol, quoted=not isinstance(symbol, str))}"
         super().__init__(message + (f" ({hint})" if hint else ""))
 
 
@@ -63,14 +72,14 @@ class BadDateError(InputError):
     def __init__(self, value: object, reason: str, argument: str = "date") -> None:
         self.value = value
         self.argument = argument
-        super().__init__(f"bad {argument} {value!r}: {reason}")
+        super().__init__(f"bad {argument} {echo(value)}: {reason}")
 
 
 class BadArgumentError(InputError):
     def __init__(self, argument: str, value: object, reason: str) -> None:
         self.argument = argument
         self.value = value
-        super().__init__(f"bad {argument} {value!r}: {reason}")
+        super().__init__(f"bad {argument} {echo(value)}: {reason}")
 
 
 class SettingsError(BadArgumentError):
