@@ -1,9 +1,9 @@
 """Bad input, from one table: every row of ``resources/bad_inputs.csv`` through every surface that takes it.
 
-A row names a worksheet function (or a CLI command: ``cli:call``, ``cli:fetch``, ``cli:build``), its
-arguments as JSON, the error class expected (the error is an instance of it; ``OK`` for inputs that must work,
-``usage`` for argparse's own refusals), a substring of the message that names the bad argument (several joined
-with `` && ``), and for ``OK`` rows the hand-computed answer.
+A row names a worksheet function (or a CLI command: ``cli:call``, ``cli:fetch``, ``cli:build``, ``cli:review``,
+``cli:charts``), its arguments as JSON, the error class expected (the error is an instance of it; ``OK`` for
+inputs that must work, ``usage`` for argparse's own refusals), a substring of the message that names the bad
+argument (several joined with `` && ``), and for ``OK`` rows the hand-computed answer.
 
 Function rows run through ``functions.call`` on a real :class:`Engine`, through the xlwings UDF module and,
 where the arguments can be typed on a command line, through ``marketreview call``. The engine's data is
@@ -199,7 +199,7 @@ def test_table_covers_every_function_and_command() -> None:
             counted[functions.lookup(case.function).name] += 1
     assert all(n >= 3 for n in counted.values()), counted
     commands = {c.function for c in CLI_ONLY_CASES}
-    assert commands == {"cli:call", "cli:fetch", "cli:build"}
+    assert commands == {"cli:call", "cli:fetch", "cli:build", "cli:review", "cli:charts"}
     kinds = {"unknown symbol": "XNOPE", "future": "in the future", "start after end": "is after the end date",
              "relative code": "'2Q'", "tenor": "'5Y'", "weeks": "bad weeks"}
     for kind, needle in kinds.items():
@@ -295,7 +295,9 @@ def test_cli_command(run_cli: Any, tmp_path: Path, case: Case) -> None:
     places = {"{out}": str(out_file), "{folder}": str(tmp_path), "{fresh}": str(tmp_path / "empty.sqlite"),
               "{xlsm}": str(tmp_path / "review.xlsm"), "{blocked}": str(tmp_path / "a-file" / "sub" / "review.xlsx"),
               "{nomap}": str(tmp_path / "no-such-map.csv"), "{latin1map}": str(tmp_path / "latin1.csv"),
-              "{usercsv}": str(tmp_path / "mydata.csv"), "{otherdb}": str(tmp_path / "other.db")}
+              "{usercsv}": str(tmp_path / "mydata.csv"), "{otherdb}": str(tmp_path / "other.db"),
+              "{md}": str(tmp_path / "post.md"), "{blockedmd}": str(tmp_path / "a-file" / "post.md"),
+              "{blockeddir}": str(tmp_path / "a-file" / "charts"), "{png}": str(tmp_path / "charts.png")}
     (tmp_path / "a-file").write_text("a file where a folder should be", encoding="utf-8")
     (tmp_path / "latin1.csv").write_bytes("alias,tickers,label_en\nCAC,^FCHI,Société Générale\xff\n"
                                           .encode("latin-1"))
@@ -319,6 +321,7 @@ def test_cli_command(run_cli: Any, tmp_path: Path, case: Case) -> None:
         assert needle in err
     assert "Traceback" not in err
     assert not out_file.exists(), "a failed build must not leave an output file"
+    assert not (tmp_path / "post.md").exists() and not (tmp_path / "charts.png").exists()
 
 
 # -- ranges: blank in, blank out; a bad cell's error stays in its cell ----------------------------

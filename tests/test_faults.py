@@ -11,13 +11,16 @@ straight line; expected closes come from :func:`conftest.fake_close`).
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import functools
 import hashlib
+import json
 import logging
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -796,3 +799,363 @@ def test_an_infinite_close_fails_its_symbol_only(world: World) -> None:
     report = world.engine.ensure(["SP500", "NDX"])
     assert list(report.failed) == ["NDX"] and "2025-01-08" in str(report.failed["NDX"])
     assert world.engine.cache.symbols() == ["^GSPC"]
+
+
+# -- a CSV folder is the source of truth on every use (issue 21) ----------------------------------------------
+
+MYF_ROWS = "date,close\n2024-12-26,104.50\n2024-12-27,104.75\n"
+READ_AT = dt.datetime(2025, 1, 10, 11, 58, tzinfo=UTC)
+
+
+def _folder(tmp_path: Path, cache: Cache, clock: list[dt.datetime], fetch_missing: bool = True) -> Engine:
+    from marketreview.sources.csvdir import CsvDirSource
+
+    return Engine(Router(CsvDirSource(tmp_path)), cache, clock=lambda: clock[0], tz=UTC,
+                  fetch_missing=fetch_missing)
+
+
+def _latin1(path: Path) -> None:
+    path.write_bytes("date,close,note\n2024-12-26,104.50,caf\xe9\n2024-12-27,104.75,caf\xe9\n".encode("latin-1"))
+
+
+@pytest.mark.parametrize(("damage", "said"), [
+    (lambda p: p.unlink(), "its file is gone since 12:04 (no file for MYF in"),
+    (_latin1, "its file is unreadable since 12:04 (" ),
+    (lambda p: p.write_text("date,close\n2024-12-26,104,50\n2024-12-27,104,75\n"), "line 2: 3 fields"),
+], ids=["deleted", "latin-1", "comma-decimals"])
+def test_a_csv_damaged_after_it_was_read_never_serves_its_old_values_plainly(
+        tmp_path: Path, tmp_cache: Cache, damage: Callable[[Path], None], said: str) -> None:
+    path = tmp_path / "MYF.csv"
+    path.write_text(MYF_ROWS)
+    clock = [READ_AT]
+    assert functions.call(_folder(tmp_path, tmp_cache, clock), "CLOSE", "MYF", "2024-12-27").value == 104.75
+    damage(path)
+    clock[0] = READ_AT + dt.timedelta(minutes=6)
+    engine = _folder(tmp_path, tmp_cache, clock)  # the next `marketreview call`
+    answer = functions.call(engine, "CLOSE", "MYF", "2024-12-27")
+    assert answer.value is None and said in answer.error.excel_text
+    assert "the values read at 11:58 are not served" in answer.error.excel_text
+    report = _folder(tmp_path, tmp_cache, clock).ensure(["MYF"])  # `marketreview fetch MYF`
+    assert "MYF" in report.failed and report.requests == {"csv": 1}
+    assert "11:58" in str(report.failed["MYF"])
+
+
+def test_fetch_of_a_deleted_csv_never_says_up_to_date(tmp_path: Path, tmp_cache: Cache,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "MYF.csv").write_text(MYF_ROWS)
+    monkeypatch.setenv("MARKETREVIEW_CACHE", str(tmp_path / "cache.sqlite"))
+    argv = ["--source", f"csv:{tmp_path}"]
+    assert cli.main(["fetch", "MYF", *argv]) == 0
+    (tmp_path / "MYF.csv").unlink()
+    capsys.readouterr()
+    assert cli.main(["fetch", "MYF", *argv]) != 0
+    out = capsys.readouterr()
+    assert "up to date" not in out.out + out.err and "its file is gone" in out.out + out.err
+
+
+def test_in_excel_a_rewritten_csv_is_read_again_in_the_next_burst(tmp_path: Path, tmp_cache: Cache) -> None:
+    """One engine for the whole session (the UDF process): each burst looks at each file it uses once."""
+    path = tmp_path / "MYF.csv"
+    path.write_text(MYF_ROWS)
+    clock = [READ_AT]
+    engine = _folder(tmp_path, tmp_cache, clock, fetch_missing=False)
+    engine.ensure(["MYF"])
+    engine.reload_if_changed()
+    assert functions.call(engine, "CLOSE", "MYF", "2024-12-27").value == 104.75
+    path.write_text(MYF_ROWS.replace("104.75", "204.75"))
+    engine.reload_if_changed()  # the next calculation burst
+    assert functions.call(engine, "CLOSE", "MYF", "2024-12-27").value == 204.75
+    _latin1(path)
+    clock[0] = READ_AT + dt.timedelta(minutes=6)
+    engine.reload_if_changed()
+    answer = functions.call(engine, "CLOSE", "MYF", "2024-12-27")
+    assert answer.value is None and "unreadable since 12:04" in answer.error.excel_text
+    path.write_text(MYF_ROWS)  # fixed again
+    engine.reload_if_changed()
+    assert functions.call(engine, "CLOSE", "MYF", "2024-12-27").value == 104.75
+
+
+# -- settings files as users save them (issue 21) -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("data", [
+    codecs.BOM_UTF8 + b'{"lang": "en", "source": "demo"}',            # Notepad's "UTF-8 with BOM"
+    '{"lang": "en", "source": "demo"}'.encode("utf-16"),                # Notepad's "Unicode" (UTF-16 LE + BOM)
+    codecs.BOM_UTF16_BE + '{"lang": "en", "source": "demo"}'.encode("utf-16-be"),
+], ids=["utf-8-bom", "utf-16-le", "utf-16-be"])
+def test_a_settings_file_saved_with_a_bom_or_as_utf16_is_read(_own_settings_file: Path, data: bytes) -> None:
+    from marketreview import settings
+
+    _own_settings_file.write_bytes(data)
+    assert settings.read_file() == {"lang": "en", "source": "demo"}
+
+
+BINARY_SETTINGS = b"\x00\x01\x02\xff\xfegarbage\x99"
+
+
+def test_a_binary_settings_file_is_a_clear_error_in_every_command_and_cell(
+        _own_settings_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    _own_settings_file.write_bytes(BINARY_SETTINGS)
+    monkeypatch.setenv("MARKETREVIEW_CACHE", str(tmp_path / "cache.sqlite"))
+    for argv in (["config"], ["call", "CLOSE", "SP500", "2024-12-27", "--source", "demo"],
+                 ["build", "--source", "demo", "--out", str(tmp_path / "r.xlsx")]):
+        assert cli.main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert f"#VALUE! settings file {_own_settings_file}: is not UTF-8 or UTF-16" in err, argv
+        assert "marketreview config --reset" in err
+    assert cli.main(["symbols"]) == 0  # a command that needs no settings still runs
+    assert capsys.readouterr().out.startswith("alias,")
+    udfs = pytest.importorskip("marketreview_udfs")
+    udfs.set_engine(None)
+    try:
+        shown = udfs.CLOSEPRICE("SP500", "2024-12-27")
+    finally:
+        udfs.set_engine(None)
+    assert isinstance(shown, str) and shown.startswith(f"#VALUE! settings file {_own_settings_file}: ")
+    assert cli.main(["config", "--reset", "--lang", "en"]) == 0
+    assert json.loads(_own_settings_file.read_text()) == {"lang": "en"}
+
+
+def test_a_settings_folder_that_cannot_be_written_is_named(_own_settings_file: Path, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "afile"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("MARKETREVIEW_SETTINGS", str(blocker / "settings.json"))
+    assert cli.main(["config", "--lang", "en"]) == 2
+    err = capsys.readouterr().err
+    assert f"settings file {blocker / 'settings.json'}: cannot be written: the folder {blocker}" in err
+
+    def read_only(*_: Any, **__: Any) -> Any:  # what a read-only folder gives a non-root user
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setenv("MARKETREVIEW_SETTINGS", str(_own_settings_file))
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    assert cli.main(["config", "--lang", "en"]) == 2
+    err = capsys.readouterr().err
+    assert f"the folder {_own_settings_file.parent} is not writable (Permission denied)" in err
+
+
+# -- a damaged row in our own cache (issue 21) -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("change", "said"), [
+    ("date = '2024-13-45'", "date=2024-13-45): date '2024-13-45' is not a calendar day"),
+    ("close = 'abc'", "date=2024-12-20): close 'abc' is not a number"),
+    ("adj_close = 'x'", "date=2024-12-20): adj_close 'x' is not a number"),
+], ids=["bad-date", "text-close", "text-adj-close"])
+def test_a_damaged_cache_row_is_named_by_table_and_key_and_rebuilt_by_the_next_fetch(
+        cache_path: Path, change: str, said: str) -> None:
+    import sqlite3
+
+    with Cache(cache_path) as cache:
+        assert make_world(cache).engine.ensure(["SP500"]).ok
+    with sqlite3.connect(cache_path) as conn:  # another program (or a disk fault) damaged one row
+        conn.execute(f"UPDATE prices SET {change} WHERE symbol = '^GSPC' AND date = '2024-12-20'")
+    conn.close()
+    with Cache(cache_path) as cache:
+        world = make_world(cache)
+        for function, args in (("CLOSE", ("SP500", "2024-12-27")), ("PERF", ("SP500", "2024-12-02", "2024-12-27"))):
+            answer = functions.call(world.engine, function, *args)
+            assert answer.value is None, function
+            assert "damaged row in table prices at (source=yahoo, symbol=^GSPC, " + said in answer.error.excel_text
+    with Cache(cache_path) as cache:  # the next run fetches the dropped rows again
+        world = make_world(cache)
+        assert functions.call(world.engine, "CLOSE", "SP500", "2024-12-20").value == fake_close("^GSPC", "2024-12-20")
+        assert world.yahoo.calls
+
+
+# -- review and charts follow build's output-file rules (issue 21) ------------------------------------------
+
+
+def test_review_replaces_a_post_atomically_keeping_its_permissions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    post = tmp_path / "post.md"
+    post.write_text("last week's post\n")
+    post.chmod(0o640)
+    monkeypatch.setenv("MARKETREVIEW_CACHE", str(tmp_path / "cache.sqlite"))
+    argv = ["review", "--source", "demo", "--asof", "2024-12-27", "--out", str(post)]
+    assert cli.main([*argv, "--charts", str(tmp_path / "post.md" / "charts")]) == 2  # nothing half-written
+    assert "post.md is a file" in capsys.readouterr().err and post.read_text() == "last week's post\n"
+    assert cli.main(argv) == 0
+    assert post.stat().st_mode & 0o777 == 0o640 and post.read_text().startswith("#")
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".~")) == []
+
+
+# -- outside text escaped where it lands (issue 21) ----------------------------------------------------------
+
+HOSTILE_MAP = ("alias,tickers,group,label_en,label_ja\n"
+               "DOW,^DJI,us_indices,Dow | Jones,ダウ|平均\n"
+               "NDX,^NDX,us_indices,<script>alert(1)</script>,# 見出し\n"
+               "SP500,^GSPC,us_indices,[click](javascript:alert(1)),=cmd|' /C calc'!A0\n"
+               "NASDAQ,^IXIC,us_indices,$\\frac{1$ cost,$x^$\n")
+
+
+def _hostile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    (tmp_path / "map.csv").write_text(HOSTILE_MAP, encoding="utf-8")
+    monkeypatch.setenv("MARKETREVIEW_CACHE", str(tmp_path / "cache.sqlite"))
+    return ["--source", "demo", "--asof", "2024-12-27", "--symbol-map", str(tmp_path / "map.csv")]
+
+
+def test_labels_from_a_symbol_map_are_text_in_the_markdown_post(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    import re
+
+    common = _hostile(tmp_path, monkeypatch)
+    for lang in ("en", "ja"):
+        assert cli.main(["review", *common, "--lang", lang]) == 0
+        post = capsys.readouterr().out
+        columns: list[int] = []  # per table: the header's column count, then each row's
+        for line in [*post.splitlines(), ""]:
+            if line.startswith("|"):
+                columns.append(len(re.split(r"(?<!\\)\|", line)))
+                continue
+            assert len(set(columns)) <= 1, (lang, columns)
+            columns = []
+        assert "<script>" not in post and "](javascript:" not in post.replace(r"\](javascript:", "")
+        assert not any(line.lstrip("|- ").startswith("# ") for line in post.splitlines()[1:])
+        assert (r"| Dow \| Jones |" if lang == "en" else r"| ダウ\|平均 |") in post
+
+
+def test_the_symbols_listing_quotes_a_formula_label(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    import csv
+    import io
+
+    common = _hostile(tmp_path, monkeypatch)
+    assert cli.main(["symbols", "--symbol-map", common[-1]]) == 0
+    rows = {r[0]: r for r in csv.reader(io.StringIO(capsys.readouterr().out))}
+    assert rows["SP500"][4] == "'=cmd|' /C calc'!A0" and rows["DOW"][3] == "Dow | Jones"
+
+
+def test_a_dollar_in_a_label_is_drawn_as_text_not_mathtext(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("matplotlib")
+    common = _hostile(tmp_path, monkeypatch)
+    assert cli.main(["charts", *common, "--lang", "en", "--out", str(tmp_path / "charts")]) == 0, \
+        capsys.readouterr().err
+    assert (tmp_path / "charts" / "index_moves.png").is_file()
+
+
+# -- values no market produces (issue 21) --------------------------------------------------------------------
+
+
+def test_a_negative_close_in_a_price_file_is_an_error_naming_the_file_and_line(tmp_path: Path,
+                                                                              tmp_cache: Cache) -> None:
+    (tmp_path / "MYF.csv").write_text("date,close\n2024-12-20,103.00\n2024-12-23,-2.90\n2024-12-27,104.75\n")
+    engine = _folder(tmp_path, tmp_cache, [READ_AT])
+    answer = functions.call(engine, "PERF", "MYF", "2024-12-20", "2024-12-27")  # was -378%
+    assert answer.value is None
+    assert f"{tmp_path / 'MYF.csv'} line 3: close -2.90 is not a price" in answer.error.excel_text
+
+
+def test_a_yield_or_rate_may_be_negative(tmp_path: Path, tmp_cache: Cache) -> None:
+    (tmp_path / "index.csv").write_text("file,symbol,kind,adjusted,notes\nJGB.csv,JGB2Y,yield,no,typed in\n")
+    (tmp_path / "JGB.csv").write_text("date,close\n2024-12-26,-0.10\n2024-12-27,-0.05\n")
+    (tmp_path / "DGS2.csv").write_text("date,close\n2024-12-26,0.00\n2024-12-27,-0.01\n")  # a rate of the map
+    engine = _folder(tmp_path, tmp_cache, [READ_AT])
+    assert functions.call(engine, "CLOSE", "JGB2Y", "2024-12-27").value == -0.05
+    assert functions.call(engine, "CLOSE", "DGS2", "2024-12-27").value == -0.01
+
+
+def test_a_stored_holdings_weight_in_percent_is_refused_when_read_back(cache_path: Path) -> None:
+    import sqlite3
+
+    from holdings_fakes import FakeGet, FakeTickers
+
+    from marketreview.sources.holdings import HoldingsSource
+
+    now = dt.datetime(2025, 6, 13, 15, 0, tzinfo=UTC)
+
+    def engine(cache: Cache) -> Engine:
+        router = Router(FunctionSource(lambda s, d: pd.Series(100.0, index=d).to_numpy(), name="yahoo"),
+                        holdings=HoldingsSource(FakeTickers(), FakeGet()))
+        return Engine(router, cache, clock=lambda: now)
+
+    with Cache(cache_path) as cache:
+        assert functions.call(engine(cache), "MAG7SHARE", "2025-06-12").error is None
+    with sqlite3.connect(cache_path) as conn:  # NVDA's weight stored in percent, where a fraction belongs
+        conn.execute("UPDATE holdings_weights SET weight = weight * 100 WHERE symbol = 'NVDA'")
+    conn.close()
+    with Cache(cache_path) as cache:
+        answer = functions.call(engine(cache), "MAG7SHARE", "2025-06-12")
+        assert answer.value is None, answer.value  # was 785.7%
+        assert "damaged row in table holdings_weights at (date=2025-06-12, symbol=NVDA): weight" in str(answer.error)
+        assert "not a fraction between 0 and 1" in str(answer.error)
+        assert cache.holdings() == []  # dropped: the next fetch --all takes a new one
+
+
+# -- say what was cut (issue 21) -------------------------------------------------------------------------------
+
+
+def test_history_from_before_the_data_says_where_the_data_starts(tmp_path: Path, tmp_cache: Cache) -> None:
+    (tmp_path / "MYF.csv").write_text("date,close\n2024-12-02,100.00\n2024-12-03,100.25\n2024-12-06,101.00\n")
+    engine = _folder(tmp_path, tmp_cache, [READ_AT])
+    answer = functions.call(engine, "HISTORY", "MYF", "2019-01-01", "2024-12-06")
+    assert answer.value[1] == [dt.date(2024, 12, 2), 100.0]
+    assert answer.warnings == ("MYF: data starts 2024-12-02 (asked from 2019-01-01)",)
+    weekend = functions.call(engine, "HISTORY", "MYF", "2024-11-30", "2024-12-06")  # Saturday: nothing was cut
+    assert weekend.value[1] == [dt.date(2024, 12, 2), 100.0] and weekend.warnings == ()
+
+
+def test_a_symbol_map_rebinding_a_default_alias_or_ticker_warns_at_load(tmp_path: Path, tmp_cache: Cache,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    from marketreview.symbols import SymbolMap
+
+    mapping = tmp_path / "mine.csv"
+    mapping.write_text("alias,tickers,label_en\n^GSPC,^NDX,my index\nQQQ,SPY,not the Nasdaq fund\n"
+                       "MYSPX,^GSPC,S&P again\nDOW,^DJI,Dow (my label)\n")
+    loaded = SymbolMap.default().with_overrides(mapping)
+    assert loaded.warnings == (
+        f"{mapping}:2: ^GSPC means ^NDX here; in the default map ^GSPC is the ticker of SP500",
+        f"{mapping}:3: QQQ means SPY here; in the default map it means QQQ",
+    )
+    assert loaded.resolve("^GSPC").ticker == "^NDX"  # served as written, but said
+    assert cli.main(["symbols", "--symbol-map", str(mapping)]) == 0
+    assert "warning: " + loaded.warnings[0] in capsys.readouterr().err
+
+
+# -- smaller (issue 21) ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("function", "args", "said"), [
+    ("CLOSE", ("X" * 40_000,), "bad ticker 'XXXXXXXX"),
+    ("PERF", ("SP500", "1" * 40_000), "bad start '11111111"),
+    ("MACROSERIES", ("SP500", "2024-12-27", "u" * 40_000), "bad units 'uuuuuuuu"),
+    ("YIELDCHG", ("T" * 40_000, "1W"), "bad tenor 'TTTTTTTT"),
+], ids=["ticker", "date", "units", "tenor"])
+def test_a_long_input_is_echoed_cut_to_60_characters(world: World, function: str, args: tuple[str, ...],
+                                                      said: str) -> None:
+    answer = functions.call(world.engine, function, *args)
+    assert answer.error is not None and said in str(answer.error)
+    echoed = str(answer.error).split(" ", 2)[2].split(": ", 1)[0]  # bad <argument> <echo>: <reason>
+    assert len(echoed) == 60 and echoed.endswith("…")
+    assert len(answer.error.excel_text) < 400
+
+
+def test_a_fetch_time_in_the_future_is_named_as_clock_skew(cache_path: Path) -> None:
+    import sqlite3
+
+    from holdings_fakes import FakeGet, FakeTickers
+
+    from marketreview.sources.holdings import HoldingsSource
+
+    now = dt.datetime(2025, 6, 13, 15, 0, tzinfo=UTC)
+
+    def engine(cache: Cache, offline: bool) -> Engine:
+        router = Router(FunctionSource(lambda s, d: pd.Series(100.0, index=d).to_numpy(), name="yahoo"),
+                        holdings=HoldingsSource(FakeTickers(), FakeGet()))
+        return Engine(router, cache, clock=lambda: now, offline=offline)
+
+    with Cache(cache_path) as cache:
+        assert functions.call(engine(cache, False), "MAG7SHARE", "2025-06-12").error is None
+    with sqlite3.connect(cache_path) as conn:  # written by a machine whose clock was four years ahead
+        conn.execute("UPDATE holdings_snapshots SET fetched_at = '2029-07-11T15:00:00.000000+00:00'")
+    conn.close()
+    with Cache(cache_path) as cache:
+        answer = functions.call(engine(cache, True), "MAG7SHARE", "2025-06-12")
+    note = next(w for w in answer.warnings if "holdings snapshot" in w)
+    assert "fetched at 2029-07-11 15:00 UTC, 1489.0 days ahead of this computer's clock (clock skew" in note
+    assert "-1489" not in note

@@ -9,6 +9,7 @@ import csv
 import datetime as dt
 import io
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pandas as pd
@@ -83,7 +84,7 @@ def value(engine: Engine, *args: object) -> float:
     ((FUNDS, "2025-06-30", "ch1"), 40.0),          # 250 - 210
     ((CAPEX, "2024-12-31", "pc1", "a"), 20.0),     # year-end quarters: 270 / 225
     ((PHILLY, "2025-06-30", "lin"), -4.0),
-    ((PHILLY, "2025-04-15", "chg"), -38.9),        # -26.4 - 12.5
+    ((PHILLY, "2025-04-30", "chg"), -38.9),        # -26.4 - 12.5 (April counts from its last day)
     ((PHILLY, "2025-06-30", "", "q"), -4.0),       # 2025Q2 ends with June
     ((PHILLY, "2025-03-31", "lin", "q"), 12.5),    # 2025Q1 ends with March
     (("fred:bogz1fa105050005q", "2025-06-30"), 315.0),  # ids are case-insensitive
@@ -102,15 +103,16 @@ def test_fred_is_asked_for_the_bare_ids_once(engine, fred):
     assert not any("FRED:" in url for url in fred.urls)
 
 
-def test_quarterly_series_has_no_missing_sessions_and_its_as_of_uses_period_starts(engine):
-    answer = call(engine, "SERIES", CAPEX, "2025-05-20")
+def test_quarterly_series_has_no_missing_sessions_and_a_quarter_counts_once_it_ended(engine):
+    answer = call(engine, "SERIES", CAPEX, "2025-05-20")  # 2025Q2 (dated 2025-04-01) is not over: 2025Q1's 300
     assert not isinstance(answer, list)
-    assert (answer.value, answer.warnings) == (315.0, ())
+    assert (answer.value, answer.warnings) == (300.0, ())
     assert value(engine, CAPEX, "2025-03-31") == 300.0
+    assert value(engine, CAPEX, "2025-06-30") == 315.0
 
 
 def test_a_missing_month_is_a_warning_not_a_guess(engine):
-    answer = call(engine, "SERIES", PHILLY, "2025-05-20")  # 2025-05-01 is "." in the answer
+    answer = call(engine, "SERIES", PHILLY, "2025-06-10")  # 2025-05-01 is "." in the answer; June is not over
     assert not isinstance(answer, list)
     assert answer.value == -26.4
     assert answer.warnings == ("FRED:GACDFSA066MSFRBPHI: no observation for 2025-05; used 2025-04 (dated 2025-04-01)",)
@@ -234,3 +236,46 @@ def test_a_csv_folder_serves_a_fred_id_from_fred_s_own_download(tmp_path, capsys
     code = cli.main(["call", "SERIES", CAPEX, "2024-09-30", "pc1", "--source", f"csv:{folder}", "--cache", cache])
     out, err = capsys.readouterr()
     assert code == 2 and "needs the quarterly observation a year earlier" in err  # 2023Q3 is missing
+
+
+# -- a user's macro series on the dates a reviewer means (issue 21) -------------------------------------------
+
+#: A complete quarterly series, dated at a mix of quarter starts and quarter ends (as typed from a report).
+MIXQ_ROWS = ("date,close\n2024-01-01,190.0\n2024-06-30,200.0\n2024-07-01,204.0\n2024-12-31,207.0\n"
+             "2025-01-01,209.0\n2025-06-30,213.0\n")
+
+
+def _series_cli(tmp_path: Path, capsys: Any, *args: str) -> tuple[int, str, str]:
+    code = cli.main(["call", "SERIES", *args, "--source", f"csv:{tmp_path / 'mine'}",
+                     "--cache", str(tmp_path / "c.sqlite")])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_series_of_a_quarterly_csv_with_mixed_dates(tmp_path, capsys):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "MIXQ.csv").write_text(MIXQ_ROWS, encoding="utf-8")
+    code, out, err = _series_cli(tmp_path, capsys, "MIXQ", "2025-06-30", "pc1")
+    assert (code, float(out)) == (0, pytest.approx(6.5)), err  # (213 / 200 - 1) * 100, 2025Q2 on 2024Q2
+    code, out, err = _series_cli(tmp_path, capsys, "MIXQ", "2025-06-30", "pc1", "q")
+    assert (code, float(out)) == (0, pytest.approx(6.5)), err
+    code, out, err = _series_cli(tmp_path, capsys, "MIXQ", "2025-05-15")  # 2025Q2 is not over: 2025Q1's
+    assert (code, float(out)) == (0, 209.0), err
+
+
+def test_cli_series_whose_dates_fit_no_frequency_names_the_file_until_declared(tmp_path, capsys):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "ODD.csv").write_text("date,close\n2024-01-15,1.0\n2024-05-02,2.0\n2024-08-20,3.0\n2024-11-09,4.0\n",
+                                    encoding="utf-8")
+    code, out, err = _series_cli(tmp_path, capsys, "ODD", "2024-12-31")
+    assert code == 2 and "ODD.csv: its dates fit no frequency" in err and "declare it in index.csv" in err
+    (folder / "index.csv").write_text("file,symbol,kind,adjusted,notes,frequency\nODD.csv,ODD,macro,no,typed in,q\n",
+                                      encoding="utf-8")
+    code, out, err = _series_cli(tmp_path, capsys, "ODD", "2024-12-31")
+    assert (code, float(out)) == (0, 4.0), err
+    (folder / "index.csv").unlink()
+    (folder / "ODD.csv").write_text("date,close,frequency\n2024-01-15,1.0,q\n2024-05-02,2.0,q\n2024-08-20,3.0,q\n",
+                                    encoding="utf-8")
+    code, out, err = _series_cli(tmp_path, capsys, "ODD", "2024-12-31")
+    assert (code, float(out)) == (0, 3.0), err

@@ -42,6 +42,38 @@ def write(conn: sqlite3.Connection, snapshot: HoldingsSnapshot) -> None:
                      [(day, t, float(w), snapshot.basis.get(t, "")) for t, w in snapshot.weights.items()])
 
 
+#: The stored weights of one snapshot may add up to at most this (a fraction of the fund's equity total).
+_TOTAL_LIMIT = 1.02
+
+
+class DamagedSnapshot(Exception):
+    """A stored snapshot no reading can use: ``date`` and what is wrong (table and key included)."""
+
+    def __init__(self, date: str, reason: str) -> None:
+        self.date = date
+        super().__init__(reason)
+
+
+def check(snapshot_date: str, weights: dict[str, float]) -> None:
+    """Each weight a fraction in 0..1, and all of them at most about 1, as when fetched: a weight of 7.6
+    (percent where a fraction belongs) would make MAG7SHARE 785.7%."""
+    for symbol, weight in weights.items():
+        if not 0.0 <= weight <= 1.0:  # NaN fails too
+            raise DamagedSnapshot(snapshot_date, f"damaged row in table holdings_weights at (date={snapshot_date}, "
+                                  f"symbol={symbol}): weight {weight!r} is not a fraction between 0 and 1 "
+                                  "(percent where a fraction belongs?)")
+    total = sum(weights.values())
+    if total > _TOTAL_LIMIT:
+        raise DamagedSnapshot(snapshot_date, f"damaged rows in table holdings_weights at (date={snapshot_date}): "
+                              f"the weights add up to {total:.4f}, more than the whole fund")
+
+
+def drop(conn: sqlite3.Connection, day: str) -> None:
+    """Forget the snapshot of ``day`` (inside the caller's write transaction)."""
+    conn.execute("DELETE FROM holdings_weights WHERE date = ?", (day,))
+    conn.execute("DELETE FROM holdings_snapshots WHERE date = ?", (day,))
+
+
 def read(conn: sqlite3.Connection) -> list[HoldingsSnapshot]:
     """Every stored snapshot, oldest first (none if the tables do not exist yet)."""
     exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'holdings_snapshots'"
@@ -50,7 +82,14 @@ def read(conn: sqlite3.Connection) -> list[HoldingsSnapshot]:
         return []
     weights: dict[str, dict[str, tuple[float, str]]] = {}
     for day, symbol, weight, basis in conn.execute("SELECT date, symbol, weight, basis FROM holdings_weights"):
-        weights.setdefault(day, {})[symbol] = (float(weight), str(basis))
+        try:
+            number = float(weight)
+        except (TypeError, ValueError):
+            raise DamagedSnapshot(str(day), f"damaged row in table holdings_weights at (date={day}, symbol={symbol}): "
+                                  f"weight {weight!r} is not a number") from None
+        weights.setdefault(day, {})[symbol] = (number, str(basis))
+    for day, rows in weights.items():
+        check(str(day), {t: w for t, (w, _) in rows.items()})
     snapshots = []
     for day, source, fetched_at, notes in conn.execute(
             "SELECT date, source, fetched_at, notes FROM holdings_snapshots ORDER BY date"):

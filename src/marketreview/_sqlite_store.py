@@ -249,6 +249,35 @@ def read_transaction(conn: sqlite3.Connection) -> Iterator[None]:
             conn.execute("COMMIT")
 
 
+#: A prices row no reading can use: a date that is not a calendar day, or a close / adj_close that is not a number.
+_BAD_PRICE = ("julianday(date) IS NULL OR date(date) IS NOT date OR typeof(close) NOT IN ('real', 'integer') "
+              "OR (adj_close IS NOT NULL AND typeof(adj_close) NOT IN ('real', 'integer'))")
+
+
+def damaged_price_row(conn: sqlite3.Connection, where: str, params: list[str]) -> tuple[str, str, str, str] | None:
+    """``(source, symbol, date, what is wrong)`` of the first damaged ``prices`` row matching ``where``, or None.
+    Asked only after a read failed, so the usual read stays one query."""
+    row = conn.execute(f"SELECT source, symbol, date, close, adj_close FROM prices WHERE ({where}) AND ({_BAD_PRICE}) "
+                       "ORDER BY symbol, date LIMIT 1", params).fetchone()
+    if row is None:
+        return None
+    source, symbol, date, close, adj = row
+    checked = conn.execute("SELECT julianday(?) IS NOT NULL AND date(?) IS ?", (date, date, date)).fetchone()[0]
+    if not checked:
+        what = f"date {date!r} is not a calendar day"
+    elif not isinstance(close, (int, float)):
+        what = f"close {close!r} is not a number"
+    else:
+        what = f"adj_close {adj!r} is not a number"
+    return str(source), str(symbol), str(date), what
+
+
+def drop_symbol(conn: sqlite3.Connection, source: str, symbol: str) -> None:
+    """Forget everything ``source`` stored for ``symbol`` (rows, ranges, file revision): the next fetch rebuilds it."""
+    for table in ("prices", "coverage", "revisions"):
+        conn.execute(f"DELETE FROM {table} WHERE source = ? AND symbol = ?", (source, symbol))
+
+
 def identity(path: Path) -> tuple[int, int, int] | None:
     """Enough of a file's status to tell whether another process replaced or changed it."""
     try:

@@ -165,9 +165,27 @@ class Cache:
             counts = [(str(r[0]), int(r[1])) for r in counts]
             rows = conn.execute(f"{_SELECT_NUMBERS} WHERE {where} ORDER BY symbol, date", params)
             # Streamed straight into one array: no list of row tuples (the snapshot keeps the count right).
-            table = np.fromiter(itertools.chain.from_iterable(rows), np.float64,
-                                count=3 * sum(n for _, n in counts)).reshape(-1, 3)
+            try:
+                table = np.fromiter(itertools.chain.from_iterable(rows), np.float64,
+                                    count=3 * sum(n for _, n in counts)).reshape(-1, 3)
+                damaged = store.damaged_price_row(conn, where, params) if np.isnan(table[:, 0]).any() else None
+            except (TypeError, ValueError) as exc:  # a close stored as text
+                damaged = store.damaged_price_row(conn, where, params)
+                if damaged is None:
+                    raise CacheCorruptError(str(self.path), f"a prices row cannot be read ({exc})") from None
+        if damaged is not None:
+            self._drop_damaged(*damaged)
         return _frame_from_table(counts, table, wanted)
+
+    def _drop_damaged(self, source: str, symbol: Symbol, day: str, what: str) -> None:
+        """A damaged row (written by another program, or a disk fault) is reported by table and key, and the
+        symbol's rows from that source are dropped so that the next fetch rebuilds them: never a traceback."""
+        with self._session() as conn, store.write_transaction(conn):
+            store.drop_symbol(conn, source, symbol)
+        message = (f"damaged row in table prices at (source={source}, symbol={symbol}, date={day}): {what}; "
+                   f"{symbol}'s rows from {source} were dropped, and the next fetch rebuilds them")
+        self.messages.append(message)
+        raise CacheCorruptError(str(self.path), message)
 
     @staticmethod
     def _sources_of(conn: sqlite3.Connection, symbols: list[Symbol]) -> list[tuple[str]]:
@@ -229,6 +247,11 @@ class Cache:
             first, last, rows = conn.execute(
                 "SELECT MIN(date), MAX(date), COUNT(*) FROM prices WHERE symbol = ? AND source = ?",
                 (symbol, latest[0])).fetchone()
+            damaged = None
+            if not all(_is_iso_day(d) for d in (first, last)):
+                damaged = store.damaged_price_row(conn, "symbol = ? AND source = ?", [symbol, str(latest[0])])
+        if damaged is not None:
+            self._drop_damaged(*damaged)
         return CacheInfo(symbol=symbol, first=None if first is None else _iso_day(first),
                          last=None if last is None else _iso_day(last), rows=int(rows), source=str(latest[0]),
                          fetched_at=dt.datetime.fromisoformat(latest[1]))
@@ -332,8 +355,15 @@ class Cache:
 
     def holdings(self) -> list[HoldingsSnapshot]:
         """Every stored fund-holdings snapshot, oldest first."""
-        with self._session() as conn, store.read_transaction(conn):
-            return holdings_store.read(conn)
+        try:
+            with self._session() as conn, store.read_transaction(conn):
+                return holdings_store.read(conn)
+        except holdings_store.DamagedSnapshot as exc:  # dropped (the next fetch --all takes a new one), reported
+            with self._session() as conn, store.write_transaction(conn):
+                holdings_store.drop(conn, exc.date)
+            message = f"{exc}; that snapshot was dropped (`marketreview fetch --all` takes a new one)"
+            self.messages.append(message)
+            raise CacheCorruptError(str(self.path), message) from None
 
     # -- lifetime -----------------------------------------------------------------------------------
 
@@ -543,6 +573,13 @@ def _shift(day: dt.date, days: int) -> dt.date:
 
 def _iso_day(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
+
+
+def _is_iso_day(text: str | None) -> bool:
+    try:
+        return text is None or bool(_iso_day(text))
+    except (TypeError, ValueError):
+        return False
 
 
 def _unique(symbols: Sequence[Symbol]) -> list[Symbol]:

@@ -47,6 +47,8 @@ def _engine(args: argparse.Namespace) -> Any:
     engine = open_engine(args.source, offline=args.offline or None, cache_path=args.cache, symbols_file=args.symbol_map)
     for message in engine.cache.messages:  # e.g. a damaged cache moved aside and rebuilt
         print(f"marketreview: {message}", file=sys.stderr)
+    for warning in engine.symbols.warnings:  # a user's map rebinding a default alias or ticker
+        print(f"warning: {warning}", file=sys.stderr)
     return engine
 
 
@@ -99,7 +101,10 @@ def _staleness(engine: Any, function: Any, values: list[Any]) -> str:
         age, info = None, None
     if age is None:
         return "never fetched"
-    fetched = f"last fetched {age.total_seconds() / 3600:.1f} h ago"
+    from .engine import CLOCK_SKEW, fetch_age
+
+    fetched = (f"last {fetch_age(engine.clock() - age, engine.clock())}" if age < -CLOCK_SKEW
+               else f"last fetched {age.total_seconds() / 3600:.1f} h ago")
     if info is None or info.last is None:
         return fetched
     return f"{fetched}; its data ends {info.last.isoformat()} ({(engine.today() - info.last).days} days ago)"
@@ -199,7 +204,9 @@ def _write_charts(report: Report, out: Path) -> list[Exhibit]:
 
 
 def cmd_charts(args: argparse.Namespace) -> int:
+    from .render.atomic import output_folder
 
+    output_folder(args.out)  # before the report is built: a bad --out costs nothing
     report = _report(args)
     exhibits = _write_charts(report, Path(args.out))
     demo = " — DEMO (synthetic) data" if report.demo else ""
@@ -211,11 +218,15 @@ def cmd_charts(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from .render.atomic import atomic_write
+    from .render.atomic import atomic_write, output_file, output_folder
     from .render.markdown import render_review
 
+    suffixes = (".md", ".markdown") if args.format == "md" else (".txt", ".text")
+    out = output_file(args.out, suffixes, f"--format {args.format} writes "
+                      f"{'Markdown' if args.format == 'md' else 'plain text'}") if args.out else None
+    if args.charts:
+        output_folder(args.charts, "--charts")
     report = _report(args)
-    out = Path(args.out) if args.out else None
     # the images first, so the Markdown never embeds a picture that was not written
     exhibits = _write_charts(report, Path(args.charts)) if args.charts else []
     base = out.parent.resolve() if out else (Path.cwd() if exhibits else None)
@@ -223,7 +234,6 @@ def cmd_review(args: argparse.Namespace) -> int:
     if out is None:
         sys.stdout.write(text)
         return 0
-    out.parent.mkdir(parents=True, exist_ok=True)
 
     def write(temp: Path) -> None:
         temp.write_text(text, encoding="utf-8")
@@ -244,21 +254,27 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_symbols(args: argparse.Namespace) -> int:
+    from .render.escape import csv_cell
     from .symbols import SymbolMap
 
     symbols = SymbolMap.default()
     if args.symbol_map:
         symbols = symbols.with_overrides(Path(args.symbol_map))
+        for warning in symbols.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["alias", "tickers", "group", "label_en", "label_ja"])
-    for info in symbols:
-        writer.writerow([info.alias, "|".join(info.tickers), info.group, info.label_en, info.label_ja])
+    for info in symbols:  # outside text: a leading = + - @ is quoted, so a spreadsheet never runs it
+        writer.writerow([csv_cell(v) for v in (info.alias, "|".join(info.tickers), info.group, info.label_en,
+                                                info.label_ja)])
     return 0
 
 
 def cmd_config(args: argparse.Namespace) -> int:
     from . import settings
 
+    if args.reset:
+        print(f"settings reset to the defaults: {settings.reset()}")
     changes: dict[str, Any] = {key: getattr(args, key) for key in settings.KEYS if getattr(args, key) is not None}
     changes.update(dict.fromkeys(args.unset or ()))
     if changes:
@@ -330,6 +346,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("ja", "en"))
     p.add_argument("--unset", action="append", choices=("source", "cache", "offline", "lang"),
                    help="remove a setting from the file (back to its default)")
+    p.add_argument("--reset", action="store_true",
+                   help="replace the settings file (even a damaged one) by the defaults")
     p.set_defaults(run=cmd_config)
 
     p = sub.add_parser("symbols", parents=[common], help="list the symbol map")

@@ -20,12 +20,14 @@ from .cache import Cache, CacheInfo
 from .calc import prices
 from .calc.lookup import DayTable, day_table
 from .errors import (
+    CacheCorruptError,
     CacheError,
     DataFormatError,
     MarketReviewError,
     NetworkError,
     NoDataError,
     SourceError,
+    StaleFileError,
     SymbolNotFoundError,
     UnknownSymbolError,
 )
@@ -95,6 +97,9 @@ class Engine:
         #: False for formulas: a read never waits on the network; a missing symbol says "press Refresh"
         self.fetch_missing = fetch_missing
         self._data_version: int | None = None
+        #: local files that are gone, unreadable or invalid since they were read: ticker -> (since, why)
+        self._file_faults: dict[Symbol, tuple[str | None, StaleFileError]] = {}
+        self._fault_since: dict[Symbol, dt.datetime] = {}
 
     # -- time --------------------------------------------------------------------------------------
 
@@ -176,8 +181,10 @@ class Engine:
                 skipped[ticker] = remembered
                 continue
             revision = _revision(source, ticker)
-            if revision is not None and revision != self.cache.revision(ticker, key):
-                revisions[ticker] = revision
+            stored = self.cache.revision(ticker, key) if _reads_files(source) else None
+            if revision != stored:  # edited, or gone since it was read: read it again (or report why not)
+                if revision is not None:
+                    revisions[ticker] = revision
                 need[ticker] = [(start, end)]
                 continue
             gaps = self.cache.missing(ticker, start, end, now=now, ttl=self.ttl, source=key)
@@ -235,6 +242,9 @@ class Engine:
                     down[_BUSY] = exc
             for ticker in good:
                 self._series.pop(ticker, None)
+                self._file_faults.pop(ticker, None)
+                self._fault_since.pop(ticker, None)
+            self._note_file_faults(source, bad, now)
             if good:
                 self._tables.clear()
                 self._stale.clear()
@@ -304,6 +314,7 @@ class Engine:
                 self._failed.clear()
                 self._fundamentals = None
                 self._fundamentals_error = None
+        self.check_files()
         return changed
 
     # -- reading -----------------------------------------------------------------------------------
@@ -335,13 +346,19 @@ class Engine:
         if ticker not in self._series and self._cached(ticker) is None:
             self.ensure_batch([info.alias])
             ticker = self.ticker(name)
-        elif ticker not in self._series and not self.offline and self._file_changed(ticker):
+        elif (ticker not in self._series and ticker not in self._file_faults and not self.offline
+              and self._file_changed(ticker)):
             self.ensure([info.alias])  # a local file was edited since it was read: read it again
             ticker = self.ticker(name)
+        self._raise_file_fault(ticker)
         with self._lock:
             cached = self._series.get(ticker)
             if cached is None:
-                frame = self.cache.read([ticker], source=self._key(ticker))
+                try:
+                    frame = self.cache.read([ticker], source=self._key(ticker))
+                except CacheCorruptError as exc:  # a damaged row: dropped (the next fetch rebuilds it), reported
+                    self._failed[info.alias] = exc
+                    raise
                 if ("close", ticker) not in frame.columns:
                     failure = self._failed.get(info.alias)
                     if isinstance(failure, SymbolNotFoundError):
@@ -359,7 +376,7 @@ class Engine:
     def preload(self, names: Iterable[str]) -> None:
         """Read every name's series from the cache into memory in one query (after :meth:`ensure`)."""
         tickers = [self.ticker(n) for n in names]
-        missing = [t for t in dict.fromkeys(tickers) if t not in self._series]
+        missing = [t for t in dict.fromkeys(tickers) if t not in self._series and t not in self._file_faults]
         if not missing:
             return
         by_key: dict[str, list[Symbol]] = {}
@@ -471,9 +488,8 @@ class Engine:
         notes: tuple[str, ...] = ()
         if self.offline or self._holdings_failure is not None:
             why = "offline" if self.offline else f"holdings fetch failed ({self._holdings_failure})"
-            age = self.clock() - latest.fetched_at
             notes = (f"mag7: {why}: the latest stored holdings snapshot is of {latest.date.isoformat()}, "
-                     f"fetched {age.total_seconds() / 86400:.1f} days ago",)
+                     f"{fetch_age(latest.fetched_at, self.clock())}",)
         return [to_fundamentals(s, notes if s is latest else ()) for s in stored]
 
     def _fetch_holdings(self) -> HoldingsSnapshot:
@@ -530,6 +546,16 @@ class Engine:
             demo=source_key(source) == "demo", note="; ".join(n for n in notes if n),
         )
 
+    def series_origin(self, name: str) -> tuple[str, str | None]:
+        """Where ``name``'s series comes from, for messages (``MIXQ.csv``, ``fred BOGZ1FA105050005Q``), and the
+        frequency its source declares for it (a CSV folder's ``frequency`` column), None when the dates tell."""
+        ticker = self.ticker(name)
+        source = self.router.route(ticker)
+        describe = getattr(source, "describe", None)
+        where = str(describe(ticker)) if describe is not None else f"{source.name} {ticker}"
+        declared = getattr(source, "frequency", None)
+        return where, declared(ticker) if declared is not None else None
+
     def fetched_at(self, names: Sequence[str]) -> dt.datetime | None:
         """The oldest of ``names``' latest fetch times from the sources serving them now (None if never)."""
         stamps = [self.cache.fetched_at([t], source=self._key(t)) for t in dict.fromkeys(map(self.ticker, names))]
@@ -549,13 +575,91 @@ class Engine:
         return self.cache.info(ticker, self._key(ticker))
 
     def _file_changed(self, ticker: Symbol) -> bool:
+        """Whether the local file serving ``ticker`` is not the one its cached rows were read from (edited,
+        unreadable or gone); False for sources that read no files."""
         source = self.router.route(ticker)
-        revision = _revision(source, ticker)
-        return revision is not None and revision != self.cache.revision(ticker, source_key(source))
+        if not _reads_files(source):
+            return False
+        stored = self.cache.revision(ticker, source_key(source))
+        return stored is not None and _revision(source, ticker) != stored
+
+    def _note_file_faults(self, source: Source, bad: dict[Symbol, MarketReviewError], now: dt.datetime) -> None:
+        """A file read before that now fails to read: its cached rows are no longer served, and the failure
+        becomes a :class:`StaleFileError` that says since when and which values are withheld."""
+        if not _reads_files(source):
+            return
+        key = source_key(source)
+        for ticker, error in list(bad.items()):
+            if isinstance(error, StaleFileError) or self.cache.revision(ticker, key) is None:
+                continue
+            since = self._fault_since.setdefault(ticker, now)
+            self._file_faults[ticker] = (_revision(source, ticker), self._file_fault(ticker, since, error))
+            bad[ticker] = self._file_faults[ticker][1]
+            self._series.pop(ticker, None)
+            self._tables.clear()
+            self._stale.clear()
+
+    def _file_fault(self, ticker: Symbol, since: dt.datetime, error: MarketReviewError) -> StaleFileError:
+        cached = self._cached(ticker)
+        read = f": the values read at {self._clock_text(cached.fetched_at)} are not served" if cached else ""
+        if isinstance(error, SymbolNotFoundError):
+            describe = getattr(self.router.route(ticker), "describe", None)
+            why = f"gone since {self._clock_text(since)} ({describe(ticker) if describe else error})"
+        else:
+            why = f"unreadable since {self._clock_text(since)} ({error})"
+        return StaleFileError(ticker, f"its file is {why}{read}")
+
+    def _raise_file_fault(self, ticker: Symbol) -> None:
+        fault = self._file_faults.get(ticker)
+        if fault is not None:
+            raise fault[1]
+
+    def _clock_text(self, when: dt.datetime) -> str:
+        """``12:04`` today, ``2024-12-27 12:04`` on another day, in the user's zone."""
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.timezone.utc)
+        local = when.astimezone(self.tz) if self.tz is not None else when.astimezone()
+        return f"{local:%H:%M}" if local.date() == self.today() else f"{local:%Y-%m-%d %H:%M}"
+
+    def check_files(self) -> list[Symbol]:
+        """Once per calculation burst: each local file behind a series in memory (or behind a failure) is
+        compared with the version read; a changed one is forgotten here, so the next figure that needs it reads
+        it again in this same burst, or reports why it cannot. Returns the tickers forgotten."""
+        changed: list[Symbol] = []
+        with self._lock:
+            for ticker in dict.fromkeys([*self._series, *self._file_faults]):
+                source = self.router.route(ticker)
+                if not _reads_files(source):
+                    continue
+                fault = self._file_faults.get(ticker)
+                if (_revision(source, ticker) != fault[0]) if fault is not None else self._file_changed(ticker):
+                    changed.append(ticker)
+            for ticker in changed:
+                self._series.pop(ticker, None)
+                self._file_faults.pop(ticker, None)  # read again; a new failure keeps its first "since"
+            if changed:
+                self._tables.clear()
+                self._stale.clear()
+        return changed
 
     @property
     def is_demo(self) -> bool:
         return any(s.name == "demo" for s in self.router.sources)
+
+
+#: A fetch time later than the clock by more than this is clock skew, not a rounding of "just now".
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+def fetch_age(fetched_at: dt.datetime, now: dt.datetime) -> str:
+    """``"fetched 3.2 days ago"``; a fetch time in the future is named as what it is: ``"fetched at
+    2030-01-01 00:00 UTC, 1489.4 days ahead of this computer's clock (clock skew: …)"``."""
+    age = now - fetched_at
+    if age < -CLOCK_SKEW:
+        stamp = fetched_at.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        return (f"fetched at {stamp}, {-age.total_seconds() / 86400:.1f} days ahead of this computer's clock "
+                "(clock skew: check the computer's date and time, or the clock of the one that fetched it)")
+    return f"fetched {max(age.total_seconds(), 0.0) / 86400:.1f} days ago"
 
 
 def _non_finite(source: str, frame: pd.DataFrame, tickers: list[Symbol]) -> dict[Symbol, MarketReviewError]:
@@ -570,6 +674,10 @@ def _non_finite(source: str, frame: pd.DataFrame, tickers: list[Symbol]) -> dict
                     day = frame.index[int(infinite.argmax())].date().isoformat()
                     bad[ticker] = DataFormatError(f"{source} {ticker}", f"non-finite {kind} on {day}")
     return bad
+
+
+def _reads_files(source: Source) -> bool:
+    return getattr(source, "revision", None) is not None
 
 
 def _revision(source: Source, ticker: Symbol) -> str | None:
@@ -591,4 +699,4 @@ def _unique_infos(infos: Iterable[SymbolInfo]) -> list[SymbolInfo]:
     return list(seen.values())
 
 
-__all__ = ["DEFAULT_TTL", "Engine", "FetchReport", "utcnow"]
+__all__ = ["CLOCK_SKEW", "DEFAULT_TTL", "Engine", "FetchReport", "fetch_age", "utcnow"]

@@ -5,10 +5,12 @@
     │   ├── UnknownSymbolError  symbol or alias not known / not served by any source
     │   ├── BadDateError        unparseable date, bad relative code, start after end, future date
     │   ├── BadArgumentError    any other bad argument (tenor, weeks, lang, interval, unsafe text)
+    │   │   └── SettingsError   the settings file cannot be read, decoded or written
     │   └── ErrorValueError     an argument is an Excel error value (#N/A …)
     ├── DataError               the data cannot answer the question
     │   ├── NoDataError         no close on or before the date / empty series
-    │   └── DataFormatError     a malformed file or response (empty CSV, bad header, bad number)
+    │   ├── DataFormatError     a malformed file or response (empty CSV, bad header, bad number)
+    │   └── StaleFileError      a local file read before is gone or unreadable now: its old values are withheld
     ├── SourceError             a source failed to deliver (network, rate limit, empty answer)
     │   ├── RateLimitError      the source asked us to slow down (retried with backoff first)
     │   ├── NetworkError        the source could not be reached (DNS, connection, timeouts, outage page)
@@ -29,6 +31,15 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Iterable
 from typing import Any
+
+#: An input echoed back in a message is cut to this many characters (a cell holds at most 32,767).
+ECHO_LIMIT = 60
+
+
+def echo(value: object, *, quoted: bool = True) -> str:
+    """``value`` as a message shows it (``repr`` for ``quoted``), cut to :data:`ECHO_LIMIT` characters with ``…``."""
+    text = repr(value) if quoted else str(value)
+    return text if len(text) <= ECHO_LIMIT else text[: ECHO_LIMIT - 1] + "…"
 
 
 class MarketReviewError(Exception):
@@ -53,7 +64,7 @@ class UnknownSymbolError(InputError):
 
     def __init__(self, symbol: object, hint: str = "") -> None:
         self.symbol = symbol
-        message = f"unknown symbol {symbol!r}" if not isinstance(symbol, str) else f"unknown symbol {symbol}"
+        message = f"unknown symbol {echo(symbol, quoted=not isinstance(symbol, str))}"
         super().__init__(message + (f" ({hint})" if hint else ""))
 
 
@@ -61,14 +72,25 @@ class BadDateError(InputError):
     def __init__(self, value: object, reason: str, argument: str = "date") -> None:
         self.value = value
         self.argument = argument
-        super().__init__(f"bad {argument} {value!r}: {reason}")
+        super().__init__(f"bad {argument} {echo(value)}: {reason}")
 
 
 class BadArgumentError(InputError):
     def __init__(self, argument: str, value: object, reason: str) -> None:
         self.argument = argument
         self.value = value
-        super().__init__(f"bad {argument} {value!r}: {reason}")
+        super().__init__(f"bad {argument} {echo(value)}: {reason}")
+
+
+class SettingsError(BadArgumentError):
+    """The per-user settings file (or its folder) is unusable: ``settings file PATH: why (what to do)``."""
+
+    def __init__(self, path: object, reason: str) -> None:
+        super().__init__("settings", str(path), reason)
+        self.args = (f"settings file {path}: {reason}",)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 class ErrorValueError(InputError):
@@ -106,6 +128,14 @@ class DataFormatError(DataError):
     def __init__(self, where: str, reason: str) -> None:
         self.where = where
         super().__init__(f"{where}: {reason}")
+
+
+class StaleFileError(DataError):
+    """A local file whose rows the cache holds is gone, unreadable or invalid now: those rows are not served."""
+
+    def __init__(self, symbol: str, reason: str) -> None:
+        self.symbol = symbol
+        super().__init__(f"{symbol}: {reason}")
 
 
 # -- sources ----------------------------------------------------------------------------------------

@@ -226,15 +226,16 @@ def history(engine: Engine, ticker: Any, start: Any, end: Any = None, interval: 
     end_date = _end(engine, series, end)
     start_date = _start(start, end_date)
     stale = _stale(engine, end, name)
+    cut = history_calc.start_warning(series, start_date, engine.sessions(name), symbol=engine.ticker(name))
     if _is_macro_call(interval, units):
         return Marked(_macro_history(engine, name, series, start_date, end_date, interval, units),
-                      (stale,) if stale else ())
+                      tuple(w for w in (cut, stale) if w))
     step = "daily" if interval is None or interval == "" else str(interval).strip().lower()
     if step not in INTERVALS:
         raise BadArgumentError("interval", interval, f"must be one of {', '.join(INTERVALS)}")
     table = history_calc.resample_closes(series, start_date, end_date, step, symbol=engine.ticker(name))
     rows = [["date", "close"], *([d.date(), float(v)] for d, v in zip(table.index, table.to_numpy(), strict=True))]
-    return Marked(rows, (stale,) if stale else ())
+    return Marked(rows, tuple(w for w in (cut, stale) if w))
 
 
 def series_value(engine: Engine, series_id: Any, as_of: Any = None, units: Any = None,
@@ -250,7 +251,9 @@ def series_value(engine: Engine, series_id: Any, as_of: Any = None, units: Any =
             raise
         raise UnknownSymbolError(name, f"{exc}; a FRED series is written FRED:{name.strip().upper()}") from exc
     when = _end(engine, series, as_of, "as_of")
-    return macro.series_asof(series, when, units=unit_code, frequency=step, symbol=engine.ticker(name))
+    where, declared = engine.series_origin(name)
+    return macro.series_asof(series, when, units=unit_code, frequency=step, symbol=engine.ticker(name),
+                             declared=macro.parse_frequency(declared), where=where)
 
 
 def _is_macro_call(interval: Any, units: Any) -> bool:
@@ -263,7 +266,9 @@ def _macro_history(engine: Engine, name: str, series: pd.Series, start: dt.date,
                    units: Any) -> list[list[Any]]:
     symbol = engine.ticker(name)
     step = None if interval is None or interval == "" else macro.parse_frequency(interval)
-    values, _frequency = macro.prepare(series, end, macro.parse_units(units), step, symbol=symbol)
+    where, declared = engine.series_origin(name)
+    values, _frequency = macro.prepare(series, end, macro.parse_units(units), step, symbol=symbol,
+                                       declared=macro.parse_frequency(declared), where=where)
     window = values.loc[pd.Timestamp(start):pd.Timestamp(end)].dropna()  # a week in progress is dated its Friday
     if window.empty:
         raise BadDateError(start, f"{symbol} has no value between {start.isoformat()} and {end.isoformat()} "

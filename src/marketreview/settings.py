@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import BadArgumentError
+from .errors import BadArgumentError, SettingsError
 from .types import Lang
 
 KEYS = ("source", "cache", "offline", "lang")
@@ -73,21 +73,18 @@ def _value(key: str, raw: Any, where: str) -> Any:
 def read_file(path: Path | None = None) -> dict[str, Any]:
     """The file's settings (validated), without the environment; ``{}`` when there is no file."""
     path = path or settings_path()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    text = _read_text(path)
+    if text is None:
         return {}
-    except OSError as exc:
-        raise BadArgumentError("settings", str(path), f"cannot be read: {exc}") from exc
     try:
         data = json.loads(text)
     except ValueError as exc:
-        raise BadArgumentError("settings", str(path), f"is not valid JSON: {exc}") from exc
+        raise SettingsError(path, f"is not valid JSON: {exc}; {_FIX}") from None
     if not isinstance(data, dict):
-        raise BadArgumentError("settings", str(path), "must hold a JSON object")
+        raise SettingsError(path, f"must hold a JSON object; {_FIX}")
     unknown = sorted(set(data) - set(KEYS))
     if unknown:
-        raise BadArgumentError("settings", str(path), f"has unknown keys {unknown} (known: {', '.join(KEYS)})")
+        raise SettingsError(path, f"has unknown keys {unknown} (known: {', '.join(KEYS)})")
     return {key: _value(key, value, str(path)) for key, value in data.items() if value is not None}
 
 
@@ -127,17 +124,56 @@ def save(changes: Mapping[str, Any], path: Path | None = None) -> Settings:
             else:
                 merged[key] = value
     if merged != current or not path.exists():
+        _write(path, merged)
+    return replace(Settings(), **merged)
+
+
+def reset(path: Path | None = None) -> Path:
+    """Replace the settings file, whatever it holds (even a damaged one), with the defaults."""
+    path = path or settings_path()
+    _write(path, {})
+    return path
+
+
+#: What to do about a settings file that cannot be used.
+_FIX = "run `marketreview config --reset` to start again from the defaults"
+
+
+def _read_text(path: Path) -> str | None:
+    """The file's text as Notepad and editors save it (UTF-8 with or without a BOM, UTF-16 with a BOM);
+    None when there is no file. Anything else is a :class:`SettingsError` naming the file and the fix."""
+    try:
+        data = path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):  # no such file (its parent may be a file: saving says so)
+        return None
+    except OSError as exc:
+        raise SettingsError(path, f"cannot be read ({exc.strerror or exc}); {_FIX}") from None
+    try:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return data.decode("utf-16")
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SettingsError(path, f"is not UTF-8 or UTF-16 text (byte 0x{data[exc.start:exc.start + 1].hex()} "
+                            f"at offset {exc.start}); {_FIX}") from None
+
+
+def _write(path: Path, values: Mapping[str, Any]) -> None:
+    """Write ``values`` as the file, atomically; a folder that cannot be written is a SettingsError naming it."""
+    try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(prefix=".settings-", suffix=".json", dir=path.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(merged, out, indent=2, sort_keys=True)
-                out.write("\n")
-            os.replace(temp, path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
-    return replace(Settings(), **merged)
+    except OSError as exc:
+        raise SettingsError(path, f"cannot be written: the folder {path.parent} is not writable "
+                            f"({exc.strerror or exc}); set $MARKETREVIEW_SETTINGS to a file in a folder you can "
+                            "write") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(values, out, indent=2, sort_keys=True)
+            out.write("\n")
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
 
 
 def stamp(path: Path | None = None) -> tuple[int, int, int] | None:
@@ -154,4 +190,5 @@ def describe(settings: Settings) -> dict[str, Any]:
     return asdict(settings)
 
 
-__all__ = ["ENVIRONMENT", "KEYS", "Settings", "describe", "load", "read_file", "save", "settings_path", "stamp"]
+__all__ = ["ENVIRONMENT", "KEYS", "Settings", "describe", "load", "read_file", "reset", "save", "settings_path",
+           "stamp"]

@@ -81,6 +81,8 @@ class SymbolMap:
             for ticker in info.tickers:
                 self._by_ticker.setdefault(ticker.upper(), info)
         self._adhoc: dict[str, SymbolInfo] = {}
+        #: what loading a user's map found worth saying (an alias or ticker of the default map rebound)
+        self.warnings: tuple[str, ...] = ()
         self.groups = {name.upper(): members for name, members in groups.items()}
         for name, members in self.groups.items():
             for member in members:
@@ -105,11 +107,30 @@ class SymbolMap:
         return cls(infos, groups)
 
     def with_overrides(self, symbols_csv: Path) -> SymbolMap:
-        """This map with the rows of a user's file added or replacing rows of the same alias."""
+        """This map with the rows of a user's file added or replacing rows of the same alias. A row that makes an
+        alias or a ticker of this map mean another ticker is kept, with a warning in :attr:`warnings` naming both
+        (``^GSPC`` meaning ``^NDX`` is more often a slip than a wish)."""
         merged = dict(self._by_alias)
-        for info in _read_symbols(symbols_csv):
+        warnings: list[str] = []
+        for line, info in _numbered_symbols(symbols_csv):
+            warning = self._rebinding(info, f"{symbols_csv}:{line}")
+            if warning:
+                warnings.append(warning)
             merged[info.alias.upper()] = info
-        return SymbolMap(merged.values(), self.groups, where=str(symbols_csv))
+        result = SymbolMap(merged.values(), self.groups, where=str(symbols_csv))
+        result.warnings = (*self.warnings, *warnings)
+        return result
+
+    def _rebinding(self, info: SymbolInfo, where: str) -> str | None:
+        key, new = info.alias.upper(), info.ticker
+        known = self._by_alias.get(key)
+        if known is not None and known.ticker.upper() != new.upper():
+            return f"{where}: {info.alias} means {new} here; in the default map it means {known.ticker}"
+        owner = self._by_ticker.get(key)
+        if known is None and owner is not None and key != new.upper():
+            return (f"{where}: {info.alias} means {new} here; in the default map {info.alias} is the ticker of "
+                    f"{owner.alias}")
+        return None
 
     def __iter__(self) -> Iterator[SymbolInfo]:
         return iter(self._by_alias.values())
@@ -160,13 +181,18 @@ def _check_distinct_tickers(group: str, members: list[SymbolInfo], where: str) -
 
 
 def _read_symbols(path: Path | resources.abc.Traversable) -> Iterator[SymbolInfo]:
+    for _line, info in _numbered_symbols(path):
+        yield info
+
+
+def _numbered_symbols(path: Path | resources.abc.Traversable) -> Iterator[tuple[int, SymbolInfo]]:
     seen: dict[str, int] = {}
     for line, info in _read_rows(path):
         first = seen.setdefault(info.alias.upper(), line)
         if first != line:
             raise DataFormatError(f"{path}:{line}", f"duplicate alias {info.alias} (first on line {first}); "
                                                     "each alias may appear once")
-        yield info
+        yield line, info
 
 
 def _read_rows(path: Path | resources.abc.Traversable) -> Iterator[tuple[int, SymbolInfo]]:

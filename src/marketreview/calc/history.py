@@ -26,3 +26,27 @@ def resample_closes(series: pd.Series, start: dt.date, end: dt.date, interval: s
     stamped = pd.Series(window.index, index=window.index)
     last_dates = stamped.resample(rule).last().dropna()
     return window.loc[pd.DatetimeIndex(last_dates.to_numpy())]
+
+
+#: Without a calendar, a start this many days or fewer before the first close is a weekend or holiday, not a cut.
+_QUIET_GAP_DAYS = 4
+
+
+def start_warning(series: pd.Series, start: dt.date, sessions: pd.DatetimeIndex | None = None, *,
+                  symbol: str = "") -> str | None:
+    """``"^GSPC: data starts 2019-01-02 (asked from 2010-01-01)"`` when the table would silently begin later
+    than asked: a trading session (without a calendar: more than a long weekend) lies between ``start`` and the
+    first close. None when nothing was cut."""
+    values = series.dropna()
+    if values.empty:
+        return None
+    first = pd.Timestamp(values.index[0]).date()
+    if start >= first:
+        return None
+    if sessions is not None:
+        cut = sessions[(sessions >= pd.Timestamp(start)) & (sessions < pd.Timestamp(first))]
+        if not len(cut):
+            return None
+    elif (first - start).days <= _QUIET_GAP_DAYS:
+        return None
+    return f"{symbol or series.name}: data starts {first.isoformat()} (asked from {start.isoformat()})"

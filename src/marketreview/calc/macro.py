@@ -23,9 +23,21 @@ year earlier, matched by period (a missing observation is never replaced by an o
 series they are the previous observation and the last observation on or before the same date a year earlier
 (at most a week earlier).
 
-The as-of rule is CLOSE's: the last observation dated on or before the date. Periods with no observation
-between the one used and the date give a warning naming them; more than :data:`MAX_MISSING_PERIODS` raise.
-Daily series keep CLOSE's calendar-day limit instead. Everything here is pure: no I/O, no clock.
+The native frequency is the one declared (the folder's ``index.csv`` ``frequency`` column or a ``frequency``
+column in the file: see :mod:`marketreview.sources.csvdir`), else the one the dates fit exactly
+(:func:`infer_frequency`): every date the first or the last day of its month, quarter or year, one per period;
+weekly: one weekday, one per week; daily: dense (a median gap of at most 4 days). Dates that fit none are an error
+naming the file, unless the ``frequency`` argument says what they are. Month-, quarter- and year-end dates are
+normalised to their period (dated at its start, like FRED), so a series mixing 2025-03-31 and 2025-04-01 is
+read as the quarters it describes.
+
+The as-of rule: an observation counts only once its period has ended (a quarter on its last day, 2025-06-30;
+a month on its last day; a week or a day on its date), and then the last such observation is used. Publication
+comes later still (GDP about a month after its quarter, Z.1 about ten weeks): values are the latest vintage,
+not the one first published, because FRED's keyless graph CSV serves only the latest (ALFRED vintages are not
+used). Ended periods with no observation between the one used and the date give a warning naming them; more
+than :data:`MAX_MISSING_PERIODS` raise. Daily series keep CLOSE's calendar-day limit instead. Everything here
+is pure: no I/O, no clock.
 """
 
 from __future__ import annotations
@@ -37,7 +49,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ..errors import BadArgumentError, NoDataError
+from ..errors import BadArgumentError, DataFormatError, NoDataError
 from .figure import AsOf, Figure
 
 Frequency = Literal["d", "w", "m", "q", "a"]
@@ -79,23 +91,70 @@ def parse_frequency(value: object) -> Frequency | None:
     raise BadArgumentError("frequency", value, f"must be one of {', '.join(FREQUENCIES)}")
 
 
-def infer_frequency(series: pd.Series) -> Frequency:
-    """The native frequency from the median spacing of the observation dates (one observation: from its date)."""
+def infer_frequency(series: pd.Series, *, where: str = "") -> Frequency:
+    """The native frequency the observation dates fit exactly (see the module docstring): the coarsest of
+    annual, quarterly, monthly whose period starts or ends every date falls on, one per period; else weekly (one
+    weekday, one per week); else daily (a median gap of at most 4 days). Dates that fit none are a
+    :class:`DataFormatError` naming ``where``."""
     index = pd.DatetimeIndex(series.dropna().index)
     if len(index) < 2:
-        if len(index) and index[0].day == 1:
-            return "a" if index[0].month == 1 else "q" if index[0].month in (4, 7, 10) else "m"
+        if len(index) and (index[0].day == 1 or index[0].is_month_end):
+            month = index[0].month if index[0].day == 1 else index[0].month % 12 + 1  # the next period's start
+            return "a" if month == 1 else "q" if month in (4, 7, 10) else "m"
         return "d"
-    days = float(np.median(np.diff(index.to_numpy().astype("datetime64[D]").astype(np.int64))))
-    if days <= 4:
-        return "d"
-    if days <= 10:
+    found = fitting_frequency(index)
+    if found is None:
+        gaps = np.diff(index.to_numpy().astype("datetime64[D]").astype(np.int64))
+        raise DataFormatError(where or str(series.name or "series"),
+                              f"its dates fit no frequency (gaps of {int(gaps.min())} to {int(gaps.max())} days, "
+                              "not all at the start or end of a month, quarter or year, nor one weekday): declare "
+                              "it in index.csv (a frequency column: d, w, m, q or a) or pass the frequency "
+                              "argument")
+    return found
+
+
+def fitting_frequency(index: pd.DatetimeIndex) -> Frequency | None:
+    """The coarsest frequency ``index`` fits exactly, or None (see :func:`infer_frequency`)."""
+    for code in ("a", "q", "m"):
+        if _fits(index, code):
+            return code
+    weekdays = index.day_of_week
+    if (weekdays == weekdays[0]).all() and not index.to_period("W").duplicated().any():
         return "w"
-    if days <= 45:
-        return "m"
-    if days <= 135:
-        return "q"
-    return "a"
+    gaps = np.diff(index.to_numpy().astype("datetime64[D]").astype(np.int64))
+    return "d" if float(np.median(gaps)) <= 4 else None
+
+
+def _fits(index: pd.DatetimeIndex, code: Frequency) -> bool:
+    periods = index.to_period(_PERIODS[code])
+    at_edge = (index == periods.start_time.normalize()) | (index == periods.end_time.normalize())
+    return bool(at_edge.all()) and not periods.duplicated().any()
+
+
+def normalise(series: pd.Series, native: Frequency, *, where: str = "") -> pd.Series:
+    """Monthly, quarterly and annual observations dated at their period's start, whichever day of it they
+    carried (a quarter end 2025-06-30 becomes 2025-04-01); two observations of one period are an error naming
+    ``where``. Daily and weekly series are returned as they are."""
+    if native in ("d", "w"):
+        return series
+    index = pd.DatetimeIndex(series.index)
+    periods = index.to_period(_PERIODS[native])
+    twice = periods.duplicated(keep=False)
+    if twice.any():
+        dates = ", ".join(d.date().isoformat() for d in index[twice][:4])
+        raise DataFormatError(where or str(series.name or "series"),
+                              f"two observations for one {_NAMES[native]} period ({dates}): a "
+                              f"{_NAMES[native]} series has one per period")
+    return pd.Series(series.to_numpy(), index=pd.DatetimeIndex(periods.start_time, name=index.name),
+                     name=series.name)
+
+
+def known_by(series: pd.Series, native: Frequency, when: dt.date) -> pd.Series:
+    """The observations whose period has ended by the end of ``when`` (normalised dates: period starts)."""
+    if native in ("d", "w"):
+        return series.loc[: pd.Timestamp(when)]
+    ends = pd.DatetimeIndex(series.index).to_period(_PERIODS[native]).end_time.normalize()
+    return series[ends <= pd.Timestamp(when)]
 
 
 def aggregate(series: pd.Series, frequency: Frequency, native: Frequency, *, symbol: str = "") -> pd.Series:
@@ -160,35 +219,56 @@ def _by_period(x: pd.Series, frequency: Frequency, lag: int) -> pd.Series:
     return pd.Series(lookup.reindex(periods - lag).to_numpy(), index=x.index)
 
 
+def native_frequency(series: pd.Series, declared: Frequency | None = None, frequency: Frequency | None = None,
+                     *, where: str = "") -> Frequency:
+    """The series' own frequency: ``declared`` where the data says it, else the one its dates fit exactly, else
+    the ``frequency`` argument (the user saying what the dates are)."""
+    if declared is not None:
+        return declared
+    try:
+        return infer_frequency(series, where=where)
+    except DataFormatError:
+        if frequency is None:
+            raise
+        return frequency
+
+
 def prepare(series: pd.Series, when: dt.date | None, units: Units, frequency: Frequency | None, *,
-            symbol: str = "") -> tuple[pd.Series, Frequency]:
-    """The transformed series as it stood on ``when`` (observations dated after it are left out before
-    aggregating, so a period in progress ends at its last observation so far) and its frequency."""
+            symbol: str = "", declared: Frequency | None = None, where: str = "") -> tuple[pd.Series, Frequency]:
+    """The transformed series as it stood on ``when`` and its frequency: only observations whose period had
+    ended by then count (a daily series aggregated to months keeps the month in progress, up to its last day so
+    far), dated at their period's start."""
     values = series.dropna()
     if values.empty:
         raise NoDataError(symbol or str(series.name), reason="no observations")
-    native = infer_frequency(values)
+    native = native_frequency(values, declared, frequency, where=where or symbol)
+    values = normalise(values, native, where=where or symbol)
     if when is not None:
-        values = values.loc[: pd.Timestamp(when)]
+        values = known_by(values, native, when)
     target = frequency or native
     aggregated = aggregate(values, target, native, symbol=symbol)
     return transform(aggregated, units, target), target
 
 
 def series_asof(series: pd.Series, when: dt.date, *, units: Units = "lin", frequency: Frequency | None = None,
-                symbol: str = "") -> Figure:
-    """The value of ``series`` in ``units`` at ``frequency`` as of ``when``: its last observation dated on or
-    before ``when``. ``Figure.end`` is that observation; warnings name periods with no observation."""
+                symbol: str = "", declared: Frequency | None = None, where: str = "") -> Figure:
+    """The value of ``series`` in ``units`` at ``frequency`` as of ``when``: its last observation whose period
+    had ended by ``when``. ``Figure.end`` is that observation (dated at its period's start); warnings name
+    ended periods with no observation."""
     name = symbol or str(series.name or "series")
-    values, target = prepare(series, when, units, frequency, symbol=name)
+    values, target = prepare(series, when, units, frequency, symbol=name, declared=declared, where=where)
     if values.empty:
         first = pd.Timestamp(series.dropna().index[0]).date()
         raise NoDataError(name, when, f"no observation on or before {when.isoformat()}; data starts "
                                       f"{first.isoformat()}")
     used = pd.Timestamp(values.index[-1]).date()
     value = float(values.iloc[-1])
-    published = pd.Timestamp(series.dropna().index[-1]).date()
-    warning = _gap_warning(name, used, when, target, at_end=published <= when)
+    latest = pd.Timestamp(series.dropna().index[-1])  # in the data at all, known by ``when`` or not
+    if target == "d":
+        at_end = latest.date() <= when
+    else:
+        at_end = pd.Period(latest, _PERIODS[target]) <= pd.Period(used, _PERIODS[target])
+    warning = _gap_warning(name, used, when, target, at_end=at_end)
     if not math.isfinite(value):
         raise NoDataError(name, when, _no_value_reason(units, target, used))
     asof = AsOf(value, used, when)
@@ -203,6 +283,8 @@ def _gap_warning(name: str, used: dt.date, when: dt.date, frequency: Frequency, 
         return None
     code = _PERIODS[frequency]
     first, last = pd.Period(used, code), pd.Period(when, code)
+    if pd.Timestamp(when) < last.end_time.normalize():
+        last -= 1  # the period in progress is not due yet
     missing = [first + k for k in range(1, (last - first).n + 1)] if last > first else []
     if not missing:
         return None
@@ -230,4 +312,5 @@ def _no_value_reason(units: Units, frequency: Frequency, used: dt.date) -> str:
 
 
 __all__ = ["FREQUENCIES", "MAX_MISSING_PERIODS", "PER_YEAR", "UNITS", "Frequency", "Units", "aggregate",
-           "infer_frequency", "parse_frequency", "parse_units", "prepare", "series_asof", "transform"]
+           "fitting_frequency", "infer_frequency", "known_by", "native_frequency", "normalise", "parse_frequency",
+           "parse_units", "prepare", "series_asof", "transform"]

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ..errors import RenderError
+from ..errors import BadArgumentError, RenderError
 
 Writer = Callable[[Path], None]
 Verifier = Callable[[Path], None]
@@ -78,6 +78,49 @@ def _fsync(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+#: Suffixes that name a file: a folder for chart images must not look like one.
+_FILE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".svg", ".md", ".markdown", ".txt", ".text", ".html", ".htm",
+                            ".xlsx", ".xlsm", ".xls", ".csv", ".pdf", ".json"})
+
+
+def output_file(path: str | os.PathLike[str], suffixes: tuple[str, ...], what: str) -> Path:
+    """Check ``path`` before anything is computed or written, the way ``build`` checks its ``--out``: not a
+    folder, a suffix of ``suffixes`` (``what`` says why), and a folder that exists or can be created (a parent
+    that is a file is named). Returns the path."""
+    out = Path(path).expanduser()
+    if out.is_dir():
+        raise RenderError(str(out), "is a folder, not a file")
+    if out.suffix.lower() not in suffixes:
+        raise BadArgumentError("--out", str(path), f"{what}: name it {' or '.join(suffixes)}")
+    _make_folder(out.parent, out)
+    return out
+
+
+def output_folder(path: str | os.PathLike[str], option: str = "--out") -> Path:
+    """Check a folder to write files into (created later, by the writer): not named like a file
+    (``charts.png``), and no file where it or one of its parents should be."""
+    out = Path(path).expanduser()
+    if out.suffix.lower() in _FILE_SUFFIXES and not out.is_dir():
+        raise BadArgumentError(option, str(path), f"is the folder the chart images go into; a name ending in "
+                               f"{out.suffix} looks like a file (try {out.with_suffix('')})")
+    _no_file_in_the_way(out, out)
+    return out
+
+
+def _no_file_in_the_way(folder: Path, target: Path) -> None:
+    for parent in (folder, *folder.parents):
+        if parent.exists() and not parent.is_dir():
+            raise RenderError(str(target), f"cannot create the folder {folder}: {parent} is a file")
+
+
+def _make_folder(folder: Path, target: Path) -> None:
+    _no_file_in_the_way(folder, target)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RenderError(str(target), f"cannot create the folder {folder}: {exc.strerror or exc}") from exc
 
 
 def atomic_write(path: str | os.PathLike[str], writer: Writer, verify: Verifier | None = None) -> Path:

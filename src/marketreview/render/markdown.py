@@ -20,6 +20,7 @@ from ..report.cells import JST
 from ..report.model import Cell, Report, Table
 from ..report.reasons import short_reason
 from ..types import Lang
+from .escape import markdown_text, one_line
 
 
 def _built_at(report: Report) -> dt.datetime:
@@ -119,6 +120,10 @@ class _Writer:
             return fmt_.format_pt(value)
         raise BadArgumentError("kind", kind, "unknown value kind")
 
+    def label(self, value: object) -> str:
+        """A label from outside (a symbol map, a file): literal text in Markdown, one line in plain text."""
+        return markdown_text(value) if self.fmt == "md" else one_line(value)
+
     # -- blocks --------------------------------------------------------------------------------------
 
     def heading(self, text: str) -> None:
@@ -150,7 +155,7 @@ def _moves(w: _Writer) -> None:
     for sheet, key in (("us_indices", "indices"), ("japan_sectors", "japan_indices"), ("japan_sectors", "fx")):
         table = w.tables(sheet).get(key)
         for cells in table.records() if table else []:
-            name = str(cells["name"].value)
+            name = w.label(cells["name"].value)
             if w.fmt == "md":
                 rows.append([name, w.shown(cells.get("prev"), "price"), w.shown(cells.get("close"), "price"),
                              w.shown(cells.get("w1"), "pct")])
@@ -167,7 +172,7 @@ def _moves(w: _Writer) -> None:
 def _relative(w: _Writer) -> None:
     table = w.tables("relative").get("pairs")
     w.heading(_w("relative", w.lang))
-    rows = [[str(c["pair"].value), w.shown(c["ratio"], "share"), w.shown(c["ma"], "share"),
+    rows = [[w.label(c["pair"].value), w.shown(c["ratio"], "share"), w.shown(c["ma"], "share"),
              w.shown(c["deviation"], "pt")] for c in (table.records() if table else [])]
     if w.fmt == "text":
         rows = [[r[0], r[1], f"({_w('dev', w.lang)} {r[3]})"] for r in rows]
@@ -180,8 +185,8 @@ def _rates(w: _Writer) -> None:
     rows = []
     for c in tables["yields"].records() if "yields" in tables else []:
         prev, level = w.shown(c["prev_week"], "level"), w.shown(c["level"], "level")
-        rows.append([str(c["name"].value), prev, level, w.shown(c["w1_bp"], "bp")] if w.fmt == "md"
-                    else [str(c["name"].value), f"{prev} → {level}", f"({w.shown(c['w1_bp'], 'bp')})"])
+        rows.append([w.label(c["name"].value), prev, level, w.shown(c["w1_bp"], "bp")] if w.fmt == "md"
+                    else [w.label(c["name"].value), f"{prev} → {level}", f"({w.shown(c['w1_bp'], 'bp')})"])
     w.table([_w("name", w.lang), _w("prev", w.lang), _w("close", w.lang), _w("bp", w.lang)], rows)
     w.out.append("")
     for c in tables["spread"].records() if "spread" in tables else []:
@@ -201,7 +206,7 @@ def _mag7(w: _Writer) -> None:
 
 def _sectors(w: _Writer) -> None:
     table = w.tables("japan_sectors").get("sectors")
-    ranked = sorted(((str(c["name"].value), float(c["w1"].value)) for c in (table.records() if table else [])
+    ranked = sorted(((w.label(c["name"].value), float(c["w1"].value)) for c in (table.records() if table else [])
                      if c["w1"].error is None and isinstance(c["w1"].value, int | float)),
                     key=lambda item: -item[1])
     w.heading(_w("sectors", w.lang))
@@ -212,10 +217,11 @@ def _sectors(w: _Writer) -> None:
 
 def _exhibits(w: _Writer, exhibits: Sequence[ExhibitLike], base: Path | None) -> None:
     for number, exhibit in enumerate(exhibits, start=1):
-        caption = f"{_w('exhibit', w.lang)}{'' if w.lang == 'ja' else ' '}{number} {exhibit.title}"
+        caption = f"{_w('exhibit', w.lang)}{'' if w.lang == 'ja' else ' '}{number} {w.label(exhibit.title)}"
         path = Path(exhibit.path)
         where = Path(os.path.relpath(path, base)).as_posix() if base is not None else path.as_posix()
-        w.out += ["", f"![{caption}]({where})" if w.fmt == "md" else f"[{caption}: {where}]", exhibit.source]
+        w.out += ["", f"![{caption}]({where})" if w.fmt == "md" else f"[{caption}: {where}]",
+                  w.label(exhibit.source)]
 
 
 def render_review(report: Report, fmt: Format = "md", exhibits: Sequence[ExhibitLike] = (), *,

@@ -139,8 +139,10 @@ class CellMaker:
 
 
 def _age(delta: dt.timedelta) -> str:
-    """A cache age as people say it: 45 min, 5 h, 3 days."""
+    """A cache age as people say it: 45 min, 5 h, 3 days (a fetch time ahead of the clock: clock skew)."""
     minutes = int(delta.total_seconds() // 60)
+    if minutes < -5:
+        return f"{-minutes // (24 * 60)} days in the future (clock skew: check the computer's date and time)"
     if minutes < 120:
         return f"{minutes} min"
     if minutes < 48 * 60:

@@ -205,7 +205,9 @@ def _load(m: CellMaker, s: MacroSeries) -> tuple[str, pd.Series | None]:
         return _fill_hint(m.engine, s, m.lang), None
     try:
         raw = m.series(s.series)
-        values, _ = macro_calc.prepare(raw, m.as_of, s.units, s.frequency, symbol=m.engine.ticker(s.series))
+        where, declared = m.engine.series_origin(s.series)
+        values, _ = macro_calc.prepare(raw, m.as_of, s.units, s.frequency, symbol=m.engine.ticker(s.series),
+                                       declared=macro_calc.parse_frequency(declared), where=where)
     except MarketReviewError as exc:
         return f"{exc.excel_text} — {_fill_hint(m.engine, s, m.lang)}", None
     return "", values
@@ -217,8 +219,10 @@ def _overview_row(m: CellMaker, s: MacroSeries, problem: str) -> tuple[Cell, ...
         return (*head, Cell(error="#N/A"), Cell(error=f"#N/A {problem}"), Cell(s.note))
 
     def figure() -> Figure:
+        where, declared = m.engine.series_origin(s.series)
         return macro_calc.series_asof(m.series(s.series), m.as_of, units=s.units, frequency=s.frequency,
-                                      symbol=m.engine.ticker(s.series))
+                                      symbol=m.engine.ticker(s.series), declared=macro_calc.parse_frequency(declared),
+                                      where=where)
 
     return (*head, m.figure(figure, part="end_date"), m.figure(figure), _note_cell(m, s))
 

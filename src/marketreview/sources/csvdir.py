@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import math
 import os
@@ -30,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import BadArgumentError, DataFormatError, MarketReviewError, SourceError, SymbolNotFoundError
-from ..symbols import check_ticker
+from ..symbols import SymbolMap, check_ticker
 from ..textfiles import read_text, revision
 from ..types import FundamentalsSnapshot, Symbol
 from .base import check_window, clip, empty_frame, make_frame, parse_number, require_all, unique_symbols
@@ -60,6 +61,10 @@ class _Files:
     notes: str = ""
     #: a bad index.csv row for this ticker: the ticker fails with it, the others are served
     error: DataFormatError | None = None
+    #: the index row's ``frequency`` (d, w, m, q or a) for a macro series, "" when it declares none
+    frequency: str = ""
+    #: the index row's ``kind`` (index, stock, etf, fx, yield, rate, macro …), "" without an index row
+    kind: str = ""
 
     def names(self) -> list[str]:
         return [n for n in (self.raw, self.adjusted) if n]
@@ -70,6 +75,12 @@ class PriceColumns:
     close: pd.Series
     adj_close: pd.Series | None
     encoding: str = "utf-8"
+    #: the file's own ``frequency`` column (one value for every row), "" without one
+    frequency: str = ""
+    #: where the first close ≤ 0 is (``"<file> line 5: close -3.5"``), "" when every close is positive
+    not_positive: str = ""
+    #: a FRED download (``observation_date,ID``): a macro or rate series, never a price
+    fred: bool = False
 
 
 class CsvDirSource:
@@ -106,7 +117,7 @@ class CsvDirSource:
                 files = self._files(symbol)
                 if files is None:
                     continue
-                close, adj = self._series(files)
+                close, adj = self._series(files, symbol)
             except DataFormatError as exc:  # one bad file costs only the symbols it serves
                 errors[symbol] = exc
                 continue
@@ -154,6 +165,17 @@ class CsvDirSource:
         encodings = sorted({self._read[n][1].encoding for n in files.names() if n in self._read} - {"utf-8"})
         return text + (f" (read as {', '.join(encodings)})" if encodings else "")
 
+    def frequency(self, ticker: Symbol) -> str | None:
+        """The frequency the folder declares for ``ticker``'s series (its ``index.csv`` row's ``frequency``
+        column, else a ``frequency`` column in its file), or None: then the dates tell."""
+        files = self._files(ticker)
+        if files is None or files.error is not None:
+            return None
+        if files.frequency:
+            return files.frequency
+        name = files.raw or files.adjusted
+        return (self._columns(name).frequency or None) if name else None
+
     def source_note(self, ticker: Symbol) -> str:
         """The ``notes`` the folder's ``index.csv`` gives for ``ticker`` ("" without one)."""
         files = self._files(ticker)
@@ -184,11 +206,17 @@ class CsvDirSource:
             self._index = (stamp, _read_index(path))
         return self._index[1]
 
-    def _series(self, files: _Files) -> tuple[pd.Series, pd.Series | None]:
+    def _series(self, files: _Files, symbol: Symbol = "") -> tuple[pd.Series, pd.Series | None]:
         if files.error is not None:
             raise files.error
         raw = self._columns(files.raw) if files.raw else None
         adjusted = self._columns(files.adjusted) if files.adjusted else None
+        for columns in (raw, adjusted):
+            if columns is not None and columns.not_positive and _is_price(symbol, files, columns):
+                where, _, what = columns.not_positive.partition(": ")
+                raise DataFormatError(where, f"{what} is not a price: an index, stock, ETF or FX close is above 0 "
+                                      "(yields and rates may be negative: give the file kind yield, rate or macro "
+                                      "in index.csv)")
         if raw is None:
             assert adjusted is not None
             return adjusted.close, adjusted.close
@@ -252,13 +280,45 @@ def _index_row(row: dict[str, str], symbol: Symbol, files: _Files, where: str, n
     if flag not in _YES | _NO:
         raise DataFormatError(where, f"adjusted must be yes or no, got {flag!r}")
     notes = files.notes or notes
+    frequency = files.frequency or _frequency_cell(row.get("frequency") or "", where)
+    kind = files.kind or (row.get("kind") or "").strip().lower()
     if flag in _YES:
         if files.adjusted is not None:
             raise DataFormatError(where, f"{symbol} already has an adjusted file ({files.adjusted})")
-        return _Files(raw=files.raw, adjusted=name, notes=notes)
+        return _Files(raw=files.raw, adjusted=name, notes=notes, frequency=frequency, kind=kind)
     if files.raw is not None:
         raise DataFormatError(where, f"{symbol} already has an unadjusted file ({files.raw})")
-    return _Files(raw=name, adjusted=files.adjusted, notes=notes)
+    return _Files(raw=name, adjusted=files.adjusted, notes=notes, frequency=frequency, kind=kind)
+
+
+#: The ``kind`` values of index.csv whose closes are prices (always above 0); yields, rates, macro series are not.
+PRICE_KINDS = frozenset({"index", "stock", "etf", "fx", "fund", "future"})
+
+
+@functools.cache
+def _rate_tickers() -> frozenset[str]:
+    """The default map's tickers of rates and yields (``DGS10``, ``^TNX``): they may be 0 or negative."""
+    return frozenset(t.upper() for info in SymbolMap.default() if info.group == "rates" for t in info.tickers)
+
+
+def _is_price(symbol: Symbol, files: _Files, columns: PriceColumns) -> bool:
+    """Whether the series is a price: by its index.csv kind, else not for a FRED download, a ``FRED:`` id or a
+    rate of the default map, else yes (a plain ``MYF.csv`` is a price)."""
+    if files.kind:
+        return files.kind in PRICE_KINDS
+    upper = symbol.upper()
+    return not (columns.fred or upper.startswith("FRED:") or upper in _rate_tickers())
+
+
+#: The frequency codes a folder may declare for a macro series (FRED's: daily … annual).
+_FREQUENCY_CODES = ("d", "w", "m", "q", "a")
+
+
+def _frequency_cell(cell: str, where: str) -> str:
+    code = cell.strip().lower()
+    if code and code not in _FREQUENCY_CODES:
+        raise DataFormatError(where, f"frequency must be one of {', '.join(_FREQUENCY_CODES)}, got {cell!r}")
+    return code
 
 
 def read_price_file(path: Path) -> PriceColumns:
@@ -282,6 +342,9 @@ def read_price_file(path: Path) -> PriceColumns:
                                   "date,close,adj_close or Date,Close,Adj Close or 日付,終値,調整後終値)")
     i_date, i_close = header.index("date"), header.index("close")
     i_adj = header.index("adj_close") if "adj_close" in header else None
+    i_freq = header.index("frequency") if "frequency" in header else None
+    frequencies: set[str] = set()
+    not_positive = ""
     dates: list[dt.date] = []
     closes: list[float] = []
     adjs: list[float] = []
@@ -300,7 +363,11 @@ def read_price_file(path: Path) -> PriceColumns:
         dates.append(day)
         missing = fred and row[i_close].strip() == "."
         closes.append(math.nan if missing else _number(row, i_close, where, "close"))
+        if not not_positive and closes[-1] <= 0:
+            not_positive = f"{where}: close {row[i_close].strip()}"
         adjs.append(_number(row, i_adj, where, "adj_close") if i_adj is not None else math.nan)
+        if i_freq is not None and row[i_freq].strip():
+            frequencies.add(_frequency_cell(row[i_freq], where))
     if not dates:
         raise DataFormatError(str(path), "no rows")
     index = pd.DatetimeIndex(pd.to_datetime(dates), name="date")
@@ -308,7 +375,11 @@ def read_price_file(path: Path) -> PriceColumns:
     adj = pd.Series(adjs, index=index, dtype="float64").sort_index().dropna() if i_adj is not None else None
     if close.empty:
         raise DataFormatError(str(path), "no close values")
-    return PriceColumns(close=close, adj_close=adj, encoding=encoding)
+    if len(frequencies) > 1:
+        raise DataFormatError(str(path), f"the frequency column holds {', '.join(sorted(frequencies))}: one "
+                              "series has one frequency")
+    return PriceColumns(close=close, adj_close=adj, encoding=encoding, frequency="".join(frequencies),
+                        not_positive=not_positive, fred=fred)
 
 
 def _delimiter(text: str) -> str:

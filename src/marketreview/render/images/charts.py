@@ -19,6 +19,7 @@ from ...calc.periods import week_start
 from ...calc.summary import format_number
 from ...errors import RenderError
 from ...report.model import Report
+from ..escape import chart_text
 from . import reading, series
 from .style import COLOURS, TALL, WIDE, bp_text, decorate, new_figure, pct_text, signed_colours
 
@@ -113,7 +114,7 @@ def _hbars(ax: Any, labels: tuple[str, ...], values: tuple[float, ...]) -> None:
     ys = list(range(len(order)))
     shown = [values[i] for i in order]
     ax.barh(ys, shown, color=signed_colours(shown), height=0.64, gid="bars")
-    ax.set_yticks(ys, [labels[i] for i in order])
+    ax.set_yticks(ys, [chart_text(labels[i]) for i in order])
     ax.set_ylim(-0.6, len(ys) - 0.4)
     low, high = min([*shown, 0.0]), max([*shown, 0.0])
     pad = (high - low or 0.01) * 0.16
@@ -150,7 +151,7 @@ def _plot(ax: Any, line: reading.Line, gid: str, colour: str, label: str, *, by_
         return False
     ys = [float("nan") if v is None else v for v in line.values]
     xs: list[Any] = _day_labels(line.dates) if by_day else list(line.dates)
-    ax.plot(xs, ys, color=colour, label=label, gid=gid, **style)
+    ax.plot(xs, ys, color=colour, label=chart_text(label), gid=gid, **style)
     return True
 
 

@@ -19,6 +19,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ...calc.summary import format_bp, format_pct
+from ..escape import chart_text
 from ..styles import GREEN, RED, STAMP_GREY
 
 #: Pixels per inch of the written PNG: an 8 × 4.5 in figure is 2400 × 1350 px, a 1200 × 675 blog image at 2×.
@@ -98,9 +99,9 @@ def decorate(figure: Figure, title: str, subtitle: str, source: str, *, demo: bo
              notes: list[str] | None = None) -> None:
     """Title, as-of/period line, the 出所/Source line (plus any notes) and, for synthetic data, DEMO across the
     image."""
-    figure.text(0.012, 0.975, title, fontsize=14, va="top", ha="left", gid="title")
-    figure.text(0.012, 0.895, subtitle, fontsize=9.5, color=GREY, va="top", ha="left", gid="subtitle")
-    footer = [source, *(notes or [])]
+    figure.text(0.012, 0.975, chart_text(title), fontsize=14, va="top", ha="left", gid="title")
+    figure.text(0.012, 0.895, chart_text(subtitle), fontsize=9.5, color=GREY, va="top", ha="left", gid="subtitle")
+    footer = [chart_text(line) for line in (source, *(notes or []))]
     figure.text(0.012, 0.015, "\n".join(footer), fontsize=8.5, color=GREY, va="bottom", ha="left", gid="source")
     # keep the axes clear of the footer: one 8.5-pt line is about 0.16 in
     line = 0.16 / figure.get_size_inches()[1]
