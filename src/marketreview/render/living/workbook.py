@@ -9,6 +9,7 @@ lists the tables whose figures are formulas.
 from __future__ import annotations
 
 import datetime as dt
+from copy import copy
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -203,7 +204,7 @@ def _stamp(book: _Book, sheet: Sheet) -> None:
         return
     before, after = text.split(iso, 1)
     formula = f'{line_formulas.lit(before)}&TEXT(AsOf,"yyyy-mm-dd")&{line_formulas.lit(after)}'
-    font = cell.font.copy()
+    font = copy(cell.font)
     book.put(sheet, STAMP_ROW, 1, formula, text)
     cell.font = font
 
