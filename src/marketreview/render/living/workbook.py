@@ -9,9 +9,10 @@ lists the tables whose figures are formulas.
 from __future__ import annotations
 
 import datetime as dt
-from copy import copy
 from collections import defaultdict
 from collections.abc import Callable
+from copy import copy
+from functools import partial
 from typing import Any
 
 from openpyxl.comments import Comment
@@ -28,10 +29,11 @@ from ...report.model import Cell, Lines, Report, Sheet, Table
 from ...report.reasons import short_reason
 from .. import styles
 from ..xlsx import render_workbook, sheet_title
-from . import figures, lines as line_formulas
+from . import figures
+from . import lines as line_formulas
 from .cached import ERROR
 from .calc_sheet import CalcSheet, date_formula
-from .data_sheet import write_data_sheet
+from .data_sheet import DataSheet, write_data_sheet
 from .portable import check
 from .summary_lines import summary_formulas
 
@@ -176,8 +178,7 @@ def _table(book: _Book, sheet: Sheet, placement: Placement, table: Table, calc: 
                 continue
             formula = None
             if table.key in FORMULA_TABLES or table.key == "share":
-                formula = _formula_of(table, alias, column.key, calc,
-                                      lambda c, a=key_alias: find(table.key, a, c), find)
+                formula = _formula_of(table, alias, column.key, calc, partial(find, table.key, key_alias), find)
             if formula is not None:
                 cell = book.put(sheet, r, placement.column + offset, formula, _cached(item))
                 fmt = item.fmt or column.fmt
@@ -242,8 +243,9 @@ def last_as_of(report: Report, engine: Engine) -> dt.date:
     return max(latest, report.as_of)
 
 
-def render_living(report: Report, engine: Engine) -> tuple[Any, dict[str, dict[str, object]]]:
-    """The living workbook and the cached value of each formula cell (sheet title → cell → value)."""
+def render_living(report: Report, engine: Engine) -> tuple[Any, dict[str, dict[str, object]], DataSheet]:
+    """The living workbook, the cached value of each formula cell (sheet title → cell → value) and its data
+    sheet (whose rows the writer adds to the saved file)."""
     wb = render_workbook(report)
     book = _Book(report, wb)
     aliases = [i.alias for g in ("us_indices", "mag7", "rates", "japan", "topix17", "fx")
@@ -271,7 +273,7 @@ def render_living(report: Report, engine: Engine) -> tuple[Any, dict[str, dict[s
         _header_year(book, sheet, placements)
     _as_of_cell(book, data.first_as_of, data.last_as_of)
     calc.write(wb, data.first_as_of, data.last_as_of)
-    return wb, dict(book.cached)
+    return wb, dict(book.cached), data
 
 
 def _header_year(book: _Book, sheet: Sheet, placements: list[Placement]) -> None:
