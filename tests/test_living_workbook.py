@@ -57,8 +57,10 @@ def engine(market_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
 def built(engine: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("living")
     report = build_report(engine, BUILD, "ja", fetch=False)
+    english = build_report(engine, BUILD, "en", fetch=False)
     files = {"cached": write_living(report, engine, root / "cached.xlsx"),
-             "build": write_living(report, engine, root / "build.xlsx", cached=False)}
+             "build": write_living(report, engine, root / "build.xlsx", cached=False),
+             "build_en": write_living(english, engine, root / "build_en.xlsx", cached=False)}
     return files
 
 
@@ -76,7 +78,7 @@ def recalculated(built: dict[str, Path], tmp_path_factory: pytest.TempPathFactor
         pytest.skip("LibreOffice (`soffice`) is not on PATH")
     root = tmp_path_factory.mktemp("living-variants")
     part = _first_part(built["build"])
-    files = {"build": built["build"]}
+    files = {"build": built["build"], "build_en": built["build_en"]}
     for key, day in {**VARIANTS, "out_of_range": OUT_OF_RANGE}.items():
         files[key] = set_number(built["build"], root / f"{key}.xlsx", part, "B4", serial(day))
     out = recalc(list(files.values()), root / "out", root / "profile")
@@ -84,25 +86,32 @@ def recalculated(built: dict[str, Path], tmp_path_factory: pytest.TempPathFactor
 
 
 @pytest.fixture(scope="module")
-def expected(engine: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[dt.date, Path]:
+def expected(engine: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[dt.date | str, Path]:
     root = tmp_path_factory.mktemp("living-values")
-    return {day: write_xlsx(build_report(engine, day, "ja", fetch=False), root / f"{day}.xlsx")
-            for day in (BUILD, *VARIANTS.values())}
+    out: dict[dt.date | str, Path] = {
+        day: write_xlsx(build_report(engine, day, "ja", fetch=False), root / f"{day}.xlsx")
+        for day in (BUILD, *VARIANTS.values())}
+    out["en"] = write_xlsx(build_report(engine, BUILD, "en", fetch=False), root / "en.xlsx")
+    return out
+
+
+def _cells(path: Path, *, data_only: bool) -> dict[str, dict[str, Any]]:
+    """Every non-empty cell of every sheet but the data sheet (150,000 numbers with no formula)."""
+    wb = load_workbook(path, data_only=data_only, read_only=True)
+    out = {ws.title: {c.coordinate: c.value for row in ws.iter_rows() for c in row
+                      if getattr(c, "coordinate", None) is not None}
+           for ws in wb.worksheets if ws.title != "Data"}
+    wb.close()
+    return out
 
 
 def _formulas(path: Path) -> dict[str, dict[str, str]]:
-    wb = load_workbook(path)
-    out = {ws.title: {c.coordinate: c.value for row in ws.iter_rows() for c in row
-                      if isinstance(c.value, str) and c.data_type == "f"} for ws in wb.worksheets}
-    wb.close()
-    return out
+    return {title: {k: v for k, v in cells.items() if isinstance(v, str) and v.startswith("=")}
+            for title, cells in _cells(path, data_only=False).items()}
 
 
 def _values(path: Path) -> dict[str, dict[str, Any]]:
-    wb = load_workbook(path, data_only=True)
-    out = {ws.title: {c.coordinate: c.value for row in ws.iter_rows() for c in row} for ws in wb.worksheets}
-    wb.close()
-    return out
+    return _cells(path, data_only=True)
 
 
 def _is_error(value: Any) -> bool:
@@ -147,16 +156,27 @@ def _compare(formulas: dict[str, dict[str, str]], actual: dict[str, dict[str, An
 
 
 def test_recalculated_build_equals_engine(built: dict[str, Path], recalculated: dict[str, Path],
-                                          expected: dict[dt.date, Path]) -> None:
+                                          expected: dict[dt.date | str, Path]) -> None:
     bad, computed, guarded = _compare(_formulas(built["build"]), _values(recalculated["build"]),
                                       _values(expected[BUILD]), build_date=True)
     assert not bad, "\n".join(bad[:20])
     assert computed > 300 and guarded > 100
 
 
+def test_recalculated_english_build_equals_engine(built: dict[str, Path], recalculated: dict[str, Path],
+                                                  expected: dict[dt.date | str, Path]) -> None:
+    """English lines: thousands separators, "week +0.71%", the Fed range with an en dash."""
+    bad, computed, _ = _compare(_formulas(built["build_en"]), _values(recalculated["build_en"]),
+                                _values(expected["en"]), build_date=True)
+    assert not bad, "\n".join(bad[:20])
+    assert computed > 300
+    lines = [v for v in _values(recalculated["build_en"])["Summary"].values() if isinstance(v, str)]
+    assert "・S&P 500 6,791.69 → 6,840.20 (week +0.71%)" in lines
+
+
 @pytest.mark.parametrize("key", list(VARIANTS))
 def test_recalculated_variant_equals_engine(key: str, built: dict[str, Path], recalculated: dict[str, Path],
-                                            expected: dict[dt.date, Path]) -> None:
+                                            expected: dict[dt.date | str, Path]) -> None:
     bad, computed, _ = _compare(_formulas(built["build"]), _values(recalculated[key]),
                                 _values(expected[VARIANTS[key]]), build_date=False)
     assert not bad, "\n".join(bad[:20])
@@ -180,7 +200,7 @@ def test_out_of_range_as_of_is_an_error(built: dict[str, Path], recalculated: di
     assert figures and not numbers
 
 
-def test_cached_values_equal_engine(built: dict[str, Path], expected: dict[dt.date, Path]) -> None:
+def test_cached_values_equal_engine(built: dict[str, Path], expected: dict[dt.date | str, Path]) -> None:
     formulas, wanted = _formulas(built["cached"]), _values(expected[BUILD])
     bad, computed, guarded = _compare(formulas, _values(built["cached"]), wanted, build_date=True)
     assert not bad, "\n".join(bad[:20])
@@ -193,6 +213,22 @@ def test_every_function_is_portable(built: dict[str, Path]) -> None:
         for formula in cells.values():
             called |= {n.upper() for n in re.findall(r"([A-Za-z_][A-Za-z0-9_.]*)\(", re.sub(r'"[^"]*"', "", formula))}
     assert called and not called & FORBIDDEN and called <= ALLOWED, sorted(called - ALLOWED)
+
+
+def test_build_living_from_the_command_line(tmp_path: Path) -> None:
+    from marketreview import cli
+
+    out = tmp_path / "living.xlsx"
+    code = cli.main(["build", "--living", "--source", "demo", "--cache", str(tmp_path / "c.sqlite"), "--lang", "en",
+                     "--out", str(out)])
+    assert code == 0
+    wb = load_workbook(out)
+    assert "AsOf" in wb.defined_names and "Data" in wb.sheetnames
+    first = wb.worksheets[0]
+    assert isinstance(first["F7"].value, str) and first["F7"].value.startswith("=IF(Calc!")  # a weekly return
+    values = load_workbook(out, data_only=True)
+    summary = [v for row in values["Summary"].iter_rows(values_only=True) for v in row if isinstance(v, str)]
+    assert any(line.endswith("[DEMO (synthetic)]") and "→" in line for line in summary)
 
 
 def test_data_sheet_hidden_protected_and_named(built: dict[str, Path]) -> None:

@@ -32,7 +32,7 @@ def serial(day: dt.date) -> int:
     return (day - _EPOCH).days
 
 
-def _serials(index: pd.DatetimeIndex) -> list[int]:
+def _serials(index: pd.DatetimeIndex) -> list[int | float]:
     days = index.to_numpy().astype("datetime64[D]").astype("int64") + serial(dt.date(1970, 1, 1))
     return [int(d) for d in days]
 
