@@ -54,11 +54,14 @@ class CalcRow:
     row: int
     when: str
     used: str
+    #: the close used, or an error beyond the allowed gap
     close: str
     mark_ja: str
     mark_en: str
     #: TRUE when the period that starts on this row's date has no close although the market was open
     bad: str
+    #: the last close on or before the date, with no gap check (weekly samples, reldev's own lookup)
+    raw: str
 
     def mark(self, lang: str) -> str:
         return self.mark_ja if lang == "ja" else self.mark_en
@@ -86,7 +89,8 @@ class CalcSheet:
                 self.row(alias, end)
             self._rows[key] = FIRST_ROW + len(self._rows)
         r = self._rows[key]
-        return CalcRow(r, _ref("C", r), _ref("E", r), _ref("H", r), _ref("I", r), _ref("J", r), _ref("K", r))
+        return CalcRow(r, _ref("C", r), _ref("E", r), _ref("H", r), _ref("I", r), _ref("J", r), _ref("K", r),
+                       _ref("F", r))
 
     def formulas(self, alias: str, kind: str, r: int) -> list[Any]:
         ref = self.series[alias]

@@ -86,3 +86,16 @@ def range_line(label: str, lower: str, upper: str, *, lang: Lang, demo: bool) ->
     dash = "〜" if lang == "ja" else "–"
     line = f'{lit("・" + label + " ")}&{level(lower)}&{lit(dash)}&{level(upper)}'
     return finish(line, f"AND(ISNUMBER({lower}),ISNUMBER({upper}),{lower}<={upper})", label, demo)
+
+
+def pt(ref: str) -> str:
+    """format_pt: signed percentage points."""
+    return f'TEXT(ROUND({ref},2),"+0.00;-0.00;+0.00")&"pt"'
+
+
+def ratio_line(label: str, ratio: str, deviation: str, *, lang: Lang, mark: str, ok: str, demo: bool,
+               weeks: int = 26) -> str:
+    """``・label 24.66% (26週平均比+0.67pt)`` (calc.summary.ratio_line)."""
+    words = f"{weeks}週平均比" if lang == "ja" else f"vs {weeks}-week avg "
+    line = f'{lit("・" + label + " ")}&{level(ratio + "*100")}&{lit(" (" + words)}&{pt(deviation)}&")"&{mark}'
+    return finish(line, ok, label, demo)

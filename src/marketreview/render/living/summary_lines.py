@@ -8,6 +8,7 @@ from ...engine import Engine
 from ...report import summary_sheet as ss
 from ...report.labels import label
 from ...report.model import Lines, Report, Table
+from ...report.sheets import RELATIVE_PAIRS
 from ...types import Lang
 from . import lines as lf
 from .calc_sheet import CalcSheet
@@ -67,6 +68,17 @@ def _spread(engine: Engine, calc: CalcSheet, registry: Registry, lang: Lang, dem
                           ok=f"AND(ISNUMBER({spread}),ISNUMBER({change}))", demo=demo)
 
 
+def _ratio(calc: CalcSheet, registry: Registry, key: str, num: str, den: str, lang: Lang,
+           demo: bool) -> str | None:
+    short = key.removeprefix("pair.")
+    ratio, deviation = registry.get(("pairs", short, "ratio")), registry.get(("pairs", short, "deviation"))
+    if ratio is None or deviation is None or not (calc.has(num) and calc.has(den)):
+        return None
+    mark = lf.marks(calc.row(num, "end").mark(lang), calc.row(den, "end").mark(lang))
+    return lf.ratio_line(label(f"short.{key}", lang), ratio, deviation, lang=lang, mark=mark,
+                         ok=f"AND(ISNUMBER({ratio}),ISNUMBER({deviation}))", demo=demo)
+
+
 def _fed(registry: Registry, lang: Lang, demo: bool) -> str | None:
     lower, upper = registry.get(("fed", "fed", "lower")), registry.get(("fed", "fed", "upper"))
     if lower is None or upper is None:
@@ -84,7 +96,8 @@ def summary_formulas(report: Report, engine: Engine, calc: CalcSheet, registry: 
     n_pairs = min(3, len(pairs.rows)) if pairs is not None else 0
     out: list[str | None] = [_week(engine, calc, registry, a, lang, demo) for a in ss.US_LINES]
     out += [_ytd(engine, calc, registry, a, lang, demo) for a in (*ss.US_LINES, "TOPIX", "NIKKEI225")]
-    out += [None] * n_pairs + [None]  # the ratios and the Mag7 share keep their guarded text
+    out += [_ratio(calc, registry, key, num, den, lang, demo) for key, num, den in RELATIVE_PAIRS[:n_pairs]]
+    out.append(None)  # the Mag7 share keeps its guarded text
     out += [_week(engine, calc, registry, a, lang, demo) for a in ss.RATE_LINES]
     out.append(_spread(engine, calc, registry, lang, demo))
     out.append(_fed(registry, lang, demo))

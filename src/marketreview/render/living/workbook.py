@@ -27,9 +27,10 @@ from ...errors import MarketReviewError
 from ...report.layout import STAMP_ROW, Placement, lines_rows, place
 from ...report.model import Cell, Lines, Report, Sheet, Table
 from ...report.reasons import short_reason
+from ...report.sheets import RELATIVE_PAIRS
 from .. import styles
 from ..xlsx import render_workbook, sheet_title
-from . import figures
+from . import figures, relative
 from . import lines as line_formulas
 from .cached import ERROR
 from .calc_sheet import CalcSheet, date_formula
@@ -55,8 +56,8 @@ _NO_FILL = PatternFill()
 class _Book:
     """What the writer keeps while it fills in formulas: the cached values and every formula's place."""
 
-    def __init__(self, report: Report, wb: Any) -> None:
-        self.report, self.wb = report, wb
+    def __init__(self, report: Report, wb: Any, engine: Engine) -> None:
+        self.report, self.wb, self.engine = report, wb, engine
         self.cached: dict[str, dict[str, object]] = defaultdict(dict)
         self.titles = {sheet.key: sheet_title(sheet.title) for sheet in report.sheets}
         self.formula_cells: dict[str, set[str]] = defaultdict(set)
@@ -126,6 +127,20 @@ def _formula_of(table: Table, alias: str | None, column: str, calc: CalcSheet,
     return None
 
 
+def _pair_of(table: Table, index: int, engine: Engine) -> tuple[str, str, str] | None:
+    """(short key, numerator, denominator) of the pairs table's row ``index`` when its tickers are the pair's."""
+    if index >= len(RELATIVE_PAIRS):
+        return None
+    key, num, den = RELATIVE_PAIRS[index]
+    row = table.rows[index]
+    try:
+        same = (row[table.column_index("num")].value, row[table.column_index("den")].value) == (
+            engine.ticker(num), engine.ticker(den))
+    except (MarketReviewError, KeyError):
+        return None
+    return (key.removeprefix("pair."), num, den) if same else None
+
+
 def _row_alias(table: Table, row: tuple[Cell, ...], by_ticker: dict[str, str]) -> str | None:
     if not any(c.key == "ticker" for c in table.columns):
         return None
@@ -139,10 +154,11 @@ def _registry(report: Report, book: _Book, by_ticker: dict[str, str]) -> dict[tu
     for sheet in report.sheets:
         for placement in place(sheet):
             table = placement.block
-            if not isinstance(table, Table) or table.key not in FORMULA_TABLES:
+            if not isinstance(table, Table) or table.key not in (*FORMULA_TABLES, "pairs"):
                 continue
-            for r, row in enumerate(table.rows, start=placement.first_data_row):
-                alias = _row_alias(table, row, by_ticker) or table.key
+            for index, (r, row) in enumerate(enumerate(table.rows, start=placement.first_data_row)):
+                pair = _pair_of(table, index, book.engine) if table.key == "pairs" else None
+                alias = pair[0] if pair is not None else _row_alias(table, row, by_ticker) or table.key
                 for offset, column in enumerate(table.columns):
                     out[(table.key, alias, column.key)] = _ref(book.titles[sheet.key], r, placement.column + offset)
     return out
@@ -164,21 +180,28 @@ def _style_formula_cell(cell: Any, item: Cell, number_format: str, lang: str, as
 
 
 def _table(book: _Book, sheet: Sheet, placement: Placement, table: Table, calc: CalcSheet,
-           by_ticker: dict[str, str], registry: dict[tuple[str, str, str], str]) -> None:
+           block: relative.WeeklyBlock, by_ticker: dict[str, str],
+           registry: dict[tuple[str, str, str], str]) -> None:
     lang, guard = book.report.lang, sheet.key not in UNGUARDED_SHEETS
 
     def find(key: str, alias: str, column: str) -> str | None:
         return registry.get((key, alias, column))
 
-    for r, row in enumerate(table.rows, start=placement.first_data_row):
+    for index, (r, row) in enumerate(enumerate(table.rows, start=placement.first_data_row)):
         alias = _row_alias(table, row, by_ticker)
-        key_alias = alias or table.key
+        pair = _pair_of(table, index, book.engine) if table.key == "pairs" else None
+        key_alias = pair[0] if pair is not None else alias or table.key
         for offset, (column, item) in enumerate(zip(table.columns, row, strict=True)):
             if column.key in ("name", "ticker", "pair", "num", "den", "alias"):
                 continue
             formula = None
+            here = partial(find, table.key, key_alias)
             if table.key in FORMULA_TABLES or table.key == "share":
-                formula = _formula_of(table, alias, column.key, calc, partial(find, table.key, key_alias), find)
+                formula = _formula_of(table, alias, column.key, calc, here, find)
+            elif pair is not None:
+                formula = relative.pair_cell(calc, block, *pair, column.key, here)
+            elif table.key == "ratio_history":
+                formula = relative.history_cell(block, column.key, index)
             if formula is not None:
                 cell = book.put(sheet, r, placement.column + offset, formula, _cached(item))
                 fmt = item.fmt or column.fmt
@@ -247,18 +270,19 @@ def render_living(report: Report, engine: Engine) -> tuple[Any, dict[str, dict[s
     """The living workbook, the cached value of each formula cell (sheet title → cell → value) and its data
     sheet (whose rows the writer adds to the saved file)."""
     wb = render_workbook(report)
-    book = _Book(report, wb)
+    book = _Book(report, wb, engine)
     aliases = [i.alias for g in ("us_indices", "mag7", "rates", "japan", "topix17", "fx")
                for i in engine.symbols.in_group(g)] + [CLOCK_ALIAS]
     data = write_data_sheet(wb, engine, aliases, CLOCK_ALIAS, last_as_of(report, engine))
     calc = CalcSheet(data.series)
+    block = relative.WeeklyBlock(data.series)
     by_ticker = _ticker_aliases(engine, list(data.series))
     registry = _registry(report, book, by_ticker)
     for sheet in report.sheets:
         placements = place(sheet)
         for placement in placements:
             if isinstance(placement.block, Table):
-                _table(book, sheet, placement, placement.block, calc, by_ticker, registry)
+                _table(book, sheet, placement, placement.block, calc, block, by_ticker, registry)
         if sheet.key == "summary":
             for placement in placements:
                 assert isinstance(placement.block, Lines)
@@ -272,7 +296,7 @@ def render_living(report: Report, engine: Engine) -> tuple[Any, dict[str, dict[s
         _stamp(book, sheet)
         _header_year(book, sheet, placements)
     _as_of_cell(book, data.first_as_of, data.last_as_of)
-    calc.write(wb, data.first_as_of, data.last_as_of)
+    block.write(calc.write(wb, data.first_as_of, data.last_as_of))
     return wb, dict(book.cached), data
 
 
