@@ -77,6 +77,11 @@ class CalcSheet:
     def __init__(self, series: dict[str, SeriesRef]) -> None:
         self.series = series
         self._rows: dict[tuple[str, str], int] = {}
+        self.kinds: dict[str, tuple[str, str | None]] = dict(KINDS)
+
+    def add_kind(self, kind: str, date: str) -> None:
+        """A date other modules compute (``date`` is a formula of this sheet, e.g. ``AB30``)."""
+        self.kinds.setdefault(kind, (date, None))
 
     def has(self, alias: str) -> bool:
         return alias in self.series
@@ -84,7 +89,7 @@ class CalcSheet:
     def row(self, alias: str, kind: str) -> CalcRow:
         key = (alias, kind)
         if key not in self._rows:
-            end = KINDS[kind][1]
+            end = self.kinds[kind][1]
             if end is not None:
                 self.row(alias, end)
             self._rows[key] = FIRST_ROW + len(self._rows)
@@ -94,7 +99,7 @@ class CalcSheet:
 
     def formulas(self, alias: str, kind: str, r: int) -> list[Any]:
         ref = self.series[alias]
-        name, end_kind = KINDS[kind]
+        name, end_kind = self.kinds[kind]
         cal = ref.sessions
         cells: list[Any] = [alias, kind, f"={name}", f"=MATCH(C{r},{ref.dates},1)", f"=INDEX({ref.dates},D{r})",
                             f"=INDEX({ref.close},D{r})"]
@@ -128,6 +133,12 @@ class CalcSheet:
                   "mark en", "period unknown"]
         for column, text in enumerate(header, start=1):
             ws.cell(row=FIRST_ROW - 1, column=column, value=text).data_type = "s"
+        ws.sheet_state = "hidden"
+        ws.protection.sheet = True
+        return ws
+
+    def write_rows(self, ws: Any) -> None:
+        """The (series, date) rows allocated so far (call it after every other block has asked for its rows)."""
         for (alias, kind), r in self._rows.items():
             for column, value in enumerate(self.formulas(alias, kind, r), start=1):
                 cell = ws.cell(row=r, column=column, value=value)
@@ -135,9 +146,11 @@ class CalcSheet:
                     cell.data_type = "s"
             for column in (3, 5):
                 ws.cell(row=r, column=column).number_format = "yyyy-mm-dd"
-        ws.sheet_state = "hidden"
-        ws.protection.sheet = True
-        return ws
+
+
+def no_gap_close(row: CalcRow) -> str:
+    """close_asof without sessions: the close on or before the date, an error beyond MAX_GAP_DAYS days."""
+    return f"IF({row.when}-{row.used}>{MAX_GAP_DAYS},NA(),{row.raw})"
 
 
 def _md(day: str) -> str:

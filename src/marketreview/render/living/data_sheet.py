@@ -92,9 +92,10 @@ def _define(wb: Any, name: str, ref: str) -> None:
 
 
 def write_data_sheet(wb: Any, engine: Engine, aliases: list[str], clock_alias: str,
-                     last_as_of: dt.date) -> DataSheet:
+                     last_as_of: dt.date, extra: list[tuple[str, list[int | float]]] | None = None) -> DataSheet:
     """Add the data sheet to ``wb`` with every alias the engine can serve (the others are left out: their
-    figures keep the build's values). ``last_as_of`` is the latest date ``AsOf`` may take."""
+    figures keep the build's values). ``last_as_of`` is the latest date ``AsOf`` may take. ``extra`` columns
+    (the MAG7 snapshots) are added as they are, each defined by its title."""
     columns: list[tuple[str, list[int | float]]] = []
     refs: dict[str, SeriesRef] = {}
     wanted_calendars: dict[str, None] = {}
@@ -129,13 +130,14 @@ def write_data_sheet(wb: Any, engine: Engine, aliases: list[str], clock_alias: s
         days = calendars.sessions(calendar, since, last_as_of)
         assert days is not None  # a calendar name always has sessions
         columns.append((f"{calendar}_sessions", _serials(days)))
+    columns += extra or []
     ws = wb.create_sheet(DATA_TITLE)
     ws.append([title for title, _ in columns])
     ws.append(["Excel date serials and closes, written by marketreview build; the figures read them by name"])
     for offset, (title, values) in enumerate(columns, start=1):
         letter = get_column_letter(offset)
         ref = f"'{DATA_TITLE}'!${letter}${HEADER_ROWS + 1}:${letter}${HEADER_ROWS + max(len(values), 1)}"
-        if title.endswith("_sessions"):
+        if title.endswith("_sessions") or any(title == name for name, _ in extra or []):
             _define(wb, title, ref)
     for alias, series_ref in refs.items():
         index, length = spans[alias]

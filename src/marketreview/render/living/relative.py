@@ -15,7 +15,7 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from ...report.sheets import HISTORY_WEEKS, RELATIVE_PAIRS
-from .calc_sheet import CALC_TITLE, FIRST_ROW, MAX_GAP_DAYS, CalcSheet
+from .calc_sheet import CALC_TITLE, FIRST_ROW, CalcSheet, no_gap_close
 from .data_sheet import SeriesRef
 
 WEEKS_AVERAGED = 26
@@ -81,9 +81,8 @@ class WeeklyBlock:
 
 
 def _no_gap_close(calc: CalcSheet, alias: str) -> str:
-    """close_asof without sessions (what reldev uses): an error beyond MAX_GAP_DAYS calendar days."""
-    row = calc.row(alias, "end")
-    return f"IF({row.when}-{row.used}>{MAX_GAP_DAYS},NA(),{row.raw})"
+    """close_asof without sessions (what reldev uses)."""
+    return no_gap_close(calc.row(alias, "end"))
 
 
 def pair_cell(calc: CalcSheet, block: WeeklyBlock, short: str, num: str, den: str, column: str,

@@ -12,6 +12,7 @@ from ...report.sheets import RELATIVE_PAIRS
 from ...types import Lang
 from . import lines as lf
 from .calc_sheet import CalcSheet
+from .mag7 import Mag7Block
 
 Registry = dict[tuple[str, str, str], str]
 _FIND = ("indices", "japan_indices", "fx", "yields")
@@ -79,6 +80,13 @@ def _ratio(calc: CalcSheet, registry: Registry, key: str, num: str, den: str, la
                          ok=f"AND(ISNUMBER({ratio}),ISNUMBER({deviation}))", demo=demo)
 
 
+def _share(registry: Registry, shares: Mag7Block, lang: Lang, demo: bool) -> str | None:
+    share, change = registry.get(("share", "share", "share")), registry.get(("share", "share", "share_w1"))
+    if share is None or change is None or not shares.enabled:
+        return None
+    return shares.line(label("line.mag7", lang), share, change, lang, demo)
+
+
 def _fed(registry: Registry, lang: Lang, demo: bool) -> str | None:
     lower, upper = registry.get(("fed", "fed", "lower")), registry.get(("fed", "fed", "upper"))
     if lower is None or upper is None:
@@ -87,7 +95,7 @@ def _fed(registry: Registry, lang: Lang, demo: bool) -> str | None:
 
 
 def summary_formulas(report: Report, engine: Engine, calc: CalcSheet, registry: Registry, block: Lines,
-                     lang: Lang) -> list[str | None]:
+                     lang: Lang, shares: Mag7Block) -> list[str | None]:
     """One formula (or None) per line of ``block``; all None when the block's lines are not the ones
     summary_sheet writes (so a changed Summary never gets formulas of the wrong lines)."""
     demo = report.demo
@@ -97,7 +105,7 @@ def summary_formulas(report: Report, engine: Engine, calc: CalcSheet, registry: 
     out: list[str | None] = [_week(engine, calc, registry, a, lang, demo) for a in ss.US_LINES]
     out += [_ytd(engine, calc, registry, a, lang, demo) for a in (*ss.US_LINES, "TOPIX", "NIKKEI225")]
     out += [_ratio(calc, registry, key, num, den, lang, demo) for key, num, den in RELATIVE_PAIRS[:n_pairs]]
-    out.append(None)  # the Mag7 share keeps its guarded text
+    out.append(_share(registry, shares, lang, demo))
     out += [_week(engine, calc, registry, a, lang, demo) for a in ss.RATE_LINES]
     out.append(_spread(engine, calc, registry, lang, demo))
     out.append(_fed(registry, lang, demo))

@@ -30,7 +30,7 @@ from ...report.reasons import short_reason
 from ...report.sheets import RELATIVE_PAIRS
 from .. import styles
 from ..xlsx import render_workbook, sheet_title
-from . import figures, relative
+from . import figures, mag7, relative
 from . import lines as line_formulas
 from .cached import ERROR
 from .calc_sheet import CalcSheet, date_formula
@@ -122,8 +122,6 @@ def _formula_of(table: Table, alias: str | None, column: str, calc: CalcSheet,
         return figures.spread_cell(calc, column, here)
     if table.key == "fed":
         return figures.fed_cell(calc, column)
-    if table.key == "share" and column == "date":
-        return "AsOf_end"
     return None
 
 
@@ -154,7 +152,7 @@ def _registry(report: Report, book: _Book, by_ticker: dict[str, str]) -> dict[tu
     for sheet in report.sheets:
         for placement in place(sheet):
             table = placement.block
-            if not isinstance(table, Table) or table.key not in (*FORMULA_TABLES, "pairs"):
+            if not isinstance(table, Table) or table.key not in (*FORMULA_TABLES, "pairs", "share"):
                 continue
             for index, (r, row) in enumerate(enumerate(table.rows, start=placement.first_data_row)):
                 pair = _pair_of(table, index, book.engine) if table.key == "pairs" else None
@@ -180,7 +178,7 @@ def _style_formula_cell(cell: Any, item: Cell, number_format: str, lang: str, as
 
 
 def _table(book: _Book, sheet: Sheet, placement: Placement, table: Table, calc: CalcSheet,
-           block: relative.WeeklyBlock, by_ticker: dict[str, str],
+           block: relative.WeeklyBlock, shares: mag7.Mag7Block, by_ticker: dict[str, str],
            registry: dict[tuple[str, str, str], str]) -> None:
     lang, guard = book.report.lang, sheet.key not in UNGUARDED_SHEETS
 
@@ -196,12 +194,16 @@ def _table(book: _Book, sheet: Sheet, placement: Placement, table: Table, calc: 
                 continue
             formula = None
             here = partial(find, table.key, key_alias)
-            if table.key in FORMULA_TABLES or table.key == "share":
+            if table.key in FORMULA_TABLES:
                 formula = _formula_of(table, alias, column.key, calc, here, find)
             elif pair is not None:
                 formula = relative.pair_cell(calc, block, *pair, column.key, here)
             elif table.key == "ratio_history":
                 formula = relative.history_cell(block, column.key, index)
+            elif table.key == "share":
+                formula = mag7.share_cell(shares, column.key, here)
+            elif table.key == "share_history":
+                formula = mag7.history_cell(shares, column.key, index)
             if formula is not None:
                 cell = book.put(sheet, r, placement.column + offset, formula, _cached(item))
                 fmt = item.fmt or column.fmt
@@ -273,7 +275,9 @@ def render_living(report: Report, engine: Engine) -> tuple[Any, dict[str, dict[s
     book = _Book(report, wb, engine)
     aliases = [i.alias for g in ("us_indices", "mag7", "rates", "japan", "topix17", "fx")
                for i in engine.symbols.in_group(g)] + [CLOCK_ALIAS]
-    data = write_data_sheet(wb, engine, aliases, CLOCK_ALIAS, last_as_of(report, engine))
+    shares = mag7.Mag7Block(engine)
+    data = write_data_sheet(wb, engine, aliases, CLOCK_ALIAS, last_as_of(report, engine), shares.data_columns())
+    shares.bind(data.series)
     calc = CalcSheet(data.series)
     block = relative.WeeklyBlock(data.series)
     by_ticker = _ticker_aliases(engine, list(data.series))
@@ -282,13 +286,13 @@ def render_living(report: Report, engine: Engine) -> tuple[Any, dict[str, dict[s
         placements = place(sheet)
         for placement in placements:
             if isinstance(placement.block, Table):
-                _table(book, sheet, placement, placement.block, calc, block, by_ticker, registry)
+                _table(book, sheet, placement, placement.block, calc, block, shares, by_ticker, registry)
         if sheet.key == "summary":
             for placement in placements:
                 assert isinstance(placement.block, Lines)
                 lang = report.lang if placement.block.key == "lines" else ("en" if report.lang == "ja" else "ja")
                 _lines(book, sheet, placement, placement.block,
-                       summary_formulas(report, engine, calc, registry, placement.block, lang))
+                       summary_formulas(report, engine, calc, registry, placement.block, lang, shares))
         elif sheet.key not in UNGUARDED_SHEETS:
             for placement in placements:
                 if isinstance(placement.block, Lines):
@@ -296,7 +300,11 @@ def render_living(report: Report, engine: Engine) -> tuple[Any, dict[str, dict[s
         _stamp(book, sheet)
         _header_year(book, sheet, placements)
     _as_of_cell(book, data.first_as_of, data.last_as_of)
-    block.write(calc.write(wb, data.first_as_of, data.last_as_of))
+    ws = calc.write(wb, data.first_as_of, data.last_as_of)
+    block.write(ws)
+    if shares.enabled:
+        shares.write(ws, calc)
+    calc.write_rows(ws)
     return wb, dict(book.cached), data
 
 
