@@ -10,7 +10,7 @@ from ...errors import RenderError
 PORTABLE = frozenset({
     "AND", "AVERAGEIFS", "COUNTIFS", "DATE", "DAY", "EDATE", "IF", "IFERROR", "INDEX", "ISERROR", "ISNUMBER",
     "MATCH", "MONTH", "NA", "NETWORKDAYS", "NOT", "OR", "ROUND", "SUMPRODUCT", "TEXT", "WEEKDAY", "YEAR",
-    "ABS", "AVERAGE", "MAX", "MIN", "COUNT", "INT", "TRUE", "FALSE",
+    "ABS", "AVERAGE", "FIND", "MAX", "MIN", "COUNT", "INT", "TRUE", "FALSE",
 })
 _STRING = re.compile(r'"(?:[^"]|"")*"')
 _CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\s*\(")

@@ -13,6 +13,7 @@ from ...types import Lang
 from . import lines as lf
 from .calc_sheet import CalcSheet
 from .mag7 import Mag7Block
+from .ranking import RankingBlock
 
 Registry = dict[tuple[str, str, str], str]
 _FIND = ("indices", "japan_indices", "fx", "yields")
@@ -95,7 +96,7 @@ def _fed(registry: Registry, lang: Lang, demo: bool) -> str | None:
 
 
 def summary_formulas(report: Report, engine: Engine, calc: CalcSheet, registry: Registry, block: Lines,
-                     lang: Lang, shares: Mag7Block) -> list[str | None]:
+                     lang: Lang, shares: Mag7Block, ranks: RankingBlock | None) -> list[str | None]:
     """One formula (or None) per line of ``block``; all None when the block's lines are not the ones
     summary_sheet writes (so a changed Summary never gets formulas of the wrong lines)."""
     demo = report.demo
@@ -113,4 +114,6 @@ def summary_formulas(report: Report, engine: Engine, calc: CalcSheet, registry: 
     sectors = len(block.lines) - len(out)
     if sectors not in (1, 2):
         return [None] * len(block.lines)
-    return out + [None] * sectors
+    if ranks is None:
+        return out + [None] * sectors
+    return out + [ranks.line_ref(lang, part) for part in ("best", "worst")[:sectors]]

@@ -30,7 +30,7 @@ from ...report.reasons import short_reason
 from ...report.sheets import RELATIVE_PAIRS
 from .. import styles
 from ..xlsx import render_workbook, sheet_title
-from . import figures, mag7, relative
+from . import figures, mag7, ranking, relative
 from . import lines as line_formulas
 from .cached import ERROR
 from .calc_sheet import CalcSheet, date_formula
@@ -282,6 +282,7 @@ def render_living(report: Report, engine: Engine) -> tuple[Any, dict[str, dict[s
     block = relative.WeeklyBlock(data.series)
     by_ticker = _ticker_aliases(engine, list(data.series))
     registry = _registry(report, book, by_ticker)
+    ranks = _ranking(report, engine, calc, registry, by_ticker)
     for sheet in report.sheets:
         placements = place(sheet)
         for placement in placements:
@@ -292,7 +293,7 @@ def render_living(report: Report, engine: Engine) -> tuple[Any, dict[str, dict[s
                 assert isinstance(placement.block, Lines)
                 lang = report.lang if placement.block.key == "lines" else ("en" if report.lang == "ja" else "ja")
                 _lines(book, sheet, placement, placement.block,
-                       summary_formulas(report, engine, calc, registry, placement.block, lang, shares))
+                       summary_formulas(report, engine, calc, registry, placement.block, lang, shares, ranks))
         elif sheet.key not in UNGUARDED_SHEETS:
             for placement in placements:
                 if isinstance(placement.block, Lines):
@@ -302,10 +303,32 @@ def render_living(report: Report, engine: Engine) -> tuple[Any, dict[str, dict[s
     _as_of_cell(book, data.first_as_of, data.last_as_of)
     ws = calc.write(wb, data.first_as_of, data.last_as_of)
     block.write(ws)
+    if ranks is not None:
+        ranks.write(ws, calc, report.demo)
     if shares.enabled:
         shares.write(ws, calc)
     calc.write_rows(ws)
     return wb, dict(book.cached), data
+
+
+def _ranking(report: Report, engine: Engine, calc: CalcSheet, registry: dict[tuple[str, str, str], str],
+             by_ticker: dict[str, str]) -> ranking.RankingBlock | None:
+    """The TOPIX-17 ranking block, when every sector row's weekly return is a formula."""
+    table = next((t for s in report.sheets for t in s.blocks if isinstance(t, Table) and t.key == "sectors"), None)
+    if table is None or not table.rows:
+        return None
+    names = {engine.ticker(i.alias): (i.short("ja"), i.short("en")) for i in engine.symbols.in_group("topix17")}
+    sectors = []
+    for row in table.rows:
+        alias = _row_alias(table, row, by_ticker)
+        w1 = registry.get(("sectors", alias, "w1")) if alias is not None else None
+        if alias is None or w1 is None or not calc.has(alias):
+            return None
+        ticker = engine.ticker(alias)
+        fallback = str(row[table.column_index("name")].value)
+        ja, en = names.get(ticker, (fallback, fallback))
+        sectors.append((alias, w1, ja, en))
+    return ranking.RankingBlock(sectors)
 
 
 def _header_year(book: _Book, sheet: Sheet, placements: list[Placement]) -> None:
