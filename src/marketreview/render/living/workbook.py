@@ -30,7 +30,7 @@ from ...report.reasons import short_reason
 from ...report.sheets import RELATIVE_PAIRS
 from .. import styles
 from ..xlsx import render_workbook, sheet_title
-from . import figures, mag7, ranking, relative
+from . import figures, mag7, ranking, relative, yield_history
 from . import lines as line_formulas
 from .cached import ERROR
 from .calc_sheet import CalcSheet, date_formula
@@ -178,7 +178,7 @@ def _style_formula_cell(cell: Any, item: Cell, number_format: str, lang: str, as
 
 
 def _table(book: _Book, sheet: Sheet, placement: Placement, table: Table, calc: CalcSheet,
-           block: relative.WeeklyBlock, shares: mag7.Mag7Block, by_ticker: dict[str, str],
+           block: relative.WeeklyBlock, shares: mag7.Mag7Block, yields_ok: bool, by_ticker: dict[str, str],
            registry: dict[tuple[str, str, str], str]) -> None:
     lang, guard = book.report.lang, sheet.key not in UNGUARDED_SHEETS
 
@@ -200,6 +200,8 @@ def _table(book: _Book, sheet: Sheet, placement: Placement, table: Table, calc: 
                 formula = relative.pair_cell(calc, block, *pair, column.key, here)
             elif table.key == "ratio_history":
                 formula = relative.history_cell(block, column.key, index)
+            elif table.key == "yield_history":
+                formula = yield_history.history_cell(calc.series, bool(yields_ok), column.key, index)
             elif table.key == "share":
                 formula = mag7.share_cell(shares, column.key, here)
             elif table.key == "share_history":
@@ -276,7 +278,9 @@ def render_living(report: Report, engine: Engine) -> tuple[Any, dict[str, dict[s
     aliases = [i.alias for g in ("us_indices", "mag7", "rates", "japan", "topix17", "fx")
                for i in engine.symbols.in_group(g)] + [CLOCK_ALIAS]
     shares = mag7.Mag7Block(engine)
-    data = write_data_sheet(wb, engine, aliases, CLOCK_ALIAS, last_as_of(report, engine), shares.data_columns())
+    yields = yield_history.data_columns(engine)
+    data = write_data_sheet(wb, engine, aliases, CLOCK_ALIAS, last_as_of(report, engine),
+                            shares.data_columns() + yields)
     shares.bind(data.series)
     calc = CalcSheet(data.series)
     block = relative.WeeklyBlock(data.series)
@@ -287,7 +291,8 @@ def render_living(report: Report, engine: Engine) -> tuple[Any, dict[str, dict[s
         placements = place(sheet)
         for placement in placements:
             if isinstance(placement.block, Table):
-                _table(book, sheet, placement, placement.block, calc, block, shares, by_ticker, registry)
+                _table(book, sheet, placement, placement.block, calc, block, shares, bool(yields), by_ticker,
+                       registry)
         if sheet.key == "summary":
             for placement in placements:
                 assert isinstance(placement.block, Lines)
