@@ -13,13 +13,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
+from xml.sax.saxutils import escape
+
+from openpyxl.utils import get_column_letter
 
 from ...calc.prices import MAX_MISSING_SESSIONS
 from .data_sheet import SeriesRef
+from .portable import check
 
 CALC_TITLE = "Calc"
 MAX_GAP_DAYS = 10
+#: the first row of the blocks other modules write (weekly ratios, Mag7, ranking: fewer than 150 rows)
 FIRST_ROW = 12
+#: the first (series, date) row: these rows are spliced into the saved sheet XML (thousands of cells)
+GENERIC_ROW = 200
 #: kind → (the defined name of its date, the kind whose row is the period's end; None for the end itself)
 KINDS: dict[str, tuple[str, str | None]] = {
     "end": ("AsOf_end", None),
@@ -92,7 +99,7 @@ class CalcSheet:
             end = self.kinds[kind][1]
             if end is not None:
                 self.row(alias, end)
-            self._rows[key] = FIRST_ROW + len(self._rows)
+            self._rows[key] = GENERIC_ROW + len(self._rows)
         r = self._rows[key]
         return CalcRow(r, _ref("C", r), _ref("E", r), _ref("H", r), _ref("I", r), _ref("J", r), _ref("K", r),
                        _ref("F", r))
@@ -137,15 +144,23 @@ class CalcSheet:
         ws.protection.sheet = True
         return ws
 
-    def write_rows(self, ws: Any) -> None:
-        """The (series, date) rows allocated so far (call it after every other block has asked for its rows)."""
-        for (alias, kind), r in self._rows.items():
+    def rows_xml(self) -> tuple[str, str]:
+        """The (series, date) rows as sheet XML, and the last cell (call it after every other block has asked
+        for its rows). Each formula is checked for portability like every other one."""
+        out: list[str] = []
+        last = GENERIC_ROW
+        for (alias, kind), r in sorted(self._rows.items(), key=lambda item: item[1]):
+            out.append(f'<row r="{r}">')
             for column, value in enumerate(self.formulas(alias, kind, r), start=1):
-                cell = ws.cell(row=r, column=column, value=value)
+                ref = f"{get_column_letter(column)}{r}"
                 if column <= 2:
-                    cell.data_type = "s"
-            for column in (3, 5):
-                ws.cell(row=r, column=column).number_format = "yyyy-mm-dd"
+                    out.append(f'<c r="{ref}" t="inlineStr"><is><t>{escape(value)}</t></is></c>')
+                else:
+                    formula = check(value[1:], f"Calc {ref}")
+                    out.append(f'<c r="{ref}"><f>{escape(formula)}</f></c>')
+            out.append("</row>")
+            last = r
+        return "".join(out), f"BZ{last}"  # the blocks reach column AZ
 
 
 def no_gap_close(row: CalcRow) -> str:

@@ -33,8 +33,8 @@ from ..xlsx import render_workbook, sheet_title
 from . import figures, mag7, ranking, relative, yield_history
 from . import lines as line_formulas
 from .cached import ERROR
-from .calc_sheet import CalcSheet, date_formula
-from .data_sheet import DataSheet, write_data_sheet
+from .calc_sheet import CALC_TITLE, CalcSheet, date_formula
+from .data_sheet import DATA_TITLE, write_data_sheet
 from .portable import check
 from .summary_lines import summary_formulas
 
@@ -163,9 +163,11 @@ def _registry(report: Report, book: _Book, by_ticker: dict[str, str]) -> dict[tu
 
 
 def _style_formula_cell(cell: Any, item: Cell, number_format: str, lang: str, as_of: dt.date) -> None:
-    cell.font = _PLAIN
-    cell.fill = _NO_FILL
-    cell.number_format = number_format
+    if item.error is not None or item.warning is not None:  # the value build marked it: the formula may not
+        cell.font = _PLAIN
+        cell.fill = _NO_FILL
+    if cell.number_format != number_format:
+        cell.number_format = number_format
     note = item.error if item.error is not None else item.warning
     if item.error is not None and item.warning:
         note = f"{item.error}\n{item.warning}"
@@ -270,9 +272,10 @@ def last_as_of(report: Report, engine: Engine) -> dt.date:
     return max(latest, report.as_of)
 
 
-def render_living(report: Report, engine: Engine) -> tuple[Any, dict[str, dict[str, object]], DataSheet]:
-    """The living workbook, the cached value of each formula cell (sheet title → cell → value) and its data
-    sheet (whose rows the writer adds to the saved file)."""
+def render_living(report: Report, engine: Engine
+                  ) -> tuple[Any, dict[str, dict[str, object]], dict[str, tuple[str, str]]]:
+    """The living workbook, the cached value of each formula cell (sheet title → cell → value) and the rows the
+    writer adds to the saved sheets' XML (sheet title → (rows, last cell): the data, the Calc rows)."""
     wb = render_workbook(report)
     book = _Book(report, wb, engine)
     aliases = [i.alias for g in ("us_indices", "mag7", "rates", "japan", "topix17", "fx")
@@ -312,8 +315,8 @@ def render_living(report: Report, engine: Engine) -> tuple[Any, dict[str, dict[s
         ranks.write(ws, calc, report.demo)
     if shares.enabled:
         shares.write(ws, calc)
-    calc.write_rows(ws)
-    return wb, dict(book.cached), data
+    rows = {DATA_TITLE: (data.rows_xml(), data.last_cell), CALC_TITLE: calc.rows_xml()}
+    return wb, dict(book.cached), rows
 
 
 def _ranking(report: Report, engine: Engine, calc: CalcSheet, registry: dict[tuple[str, str, str], str],

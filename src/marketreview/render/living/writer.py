@@ -12,7 +12,6 @@ from ...errors import RenderError
 from ...report.model import Report
 from ..atomic import atomic_write
 from .cached import fill_cached
-from .data_sheet import DATA_TITLE
 from .workbook import render_living
 
 
@@ -22,12 +21,12 @@ def write_living(report: Report, engine: Engine, path: str | os.PathLike[str], *
     prove a spreadsheet program computed them)."""
     if Path(path).suffix.lower() != ".xlsx":
         raise RenderError(str(path), "a built review is a macro-free workbook: name it .xlsx")
-    book, values, data = render_living(report, engine)
+    book, values, rows = render_living(report, engine)
     titles = list(book.sheetnames)
 
     def writer(temp: Path) -> None:
         book.save(temp)
-        fill_cached(temp, values if cached else {}, {DATA_TITLE: (data.rows_xml(), data.last_cell)})
+        fill_cached(temp, values if cached else {}, rows)
 
     def verify(temp: Path) -> None:
         try:

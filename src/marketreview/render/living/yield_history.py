@@ -5,6 +5,9 @@ build's number of rows, so a date whose year holds more closing days shows its n
 
 from __future__ import annotations
 
+import datetime as dt
+
+import numpy as np
 import pandas as pd
 
 from ...engine import Engine
@@ -21,10 +24,10 @@ def data_columns(engine: Engine) -> list[tuple[str, list[int | float]]]:
         indexes = [pd.DatetimeIndex(engine.series(alias).dropna().index) for alias in LEGS.values()]
     except MarketReviewError:
         return []
-    days = sorted({d.date() for index in indexes for d in index})
-    if not days:
+    days = np.union1d(*(index.to_numpy().astype("datetime64[D]").astype("int64") for index in indexes))
+    if not len(days):
         return []
-    return [(DATES, [serial(d) for d in days])]
+    return [(DATES, [int(d) + serial(dt.date(1970, 1, 1)) for d in days])]
 
 
 def history_cell(series: dict[str, SeriesRef], enabled: bool, column: str, k: int) -> str | None:
