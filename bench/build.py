@@ -26,6 +26,10 @@ from marketreview.symbols import SymbolMap
 
 BUILD_BUDGET_S = 3.0
 PEAK_BUDGET_MB = 300.0
+#: the living workbook (issue 19): at most twice the value build, 3 MB, and 5 s for LibreOffice to recalculate
+LIVING_RATIO_BUDGET = 2.0
+LIVING_MB_BUDGET = 3.0
+LIVING_RECALC_BUDGET_S = 5.0
 
 
 def five_year_cache(spec: str, path: Path, years: int) -> int:
@@ -60,9 +64,49 @@ def worker(spec: str, cache_path: Path, out_path: Path) -> None:
     write_xlsx(report, out_path)
     t2 = time.perf_counter()
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    living = living_build(engine, out_path.with_name(out_path.stem + "-living.xlsx"))
     sheets = [s.title for s in report.sheets] if hasattr(report.sheets[0], "title") else len(report.sheets)
     print(json.dumps({"import_s": t1 - t0, "build_s": t2 - t1, "peak_mb": peak_kb / 1024,
-                      "bytes": out_path.stat().st_size, "sheets": sheets, "as_of": report.as_of.isoformat()}))
+                      "bytes": out_path.stat().st_size, "sheets": sheets, "as_of": report.as_of.isoformat(),
+                      **living}))
+
+
+def living_build(engine: object, path: Path) -> dict[str, object]:
+    """The same report built again and written as the living workbook (``build --living``), in the same process
+    right after the value build, so the two times are comparable."""
+    from marketreview.render.living import write_living
+    from marketreview.render.xlsx import write_xlsx
+    from marketreview.report.build import build_report
+
+    t0 = time.perf_counter()  # the value build again, warm like the living one (the first paid the engine's start)
+    write_xlsx(build_report(engine, fetch=False), path.with_name(path.stem + "-values.xlsx"))  # type: ignore[arg-type]
+    t1 = time.perf_counter()
+    report = build_report(engine, fetch=False)  # type: ignore[arg-type]
+    write_living(report, engine, path)  # type: ignore[arg-type]
+    return {"warm_values_s": t1 - t0, "living_s": time.perf_counter() - t1, "living_bytes": path.stat().st_size,
+            "living_path": str(path)}
+
+
+def soffice_recalc_s(path: Path, workdir: Path) -> float | None:
+    """Wall time of one LibreOffice headless load-recalculate-save of ``path`` (start-up included, so an upper
+    bound of the recalculation), in a fresh profile that recalculates every formula on load; None without soffice."""
+    import shutil
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        return None
+    profile = workdir / "soffice-profile"
+    (profile / "user").mkdir(parents=True, exist_ok=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><oor:items xmlns:oor="http://openoffice.org/2001/registry">'
+        '<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" '
+        'oor:op="fuse"><value>0</value></prop></item></oor:items>', encoding="utf-8")
+    command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+               "--convert-to", "xlsx", "--outdir", str(workdir / "recalculated"), str(path)]
+    subprocess.run(command, capture_output=True, check=True, timeout=300)  # first start builds the profile
+    t0 = time.perf_counter()
+    subprocess.run(command, capture_output=True, check=True, timeout=300)
+    return time.perf_counter() - t0
 
 
 def build_once(spec: str, cache_path: Path, out_path: Path) -> dict[str, object]:
@@ -87,6 +131,20 @@ def run(out: Output, size: Size, spec: str, workdir: Path) -> None:
     out.figure("build_s", median([float(str(r["build_s"])) for r in runs]), "s", budget=BUILD_BUDGET_S)
     out.figure("build_peak_mb", max(float(str(r["peak_mb"])) for r in runs), "MB (ru_maxrss of the child)",
                budget=PEAK_BUDGET_MB, per="MB")
+    value_s = median([float(str(r["warm_values_s"])) for r in runs])
+    living_s = median([float(str(r["living_s"])) for r in runs])
+    out.figure("warm_build_s", value_s, "s (the value build again in the same child, warm)")
+    out.figure("living_build_s", living_s, "s (build_report + write_living, right after warm_build_s)")
+    out.figure("living_build_ratio", living_s / value_s, "x the warm value build", budget=LIVING_RATIO_BUDGET,
+               per="x")
+    out.figure("living_mb", float(str(last["living_bytes"])) / 1e6, "MB", budget=LIVING_MB_BUDGET, per="MB")
+    living_path = Path(str(last["living_path"]))
+    recalc = soffice_recalc_s(living_path, workdir) if size.name == "full" else None
+    if recalc is not None:
+        out.figure("living_soffice_recalc_s", recalc, "s (LibreOffice load + recalculate + save, start-up included)",
+                   budget=LIVING_RECALC_BUDGET_S)
+        plain = soffice_recalc_s(living_path.with_name(living_path.stem + "-values.xlsx"), workdir)
+        out.figure("values_soffice_roundtrip_s", plain or 0.0, "s (the same for the value build: start-up, load, save)")
 
 
 def main() -> None:

@@ -158,14 +158,30 @@ def cmd_build(args: argparse.Namespace) -> int:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise RenderError(str(out), f"cannot create the folder {out.parent}: {exc.strerror or exc}") from exc
-    report = _report(args)
-    path = write_xlsx(report, out)
+    if getattr(args, "living", False):
+        path, report = _write_living(args, out)
+    else:
+        report = _report(args)
+        path = write_xlsx(report, out)
     demo = " — DEMO (synthetic) data" if report.demo else ""
     failed = f"; {len(report.failed)} symbols failed: {', '.join(report.failed)}" if report.failed else ""
     print(f"wrote {path} ({len(report.sheets)} sheets, as of {report.as_of.isoformat()}, "
           f"source {report.source}{demo}{failed})")
     _print_warnings(report.warnings())
     return 0
+
+
+def _write_living(args: argparse.Namespace, out: Path) -> tuple[Path, Report]:
+    """``build --living``: the workbook whose figures are formulas over its own data sheet (render/living)."""
+    from .calc.periods import parse_date
+    from .render.living import write_living
+    from .report.build import build_report
+
+    engine = _engine(args)
+    as_of = parse_date(args.asof, "asof") if args.asof else None
+    report = build_report(engine, as_of, args.lang, progress=_progress(),
+                          macro_list=getattr(args, "macro_list", None))
+    return write_living(report, engine, out), report
 
 
 def _report(args: argparse.Namespace) -> Report:
@@ -319,6 +335,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("ja", "en"), default="ja")
     p.add_argument("--out", required=True, help="output .xlsx file")
     p.add_argument("--macro-list", type=Path, help="CSV list of the Macro sheet's series (default: data/macro.csv)")
+    kind = p.add_mutually_exclusive_group()
+    kind.add_argument("--living", action="store_true",
+                      help="figures as formulas over the file's own data: change AsOf on the first sheet")
+    kind.add_argument("--values", action="store_true", help="values only (the default)")
     p.set_defaults(run=cmd_build)
 
     p = sub.add_parser("charts", parents=[common], help="write the review's chart images (PNG) for a blog post")

@@ -1,0 +1,43 @@
+"""Writing the living workbook: openpyxl saves it, then the engine's values are cached in the saved XML."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from ...engine import Engine
+from ...errors import RenderError
+from ...report.model import Report
+from ..atomic import atomic_write
+from .cached import fill_cached
+from .workbook import render_living
+
+
+def write_living(report: Report, engine: Engine, path: str | os.PathLike[str], *, cached: bool = True) -> Path:
+    """Render ``report`` as a living workbook at ``path``, atomically (an existing file is replaced only by a
+    complete one that opened again). ``cached=False`` leaves the formulas without values (tests use it to
+    prove a spreadsheet program computed them)."""
+    if Path(path).suffix.lower() != ".xlsx":
+        raise RenderError(str(path), "a built review is a macro-free workbook: name it .xlsx")
+    book, values, rows = render_living(report, engine)
+    titles = list(book.sheetnames)
+
+    def writer(temp: Path) -> None:
+        book.save(temp)
+        fill_cached(temp, values if cached else {}, rows)
+
+    def verify(temp: Path) -> None:
+        try:
+            check = load_workbook(temp, read_only=True)
+        except Exception as exc:
+            raise RenderError(str(path), f"the written file does not open again: {exc}") from exc
+        try:
+            missing = [t for t in titles if t not in check.sheetnames]
+        finally:
+            check.close()
+        if missing:
+            raise RenderError(str(path), f"the written file lacks sheets {missing}")
+
+    return atomic_write(path, writer, verify)

@@ -1,0 +1,262 @@
+"""The living workbook (``marketreview build --living``): every formula recalculated by LibreOffice equals the
+engine's value build for the same date, for the build's date and for other dates typed into ``AsOf``; the
+cached values equal the engine's; every function used is portable.
+
+Expected values are the engine's own value build (``write_xlsx(build_report(engine, day))``) for each date,
+read back at the same cell: the layout is shared, the figures are computed by ``calc`` and never by formulas.
+One soffice run recalculates every variant.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from living_soffice import SOFFICE, recalc, serial, set_number
+from openpyxl import load_workbook
+
+from marketreview.app import open_engine
+from marketreview.render.living import write_living
+from marketreview.render.living.cached import ERROR, fill_sheet_xml, sheet_parts
+from marketreview.render.xlsx import write_xlsx
+from marketreview.report.build import build_report
+
+BUILD = dt.date(2025, 10, 31)
+VARIANTS = {
+    "seeds_week": dt.date(2024, 12, 27),
+    "us_holiday": dt.date(2024, 12, 25),
+    "year_boundary": dt.date(2025, 1, 3),
+    "missing_sessions": dt.date(2025, 8, 27),  # NVDA has no closes on 2025-08-25..27
+    "tokyo_holiday": dt.date(2025, 11, 3),  # Culture Day: Tokyo shut, New York open
+    "past_series_end": dt.date(2025, 12, 19),  # ^RUO ends 2025-12-16: three sessions missing, marked
+    "long_past_end": dt.date(2026, 1, 9),  # ^RUO more than five sessions behind: an error
+}
+OUT_OF_RANGE = dt.date(2019, 6, 3)  # before one year after the data's first date
+#: the functions a portable workbook may call (Excel 2010+ and LibreOffice 7): written out here, not imported
+ALLOWED = {"ABS", "AND", "AVERAGE", "AVERAGEIFS", "COUNT", "COUNTIFS", "DATE", "DAY", "EDATE", "FALSE", "FIND", "IF", "IFERROR",
+           "INDEX", "INT", "ISERROR", "ISNUMBER", "MATCH", "MAX", "MIN", "MONTH", "NA", "NETWORKDAYS", "NOT",
+           "OR", "ROUND", "SUMPRODUCT", "TEXT", "TRUE", "WEEKDAY", "YEAR"}
+FORBIDDEN = {"XLOOKUP", "XMATCH", "LET", "FILTER", "SORT", "UNIQUE", "SEQUENCE", "LAMBDA"}
+ERRORS = ("#N/A", "#DIV/0!", "#VALUE!", "#NUM!", "#REF!", "#NAME?")
+
+
+@pytest.fixture(scope="module")
+def engine(market_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    cache = tmp_path_factory.mktemp("living-cache") / "prices.sqlite"
+    engine = open_engine(f"csv:{market_dir}", cache_path=cache)
+    build_report(engine, BUILD, "ja")  # fills the cache once
+    return engine
+
+
+@pytest.fixture(scope="module")
+def built(engine: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("living")
+    report = build_report(engine, BUILD, "ja", fetch=False)
+    english = build_report(engine, BUILD, "en", fetch=False)
+    files = {"cached": write_living(report, engine, root / "cached.xlsx"),
+             "build": write_living(report, engine, root / "build.xlsx", cached=False),
+             "build_en": write_living(english, engine, root / "build_en.xlsx", cached=False)}
+    return files
+
+
+def _first_part(path: Path) -> str:
+    with zipfile.ZipFile(path) as archive:
+        workbook = load_workbook(path, read_only=True)
+        first = workbook.sheetnames[0]
+        workbook.close()
+        return sheet_parts(archive)[first]
+
+
+@pytest.fixture(scope="module")
+def recalculated(built: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    if SOFFICE is None:
+        pytest.skip("LibreOffice (`soffice`) is not on PATH")
+    root = tmp_path_factory.mktemp("living-variants")
+    part = _first_part(built["build"])
+    files = {"build": built["build"], "build_en": built["build_en"]}
+    for key, day in {**VARIANTS, "out_of_range": OUT_OF_RANGE}.items():
+        files[key] = set_number(built["build"], root / f"{key}.xlsx", part, "B4", serial(day))
+    out = recalc(list(files.values()), root / "out", root / "profile")
+    return dict(zip(files, out, strict=True))
+
+
+@pytest.fixture(scope="module")
+def expected(engine: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[dt.date | str, Path]:
+    root = tmp_path_factory.mktemp("living-values")
+    out: dict[dt.date | str, Path] = {
+        day: write_xlsx(build_report(engine, day, "ja", fetch=False), root / f"{day}.xlsx")
+        for day in (BUILD, *VARIANTS.values())}
+    out["en"] = write_xlsx(build_report(engine, BUILD, "en", fetch=False), root / "en.xlsx")
+    return out
+
+
+def _cells(path: Path, *, data_only: bool) -> dict[str, dict[str, Any]]:
+    """Every non-empty cell of every sheet but the data sheet (150,000 numbers with no formula)."""
+    wb = load_workbook(path, data_only=data_only, read_only=True)
+    out = {ws.title: {c.coordinate: c.value for row in ws.iter_rows() for c in row
+                      if getattr(c, "coordinate", None) is not None}
+           for ws in wb.worksheets if ws.title != "Data"}
+    wb.close()
+    return out
+
+
+def _formulas(path: Path) -> dict[str, dict[str, str]]:
+    return {title: {k: v for k, v in cells.items() if isinstance(v, str) and v.startswith("=")}
+            for title, cells in _cells(path, data_only=False).items()}
+
+
+def _values(path: Path) -> dict[str, dict[str, Any]]:
+    return _cells(path, data_only=True)
+
+
+def _is_error(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(ERRORS)
+
+
+def _same(actual: Any, wanted: Any) -> bool:
+    if isinstance(wanted, str) and wanted.startswith("#"):  # the value build's short error text
+        return _is_error(actual)
+    if isinstance(wanted, str):
+        if isinstance(actual, str) and actual.endswith(": #N/A") and "→" not in wanted:
+            return wanted.startswith(actual.removesuffix("#N/A")) and ": #" in wanted  # an error line
+        return actual == wanted
+    if isinstance(wanted, dt.datetime | dt.date):
+        return isinstance(actual, dt.datetime | dt.date) and actual == wanted
+    if isinstance(wanted, bool) or wanted is None:
+        return actual == wanted or (wanted is None and actual == "")
+    if isinstance(wanted, int | float):
+        return isinstance(actual, int | float) and not isinstance(actual, bool) and (
+            math.isclose(actual, wanted, rel_tol=1e-9, abs_tol=1e-12))
+    return actual == wanted
+
+
+def _compare(formulas: dict[str, dict[str, str]], actual: dict[str, dict[str, Any]],
+             wanted: dict[str, dict[str, Any]], *, build_date: bool) -> tuple[list[str], int, int]:
+    """Mismatches, and how many computed and guarded cells were checked."""
+    bad, computed, guarded = [], 0, 0
+    for title, cells in wanted.items():
+        for coordinate, formula in formulas[title].items():
+            got, want = actual[title].get(coordinate), cells.get(coordinate)
+            if formula.startswith("=IF(AsOf_ok"):
+                ok = got in (None, "")
+            elif formula.startswith("=IF(AsOf_end=DATE("):  # a figure kept from the build, behind the guard
+                guarded += 1
+                ok = _same(got, want) if build_date else _is_error(got)
+            else:
+                computed += 1
+                ok = _same(got, want)
+            if not ok:
+                bad.append(f"{title}!{coordinate}: got {got!r}, engine {want!r} ({formula[:90]})")
+    return bad, computed, guarded
+
+
+def test_recalculated_build_equals_engine(built: dict[str, Path], recalculated: dict[str, Path],
+                                          expected: dict[dt.date | str, Path]) -> None:
+    bad, computed, guarded = _compare(_formulas(built["build"]), _values(recalculated["build"]),
+                                      _values(expected[BUILD]), build_date=True)
+    assert not bad, "\n".join(bad[:20])
+    assert computed > 1500 and guarded > 0
+
+
+def test_recalculated_english_build_equals_engine(built: dict[str, Path], recalculated: dict[str, Path],
+                                                  expected: dict[dt.date | str, Path]) -> None:
+    """English lines: thousands separators, "week +0.71%", the Fed range with an en dash."""
+    bad, computed, _ = _compare(_formulas(built["build_en"]), _values(recalculated["build_en"]),
+                                _values(expected["en"]), build_date=True)
+    assert not bad, "\n".join(bad[:20])
+    assert computed > 1500
+    lines = [v for v in _values(recalculated["build_en"])["Summary"].values() if isinstance(v, str)]
+    assert "・S&P 500 6,791.69 → 6,840.20 (week +0.71%)" in lines
+
+
+@pytest.mark.parametrize("key", list(VARIANTS))
+def test_recalculated_variant_equals_engine(key: str, built: dict[str, Path], recalculated: dict[str, Path],
+                                            expected: dict[dt.date | str, Path]) -> None:
+    bad, computed, _ = _compare(_formulas(built["build"]), _values(recalculated[key]),
+                                _values(expected[VARIANTS[key]]), build_date=False)
+    assert not bad, "\n".join(bad[:20])
+    assert computed > 1500
+
+
+def test_marks_follow_as_of(recalculated: dict[str, Path]) -> None:
+    """On 2025-12-19 ^RUO's last close is 12-16: its lines carry the engine's mark, worked out by formula."""
+    lines = [v for v in _values(recalculated["past_series_end"])["サマリー"].values() if isinstance(v, str)]
+    assert "・ラッセル2000G 1696.41 → 1672.41 (週間-1.41%) (12/17他2日欠損)" in lines
+    assert "・ラッセル2000G 年初来+13.76% (12/17他2日欠損)" in lines
+
+
+def test_out_of_range_as_of_is_an_error(built: dict[str, Path], recalculated: dict[str, Path]) -> None:
+    formulas, values = _formulas(built["build"]), _values(recalculated["out_of_range"])
+    first = next(iter(formulas))
+    assert "2020-01-02" in values[first]["C4"] and values[first]["C4"].startswith("#N/A")
+    figures = [(t, c) for t, cells in formulas.items() if t not in ("Data", "Calc") for c, f in cells.items()
+               if not f.startswith(("=IF(AsOf_ok", "=IF(AsOf_end=DATE(")) and "AsOf" not in f[:20]]
+    numbers = [(t, c, values[t][c]) for t, c in figures if isinstance(values[t][c], int | float)]
+    assert figures and not numbers
+
+
+def test_cached_values_equal_engine(built: dict[str, Path], expected: dict[dt.date | str, Path]) -> None:
+    formulas, wanted = _formulas(built["cached"]), _values(expected[BUILD])
+    bad, computed, guarded = _compare(formulas, _values(built["cached"]), wanted, build_date=True)
+    assert not bad, "\n".join(bad[:20])
+    assert computed > 1500 and guarded > 0
+
+
+def test_every_function_is_portable(built: dict[str, Path]) -> None:
+    called: set[str] = set()
+    for cells in _formulas(built["cached"]).values():
+        for formula in cells.values():
+            called |= {n.upper() for n in re.findall(r"([A-Za-z_][A-Za-z0-9_.]*)\(", re.sub(r'"[^"]*"', "", formula))}
+    assert called and not called & FORBIDDEN and called <= ALLOWED, sorted(called - ALLOWED)
+
+
+def test_build_living_from_the_command_line(tmp_path: Path) -> None:
+    from marketreview import cli
+
+    out = tmp_path / "living.xlsx"
+    code = cli.main(["build", "--living", "--source", "demo", "--cache", str(tmp_path / "c.sqlite"), "--lang", "en",
+                     "--out", str(out)])
+    assert code == 0
+    wb = load_workbook(out)
+    assert "AsOf" in wb.defined_names and "Data" in wb.sheetnames
+    first = wb.worksheets[0]
+    assert isinstance(first["F7"].value, str) and first["F7"].value.startswith("=IF(Calc!")  # a weekly return
+    values = load_workbook(out, data_only=True)
+    summary = [v for row in values["Summary"].iter_rows(values_only=True) for v in row if isinstance(v, str)]
+    assert any(line.endswith("[DEMO (synthetic)]") and "→" in line for line in summary)
+
+
+def test_data_sheet_hidden_protected_and_named(built: dict[str, Path]) -> None:
+    wb = load_workbook(built["cached"])
+    assert wb["Data"].sheet_state == "hidden" and wb["Data"].protection.sheet
+    assert wb["Calc"].sheet_state == "hidden"
+    for name in ("AsOf", "SP500_close", "SP500_dates", "XNYS_sessions", "XTKS_sessions"):
+        assert name in wb.defined_names, name
+    first = wb.worksheets[0]
+    assert wb.defined_names["AsOf"].attr_text == f"'{first.title}'!$B$4"
+    rule = first.data_validations.dataValidation[0]
+    assert (rule.type, rule.formula1, rule.formula2) == ("date", "DATE(2020,1,2)", "DATE(2026,8,21)")
+    assert "2020-01-02" in rule.error and "基準日" in rule.error
+    assert wb.calculation.fullCalcOnLoad
+
+
+def test_file_size(built: dict[str, Path]) -> None:
+    assert built["cached"].stat().st_size <= 3_000_000
+
+
+def test_fill_sheet_xml_writes_each_kind() -> None:
+    xml = ('<sheetData><row r="1"><c r="A1"><f>1+1</f><v></v></c><c r="B1" s="2"><f>"a"&amp;"b"</f><v/></c>'
+           '<c r="C1"><f>NA()</f><v></v></c><c r="D1"><f>AsOf</f><v></v></c><c r="E1"><v>3</v></c></row>'
+           '</sheetData>')
+    out, filled = fill_sheet_xml(xml, {"A1": 2.5, "B1": "a<b", "C1": ERROR, "D1": dt.date(2024, 12, 27)})
+    assert filled == {"A1", "B1", "C1", "D1"}
+    assert '<c r="A1"><f>1+1</f><v>2.5</v></c>' in out
+    assert '<c r="B1" s="2" t="str"><f>"a"&amp;"b"</f><v>a&lt;b</v></c>' in out
+    assert '<c r="C1" t="e"><f>NA()</f><v>#N/A</v></c>' in out
+    assert '<c r="D1"><f>AsOf</f><v>45653</v></c>' in out  # 2024-12-27 as an Excel serial
+    assert '<c r="E1"><v>3</v></c>' in out
