@@ -120,8 +120,12 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     engine = _engine(args)
     if args.retry_unknown:
         print(f"retrying {engine.cache.forget_unknown()} tickers remembered as unknown", file=sys.stderr)
-    names = needed_symbols(engine) if args.all or not args.symbols else list(args.symbols)
+    from .wanted import record_outcome, wanted_names
+
+    wanted = wanted_names(engine) if args.all or not args.symbols else []
+    names = [*needed_symbols(engine), *wanted] if args.all or not args.symbols else list(args.symbols)
     report = engine.ensure(names, progress=_progress())
+    record_outcome(engine, wanted)
     requests = ", ".join(f"{k}: {v}" for k, v in report.requests.items()) or "none (cache is up to date)"
     print(f"fetched {len(report.fetched)} symbols, {report.rows} new rows; requests {requests}; "
           f"cache {engine.cache.path}")

@@ -43,6 +43,8 @@ _BUSY = "(cache)"
 _UNKNOWN_WINDOW = dt.timedelta(days=30)
 #: How long a ticker a source said it does not know is skipped (straight to its fallback) before it is tried again.
 UNKNOWN_TTL = dt.timedelta(days=30)
+#: A wanted name's reason that says no source knows it (the rest is shown in the cell).
+UNKNOWN_PREFIX = "unknown: "
 
 
 def utcnow() -> dt.datetime:
@@ -95,6 +97,10 @@ class Engine:
         #: False for formulas: a read never waits on the network; a missing symbol says "press Refresh"
         self.fetch_missing = fetch_missing
         self._data_version: int | None = None
+        #: formulas' names recorded in the cache's wanted table today / still to be written there
+        self._asked: set[str] = set()
+        self._asked_day: dt.date | None = None
+        self._asks_pending: set[str] = set()
 
     # -- time --------------------------------------------------------------------------------------
 
@@ -155,6 +161,10 @@ class Engine:
                         self._failed[alias] = error
                         del pending[alias]
         return report
+
+    def failure(self, name: str) -> MarketReviewError | None:
+        """Why the last fetch of ``name`` failed in this engine (None: it did not fail)."""
+        return self._failed.get(self.symbols.resolve(name).alias)
 
     def _fetch_level(self, wanted: dict[str, Symbol], start: dt.date, end: dt.date, report: FetchReport,
                      progress: Callable[[str, int, int], None] | None, down: dict[str, MarketReviewError]
@@ -288,11 +298,53 @@ class Engine:
         except MarketReviewError:
             return False  # a bad name is not fetched; its cell reports the problem
 
+    # -- what formulas ask for (the cache's wanted table: Refresh loads it) ---------------------------
+
+    def _note_asked(self, alias: str, *names: str) -> None:
+        """Remember (once a day) that a formula used ``alias``; written to the cache at the next burst."""
+        if alias not in self._asked:
+            self._asked.update((alias, *names))
+            self._asks_pending.add(alias)
+
+    def flush_asked(self) -> CacheError | None:
+        """Write the names formulas used since the last flush into the cache's wanted table (one transaction).
+        A busy cache keeps them for the next flush; the error is returned, never raised (a formula's value does
+        not depend on it)."""
+        today = self.today()
+        if self._asked_day != today:
+            self._asked_day = today
+            self._asked = set(self._asks_pending)
+        if not self._asks_pending:
+            return None
+        names = sorted(self._asks_pending)
+        try:
+            self.cache.want(names, self.clock())
+        except CacheError as exc:
+            return exc
+        self._asks_pending.difference_update(names)
+        return None
+
+    def _not_loaded(self, alias: str) -> MarketReviewError:
+        """Why a formula's symbol is not in the cache: recorded as wanted for the next Refresh, and what the last
+        refresh found (a source that does not know it, another failure), or "not loaded yet"."""
+        unrecorded = self.flush_asked()
+        if unrecorded is not None:
+            return NoDataError(alias, reason=f"not loaded yet, and the request for it could not be recorded "
+                                             f"({unrecorded}): run marketreview fetch {alias}")
+        reason = self.cache.wanted().get(alias, (None, ""))[1]
+        if reason.startswith(UNKNOWN_PREFIX):
+            return UnknownSymbolError(alias, reason[len(UNKNOWN_PREFIX):])
+        if reason:
+            return NoDataError(alias, reason=f"not loaded: {reason} (press Refresh to try again)")
+        return NoDataError(alias, reason="not loaded yet: press Refresh")
+
     # -- freshness ---------------------------------------------------------------------------------
 
     def reload_if_changed(self) -> bool:
         """Forget every memoised series when another process has committed to the cache since the last check
         (``PRAGMA data_version``); True when it did. Called once per calculation burst, not per cell."""
+        if not self.fetch_missing:
+            self.flush_asked()
         version = self.cache.data_version()
         with self._lock:
             changed = self._data_version is not None and version != self._data_version
@@ -326,6 +378,8 @@ class Engine:
     def series(self, name: str) -> pd.Series:
         """All cached closes for ``name`` (fetching first if the cache has none and we are online)."""
         info = self.symbols.resolve(name)
+        if not self.fetch_missing:
+            self._note_asked(info.alias)
         served = self._served.get(info.alias)
         if served is not None:
             cached = self._series.get(served)
@@ -347,8 +401,7 @@ class Engine:
                     if isinstance(failure, SymbolNotFoundError):
                         raise UnknownSymbolError(name, f"{failure.source} has no data for {ticker}") from failure
                     if failure is None and not self.fetch_missing and not self.offline:
-                        failure = NoDataError(ticker, reason=f"not loaded yet: press Refresh to load {name} "
-                                                             f"(or run marketreview fetch {name})")
+                        failure = self._not_loaded(info.alias)
                     raise failure or NoDataError(
                         ticker, reason="not in the cache" + (" (offline: run marketreview fetch first)"
                                                               if self.offline else ""))
@@ -375,6 +428,8 @@ class Engine:
     def day_table(self, name: str) -> DayTable:
         """The O(1) as-of table of ``name``'s closes (rebuilt whenever its series is reloaded)."""
         table = self._tables.get(name)
+        if table is not None and not self.fetch_missing and name not in self._asked:
+            self._note_asked(self.symbols.resolve(name).alias, name)
         if table is None:
             table = day_table(self.series(name), self.today() + dt.timedelta(days=7), self.sessions(name),
                               calendar=self.symbols.resolve(name).calendar)
@@ -384,7 +439,7 @@ class Engine:
     def day_table_or_none(self, name: str) -> DayTable | None:
         """:meth:`day_table`, or None where the name cannot be served (the full path then explains why)."""
         table = self._tables.get(name)
-        if table is not None:
+        if table is not None and (self.fetch_missing or name in self._asked):
             return table
         try:
             return self.day_table(name)

@@ -20,6 +20,7 @@ from .render.book import excel_value, find_sheet, render_book
 from .report import layout
 from .report.build import build_report, needed_symbols
 from .types import Lang
+from .wanted import record_outcome, wanted_names
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -186,8 +187,10 @@ def refresh_book(book: Any, engine: Engine, *, as_of: dt.date | None = None, lan
         config = read_config(book)
         language = lang or config.lang or "ja"
         needed = {engine.resolve(name).alias for name in needed_symbols(engine)}
+        wanted = wanted_names(engine)
         report = build_report(engine, as_of, language,
-                              macro_list=Path(config.macro_list) if config.macro_list else None)
+                              macro_list=Path(config.macro_list) if config.macro_list else None, wanted=wanted)
+        record_outcome(engine, wanted)
     except MarketReviewError as exc:
         return RefreshResult(False, write_failure(book, str(exc), now, language))
     if needed and needed <= set(report.failed):

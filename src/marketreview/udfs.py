@@ -13,7 +13,7 @@ What Excel really hands over (checked by tests/test_excel_contract.py through xl
 - every argument is read with ``err_to_str=True``: an error cell (``#N/A`` …) makes an error answer instead of
   being taken as "omitted"; in a range it spoils that element only;
 - a range argument is trimmed after its last non-empty row and column (a whole column is 1,048,576 rows);
-- formulas never wait on the network: a symbol the cache lacks answers ``#N/A … press Refresh to load …`` at
+- formulas never wait on the network: a symbol the cache lacks answers ``#N/A QQQ: not loaded yet: press Refresh`` at
   once, and SQLite busy waits are bounded by :data:`BUSY_TIMEOUT`;
 - the engine answers from what another process (the Refresh button, ``marketreview fetch``) last committed: the
   cache's ``PRAGMA data_version`` and the settings file are checked once per calculation burst.
