@@ -254,9 +254,11 @@ def test_docs_and_category_come_from_the_registry(declared):
 
 def test_conversions_are_declared(declared):
     perf = {a["name"]: a["options"] for a in declared.PERF.__xlfunc__["args"]}
-    assert perf["ticker"] == {"ndim": 2, "err_to_str": True}
-    assert perf["start"] == {"dates": dt.date, "err_to_str": True}
-    assert perf["end_date"] == {"dates": dt.date, "err_to_str": True}
+    from marketreview.udf_args import UsedCells
+
+    assert perf["ticker"] == {"convert": UsedCells, "ndim": 2, "err_to_str": True}
+    assert perf["start"] == {"convert": UsedCells, "dates": dt.date, "err_to_str": True}
+    assert perf["end_date"] == {"convert": UsedCells, "dates": dt.date, "err_to_str": True}
     assert "expand" not in declared.HISTORY.__xlfunc__["ret"]["options"]  # dynamic arrays spill on their own
 
 

@@ -36,6 +36,7 @@ import xlwings as xw
 from marketreview import functions
 from marketreview import settings as user_settings
 from marketreview.errors import MarketReviewError
+from marketreview.udf_args import EMPTY, UsedCells
 
 if TYPE_CHECKING:
     from marketreview.engine import Engine
@@ -142,9 +143,25 @@ def _errors_as_text(value: Any) -> Any:
     return value
 
 
+def _empty_cell(name: str, args: tuple[Any, ...]) -> str | None:
+    """The answer when an argument is a reference to an empty cell: an error, never "omitted"."""
+    params = functions.FUNCTIONS[name].params
+    for position, value in enumerate(args):
+        if value is EMPTY:
+            param = params[min(position, len(params) - 1)]
+            if not param.optional:
+                return f"#VALUE! {param.name} is an empty cell"
+            default = "the latest close" if param.name in ("as_of", "end_date") else "its default"
+            return f"#VALUE! {param.name} is an empty cell (omit the argument for {default})"
+    return None
+
+
 def _cell(name: str, *args: Any) -> Any:
     """Evaluate worksheet function ``name``; never raises (a cell shows text, never a traceback)."""
     try:
+        empty = _empty_cell(name, args)
+        if empty is not None:
+            return empty
         if args and functions.is_range(args[0]):
             args = (functions.trim_range(args[0]), *args[1:])  # first: a whole column is mostly blank rows
         args = tuple(_errors_as_text(a) for a in args)
@@ -186,7 +203,7 @@ def _arg(name: str, param: str, **options: Any) -> Callable[[_F], _F]:
     for p in functions.FUNCTIONS[name].params:
         if p.name == param:
             doc = p.doc + (" (optional)" if p.optional else "")
-            return xw.arg(param, err_to_str=True, doc=doc, **options)
+            return xw.arg(param, UsedCells, err_to_str=True, doc=doc, **options)
     raise KeyError(f"{name} has no parameter {param}")
 
 
