@@ -108,12 +108,17 @@ def _state(book: Any) -> dict[str, str]:
     return {key: str(value) for key, value in _rows(sheet, len(_STATUS_KEYS)) if value is not None}
 
 
+def status_rows(state: dict[str, str]) -> list[tuple[str, str]]:
+    """The status sheet's rows for ``state`` (every key, '' where it has none): also what the template ships."""
+    return [(k, state.get(k, "")) for k in _STATUS_KEYS]
+
+
 def _save_state(book: Any, state: dict[str, str]) -> None:
     sheet = find_sheet(book, STATUS_SHEET)
     if sheet is None:
         sheet = book.sheets.add(STATUS_SHEET, after=book.sheets[-1])
         sheet.visible = False
-    sheet.range((1, 1)).value = [[excel_value(k), excel_value(state.get(k, ""))] for k in _STATUS_KEYS]
+    sheet.range((1, 1)).value = [[excel_value(k), excel_value(v)] for k, v in status_rows(state)]
 
 
 def stamp(when: dt.datetime) -> str:
@@ -212,4 +217,4 @@ def refresh_book(book: Any, engine: Engine, *, as_of: dt.date | None = None, lan
 
 
 __all__ = ["CONFIG_SHEET", "STATUS_SHEET", "BookConfig", "RefreshResult", "read_config", "refresh_book",
-           "stamp", "write_failure"]
+           "stamp", "status_rows", "write_failure"]
