@@ -158,13 +158,23 @@ class Windows:
         return out.getvalue()
 
     def call(self, module_name: str, name: str, *args: Any) -> Any:
-        """What VBA receives from ``XLPy.CallUDF(module, name, Array(args...))`` (no caller range)."""
-        return self.com_server.XLPython().CallUDF(module_name, name, tuple(args), None, None)
+        """What VBA receives from ``XLPy.CallUDF(module, name, Array(args...), ThisWorkbook, Application.Caller)``
+        for a formula in cell E1 of a workbook's only sheet (see :meth:`call_from`)."""
+        sheet = ComSheet("Sheet1")
+        return self.call_from(module_name, name, *args, workbook=ComWorkbook("Weekly 2025-W03.xlsm", (sheet,)),
+                              caller=sheet.cell(1, 5))
 
     def call_from(self, module_name: str, name: str, *args: Any, workbook: Any, caller: Any) -> Any:
         """``XLPy.CallUDF(module, name, Array(args...), ThisWorkbook, Application.Caller)``: what a formula in a
-        cell really sends (the workbook and the calling cell as COM objects)."""
-        return self.com_server.XLPython().CallUDF(module_name, name, tuple(args), workbook, caller)
+        cell really sends (the workbook and the calling cell as COM objects). As VBA's ``Array(...)`` does, every
+        parameter gets its slot: an omitted one is Missing, xlwings' reserved ``caller`` is ``Nothing``."""
+        declared = getattr(sys.modules[module_name], name).__xlfunc__["args"]
+        slots: list[Any] = [None if a["name"] == "caller" else MISSING for a in declared]
+        given = [a for a in declared if a["name"] != "caller"]
+        assert len(args) <= len(given), f"{name} takes {len(given)} arguments"
+        for info, value in zip(given, args, strict=False):
+            slots[info["pos"]] = value
+        return self.com_server.XLPython().CallUDF(module_name, name, tuple(slots), workbook, caller)
 
 
 _loaded: Windows | None = None
@@ -210,6 +220,14 @@ class ComRange:
         self.Row, self.Column = row, column
         self.Rows, self.Columns = _Count(rows), _Count(columns)
         self.Count = rows * columns
+        self.CLSID = RANGE_IID
+
+    @property
+    def HasSpill(self) -> bool:
+        """Only an Excel with dynamic arrays (365, 2021) has it; pywin32 raises AttributeError on 2016/2019."""
+        if not self.Worksheet.dynamic_arrays:
+            raise AttributeError("<unknown>.HasSpill")
+        return False
 
     @property
     def Value(self) -> Any:
@@ -239,6 +257,8 @@ class ComSheet:
         self.cells: dict[tuple[int, int], Any] = dict(cells or {})
         self.cells_read = 0
         self.Parent: Any = None  # the workbook, once the sheet is in one
+        #: False: an Excel 2016/2019 without dynamic arrays (a formula fills only the cells it was entered in)
+        self.dynamic_arrays = True
 
     @property
     def UsedRange(self) -> ComRange:
@@ -287,3 +307,36 @@ class ComWorkbook:
         if isinstance(key, int):
             return self._sheets[key - 1]
         return next(s for s in self._sheets if s.Name == key)
+
+
+class _Components:
+    """``VBProject.VBComponents``: what "Import Functions" removes and imports (the module's text is kept)."""
+
+    def __init__(self) -> None:
+        self.imported: list[str] = []
+        self.removed: list[Any] = []
+
+    def __call__(self, name: str) -> str:
+        return name
+
+    def Remove(self, component: Any) -> None:
+        self.removed.append(component)
+
+    def Import(self, path: str) -> None:
+        self.imported.append(Path(path).read_text(encoding="utf-8"))
+
+
+class RecordingWorkbook(ComWorkbook):
+    """The workbook "Import Functions" runs on (``xlwings.udfs.import_udfs``): it records the VBA module it
+    imports and every ``Application.MacroOptions`` call (the Insert Function dialog's texts)."""
+
+    def __init__(self, name: str = "MarketReview.xlsm", version: str = "16.0") -> None:
+        super().__init__(name)
+        self.VBProject = types.SimpleNamespace(VBComponents=_Components())
+        self.macro_options: list[dict[str, Any]] = []
+
+        def macro_options(macro: str, **options: Any) -> None:
+            self.macro_options.append({"Macro": macro, **options})
+
+        self.Application = types.SimpleNamespace(Name="Microsoft Excel", Hwnd=4242, Version=version,
+                                                 MacroOptions=macro_options, Run=lambda *a: None)

@@ -85,3 +85,73 @@ def test_a_column_with_gaps_keeps_each_answer_in_its_row(call, sheet):
     shown = call("CLOSEPRICE", harness.ComRange(sheet, 2, 1, 9, 1), "2024-12-27")  # A2:A10
     assert [row[0] for row in shown] == [fake_close("^DJI", "2024-12-27"), fake_close("B", "2024-12-27"), "",
                                          fake_close("B", "2024-12-27")]
+
+
+# -- Import Functions: xlwings' own import_udfs on a recording workbook ------------------------------------
+
+#: Excel's MacroOptions limits: a function's Description and each ArgumentDescriptions entry up to 255 characters
+#: (xlwings cuts longer texts at 255 without a word: they must fit).
+LIMIT = 255
+
+
+def test_import_functions_registers_every_function_with_its_full_help(windows):
+    from marketreview.functions import FUNCTIONS
+
+    book = harness.RecordingWorkbook("Weekly 2025-W03.xlsm")
+    with windows.decorated(MODULE) as module:
+        windows.udfs.import_udfs(MODULE, book)
+        declared = {f.__xlfunc__["name"] for f in vars(module).values() if hasattr(f, "__xlfunc__")}
+    (text,) = book.VBProject.VBComponents.imported
+    assert text.startswith('Attribute VB_Name = "xlwings_udfs"\n')
+    assert book.VBProject.VBComponents.removed == ["xlwings_udfs"]  # the previous import is replaced
+    calls = {c["Macro"]: c for c in book.macro_options}
+    assert set(calls) == {f"'Weekly 2025-W03.xlsm'!{name}" for name in declared}
+    assert declared == set(FUNCTIONS)
+    for name in declared:
+        call = calls[f"'Weekly 2025-W03.xlsm'!{name}"]
+        function = FUNCTIONS[name]
+        assert f"Function {name}(" in text
+        assert call["Category"] == "MarketReview"
+        assert call["Description"] == function.doc and len(function.doc) <= LIMIT  # nothing cut off
+        expected = [p.doc + (" (optional)" if p.optional else "") for p in function.params]
+        assert call["ArgumentDescriptions"] == expected
+        assert all(len(doc) <= LIMIT for doc in expected)
+
+
+# -- HISTORY: one ticker; a table needs dynamic arrays --------------------------------------------------------
+
+
+def history_rows(windows, sheet, caller, *args):
+    book = harness.ComWorkbook("Weekly.xlsm", (sheet,))
+    return windows.call_from(MODULE, "HISTORY", *args, workbook=book, caller=caller)
+
+
+@pytest.fixture
+def history(windows, engine):
+    with windows.decorated(MODULE) as module:
+        module.set_engine(engine)
+        yield lambda sheet, caller, *args: history_rows(windows, sheet, caller, *args)
+        module.set_engine(None)
+
+
+def test_history_spills_where_excel_has_dynamic_arrays(history, sheet):
+    shown = history(sheet, sheet.cell(1, 5), "SP500", "2024-12-16", "2025-01-08", "weekly")
+    assert shown[0] == ["date", "close"] and len(shown) > 2
+
+
+def test_history_says_so_without_dynamic_arrays(history, sheet):
+    from marketreview.udfs import NO_DYNAMIC_ARRAYS
+
+    sheet.dynamic_arrays = False  # Excel 2016/2019
+    assert history(sheet, sheet.cell(1, 5), "SP500", "2024-12-16", "2025-01-08", "weekly") == NO_DYNAMIC_ARRAYS
+    assert "Ctrl+Shift+Enter" in NO_DYNAMIC_ARRAYS
+    legacy = harness.ComRange(sheet, 1, 5, 6, 2)  # E1:F6 entered with Ctrl+Shift+Enter: a legacy array fill
+    shown = history(sheet, legacy, "SP500", "2024-12-16", "2025-01-08", "weekly")
+    assert shown[0] == ["date", "close"]
+
+
+def test_history_refuses_a_column_of_tickers_in_one_answer(history, sheet):
+    shown = history(sheet, sheet.cell(1, 5), sheet.column(1), "2024-12-16")
+    assert shown == "#VALUE! HISTORY takes one ticker, not a range: one HISTORY per ticker, side by side"
+    one = history(sheet, sheet.cell(1, 5), sheet.cell(1, 1), "2024-12-16", "2025-01-08", "weekly")
+    assert one[0] == ["date", "close"]

@@ -279,8 +279,32 @@ def YIELDCHG(tenor, start, end_date=None):
 @_arg("HISTORY", "interval")
 @_arg("HISTORY", "units")
 @_documented("HISTORY")
-def HISTORY(ticker, start, end_date=None, interval=None, units=None):
+def HISTORY(ticker, start, end_date=None, interval=None, units=None, caller=None):
+    """``caller`` is xlwings' reserved argument (the calling cells; not in the VBA signature)."""
+    if _without_dynamic_arrays(caller):
+        return NO_DYNAMIC_ARRAYS
+    if isinstance(ticker, (list, tuple)) and len(functions.trim_range(list(ticker))) > 1:
+        return "#VALUE! HISTORY takes one ticker, not a range: one HISTORY per ticker, side by side"
     return _cell("HISTORY", ticker, start, end_date, interval, units)
+
+
+#: What a one-cell HISTORY shows in an Excel without dynamic arrays (it would show only the table's first cell).
+NO_DYNAMIC_ARRAYS = ("#VALUE! HISTORY returns a table, which spills only in Excel 365/2021 (dynamic arrays); in "
+                     "Excel 2016/2019 select the cells for the table and enter the formula with Ctrl+Shift+Enter")
+
+
+def _without_dynamic_arrays(caller: Any) -> bool:
+    """A one-cell formula in an Excel without dynamic arrays (its Range has no ``HasSpill``). A formula entered
+    into several cells (Ctrl+Shift+Enter) fills them, as a legacy array formula does."""
+    if caller is None:
+        return False
+    try:
+        if tuple(caller.shape) != (1, 1):
+            return False
+        caller.api.HasSpill  # noqa: B018 (the property exists only with dynamic arrays)
+    except Exception:
+        return True
+    return False
 
 
 @xw.func(category=CATEGORY)
