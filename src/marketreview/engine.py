@@ -11,17 +11,20 @@ import datetime as dt
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
-from . import calendars
+from . import calendars, wanted
 from .cache import Cache, CacheInfo
 from .calc import prices
 from .calc.lookup import DayTable, day_table
+from .deadline import Pending, call_within, remaining
 from .errors import (
     CacheError,
     DataFormatError,
+    DeadlineError,
     MarketReviewError,
     NetworkError,
     NoDataError,
@@ -43,8 +46,6 @@ _BUSY = "(cache)"
 _UNKNOWN_WINDOW = dt.timedelta(days=30)
 #: How long a ticker a source said it does not know is skipped (straight to its fallback) before it is tried again.
 UNKNOWN_TTL = dt.timedelta(days=30)
-#: A wanted name's reason that says no source knows it (the rest is shown in the cell).
-UNKNOWN_PREFIX = "unknown: "
 
 
 def utcnow() -> dt.datetime:
@@ -101,6 +102,9 @@ class Engine:
         self._asked: set[str] = set()
         self._asked_day: dt.date | None = None
         self._asks_pending: set[str] = set()
+        #: a refresh's deadline (a time.monotonic() reading) and its length: no request waits past it
+        self.deadline: float | None = None
+        self.deadline_seconds = 0.0
 
     # -- time --------------------------------------------------------------------------------------
 
@@ -200,6 +204,12 @@ class Engine:
             if ticker in skipped:
                 failed[alias] = skipped[ticker]
         by_source = self.router.split(list(need))
+        windows = {id(s): (min(g[0] for t in ts for g in need[t]), max(g[1] for t in ts for g in need[t]))
+                   for s, ts in by_source.items()}
+        started: dict[int, Pending] = {}
+        if self.deadline is not None:  # side by side: a hanging source costs only its own symbols
+            for s, ts in by_source.items():
+                started[id(s)] = Pending(partial(s.fetch, ts, *windows[id(s)]))
         for number, (source, tickers) in enumerate(by_source.items(), start=1):
             if progress is not None:
                 progress(source.name, number, len(by_source))
@@ -209,11 +219,10 @@ class Engine:
                     if ticker in tickers:
                         failed[alias] = down[_BUSY]
                 continue
-            lo = min(g[0] for t in tickers for g in need[t])
-            hi = max(g[1] for t in tickers for g in need[t])
+            lo, hi = windows[id(source)]
             report.requests[source.name] = report.requests.get(source.name, 0) + 1
             try:
-                frame = source.fetch(tickers, lo, hi)
+                frame = self._fetch(source, tickers, lo, hi, started.get(id(source)))
                 bad: dict[Symbol, MarketReviewError] = {}
             except SourceError as exc:
                 # a batch error that carries the others' closes costs only the symbols it names
@@ -254,6 +263,19 @@ class Engine:
                 elif ticker in good:
                     served.append(alias)
         return served, failed
+
+    def _fetch(self, source: Source, tickers: list[Symbol], lo: dt.date, hi: dt.date, started: Pending | None
+               ) -> pd.DataFrame:
+        """One request (already ``started``, or now), given up (:class:`DeadlineError`) when the refresh's
+        deadline passes first."""
+        left = remaining(self.deadline)
+        if left is None:
+            return source.fetch(tickers, lo, hi)
+        try:
+            frame: pd.DataFrame = (started or Pending(lambda: source.fetch(tickers, lo, hi))).result(left)
+            return frame
+        except TimeoutError:
+            raise DeadlineError(source.name, self.deadline_seconds, tickers) from None
 
     def _remembered_unknown(self, source: Source, ticker: Symbol, now: dt.datetime) -> MarketReviewError | None:
         """A ticker this source said it does not know, within :data:`UNKNOWN_TTL`: not asked again."""
@@ -325,18 +347,8 @@ class Engine:
         return None
 
     def _not_loaded(self, alias: str) -> MarketReviewError:
-        """Why a formula's symbol is not in the cache: recorded as wanted for the next Refresh, and what the last
-        refresh found (a source that does not know it, another failure), or "not loaded yet"."""
-        unrecorded = self.flush_asked()
-        if unrecorded is not None:
-            return NoDataError(alias, reason=f"not loaded yet, and the request for it could not be recorded "
-                                             f"({unrecorded}): run marketreview fetch {alias}")
-        reason = self.cache.wanted().get(alias, (None, ""))[1]
-        if reason.startswith(UNKNOWN_PREFIX):
-            return UnknownSymbolError(alias, reason[len(UNKNOWN_PREFIX):])
-        if reason:
-            return NoDataError(alias, reason=f"not loaded: {reason} (press Refresh to try again)")
-        return NoDataError(alias, reason="not loaded yet: press Refresh")
+        """Why a formula's symbol is not in the cache (recorded as wanted for the next Refresh)."""
+        return wanted.not_loaded(self.cache, alias, self.flush_asked())
 
     # -- freshness ---------------------------------------------------------------------------------
 
@@ -532,8 +544,14 @@ class Engine:
         return [to_fundamentals(s, notes if s is latest else ()) for s in stored]
 
     def _fetch_holdings(self) -> HoldingsSnapshot:
-        assert self.router.holdings is not None
-        snapshot = self.router.holdings.snapshot(self.clock())
+        holdings = self.router.holdings
+        assert holdings is not None
+        left = remaining(self.deadline)
+        try:
+            snapshot = (holdings.snapshot(self.clock()) if left is None
+                        else call_within(lambda: holdings.snapshot(self.clock()), left))
+        except TimeoutError:
+            raise DeadlineError("holdings", self.deadline_seconds) from None
         self.cache.write_holdings(snapshot)
         return snapshot
 

@@ -10,10 +10,13 @@ and the status cells name them.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .deadline import DEFAULT_SECONDS
 from .errors import BadArgumentError, MarketReviewError
 from .render import styles
 from .render.book import excel_value, find_sheet, render_book
@@ -52,6 +55,8 @@ class BookConfig:
     offline: bool | None = None
     #: the user's list of Macro-sheet series (``MARKETREVIEW_MACRO_LIST``), instead of data/macro.csv
     macro_list: str | None = None
+    #: seconds the whole refresh may spend fetching (``MARKETREVIEW_REFRESH_DEADLINE``)
+    deadline: float | None = None
 
 
 @dataclass(frozen=True)
@@ -94,11 +99,35 @@ def read_config(book: Any) -> BookConfig:
     if lang is not None and lang.lower() not in ("ja", "en"):
         raise BadArgumentError("Lang", lang, f"on the {CONFIG_SHEET} sheet must be ja or en")
     offline = _text(settings.get("marketreview_offline"))
-    return BookConfig(source=_text(settings.get("marketreview_source")),
+    deadline = _text(settings.get("marketreview_refresh_deadline"))
+    return BookConfig(deadline=None if deadline is None else deadline_seconds(deadline, f"{CONFIG_SHEET} sheet"),
+                      source=_text(settings.get("marketreview_source")),
                       lang=None if lang is None else ("ja" if lang.lower() == "ja" else "en"),
                       cache=_text(settings.get("marketreview_cache")),
                       offline=None if offline is None else offline.lower() in ("1", "true", "yes", "on"),
                       macro_list=_text(settings.get("marketreview_macro_list")))
+
+
+DEADLINE_VARIABLE = "MARKETREVIEW_REFRESH_DEADLINE"
+
+
+def deadline_seconds(raw: object, where: str) -> float:
+    """A refresh deadline setting: a number of seconds > 0."""
+    try:
+        seconds = float(str(raw).strip())
+    except ValueError:
+        seconds = float("nan")
+    if not seconds > 0 or seconds == float("inf"):
+        raise BadArgumentError(DEADLINE_VARIABLE, raw, f"({where}) must be a number of seconds > 0")
+    return seconds
+
+
+def refresh_deadline(config: BookConfig) -> float:
+    """The workbook's setting, else ``$MARKETREVIEW_REFRESH_DEADLINE``, else :data:`DEFAULT_SECONDS`."""
+    if config.deadline is not None:
+        return config.deadline
+    raw = os.environ.get(DEADLINE_VARIABLE, "").strip()
+    return deadline_seconds(raw, f"${DEADLINE_VARIABLE}") if raw else DEFAULT_SECONDS
 
 
 def _state(book: Any) -> dict[str, str]:
@@ -193,8 +222,13 @@ def refresh_book(book: Any, engine: Engine, *, as_of: dt.date | None = None, lan
         language = lang or config.lang or "ja"
         needed = {engine.resolve(name).alias for name in needed_symbols(engine)}
         wanted = wanted_names(engine)
-        report = build_report(engine, as_of, language,
-                              macro_list=Path(config.macro_list) if config.macro_list else None, wanted=wanted)
+        engine.deadline_seconds = refresh_deadline(config)
+        engine.deadline = time.monotonic() + engine.deadline_seconds  # Excel waits while RunPython runs
+        try:
+            report = build_report(engine, as_of, language,
+                                  macro_list=Path(config.macro_list) if config.macro_list else None, wanted=wanted)
+        finally:
+            engine.deadline = None
         record_outcome(engine, wanted)
     except MarketReviewError as exc:
         return RefreshResult(False, write_failure(book, str(exc), now, language))
@@ -216,5 +250,5 @@ def refresh_book(book: Any, engine: Engine, *, as_of: dt.date | None = None, lan
     return RefreshResult(not report.failed, status, dict(report.failed), tuple(names), report.as_of)
 
 
-__all__ = ["CONFIG_SHEET", "STATUS_SHEET", "BookConfig", "RefreshResult", "read_config", "refresh_book",
-           "stamp", "status_rows", "write_failure"]
+__all__ = ["CONFIG_SHEET", "DEADLINE_VARIABLE", "STATUS_SHEET", "BookConfig", "RefreshResult", "deadline_seconds",
+           "read_config", "refresh_book", "refresh_deadline", "stamp", "status_rows", "write_failure"]

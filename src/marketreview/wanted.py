@@ -13,13 +13,16 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from .errors import MarketReviewError, SymbolNotFoundError, UnknownSymbolError
+from .errors import CacheError, MarketReviewError, NoDataError, SymbolNotFoundError, UnknownSymbolError
 
 if TYPE_CHECKING:
+    from .cache import Cache
     from .engine import Engine
 
 #: How long a name stays wanted after a formula last asked for it.
 KEEP = dt.timedelta(days=90)
+#: A wanted name's reason that says no source knows it (the rest is shown in the cell).
+UNKNOWN_PREFIX = "unknown: "
 
 
 def wanted_names(engine: Engine) -> list[str]:
@@ -35,9 +38,21 @@ def wanted_names(engine: Engine) -> list[str]:
     return names
 
 
-def _reason(error: MarketReviewError) -> str:
-    from .engine import UNKNOWN_PREFIX
+def not_loaded(cache: Cache, alias: str, unrecorded: CacheError | None) -> MarketReviewError:
+    """What a formula shows for a symbol the cache lacks: what the last refresh found for it (a source that
+    does not know it, another failure), or "not loaded yet"; ``unrecorded``: why it could not be recorded."""
+    if unrecorded is not None:
+        return NoDataError(alias, reason=f"not loaded yet, and the request for it could not be recorded "
+                                         f"({unrecorded}): run marketreview fetch {alias}")
+    reason = cache.wanted().get(alias, (None, ""))[1]
+    if reason.startswith(UNKNOWN_PREFIX):
+        return UnknownSymbolError(alias, reason[len(UNKNOWN_PREFIX):])
+    if reason:
+        return NoDataError(alias, reason=f"not loaded: {reason} (press Refresh to try again)")
+    return NoDataError(alias, reason="not loaded yet: press Refresh")
 
+
+def _reason(error: MarketReviewError) -> str:
     if isinstance(error, (SymbolNotFoundError, UnknownSymbolError)):
         return f"{UNKNOWN_PREFIX}{error}"
     return str(error)
@@ -52,4 +67,4 @@ def record_outcome(engine: Engine, names: Iterable[str]) -> None:
     engine.cache.set_wanted_reasons(reasons)
 
 
-__all__ = ["KEEP", "record_outcome", "wanted_names"]
+__all__ = ["KEEP", "UNKNOWN_PREFIX", "not_loaded", "record_outcome", "wanted_names"]
