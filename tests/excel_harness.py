@@ -81,6 +81,8 @@ def _install_stubs() -> None:
     pythoncom.__file__ = "pythoncom.dll"
     sys.modules["win32timezone"].TimeZoneInfo = types.SimpleNamespace(  # type: ignore[attr-defined]
         utc=lambda: dt.timezone.utc)
+    sys.modules["win32process"].GetWindowThreadProcessId = (  # type: ignore[attr-defined]
+        lambda hwnd: (1, hwnd))  # an Excel's pid: its window's (one App per faked window)
     client = sys.modules["win32com.client"]
     client.VARIANT = VARIANT  # type: ignore[attr-defined]
     client.Dispatch = lambda obj, *a, **k: obj  # type: ignore[attr-defined]  # our COM stand-ins are dispatch-ready
