@@ -9,6 +9,12 @@ first formula waits for a batched fetch of the whole symbol map.
 ``whole_column_ms``: ``=PERF(A:A,"1W")`` with three tickers at the top, from the values xlwings hands over (its own
 conversion of the million cells is not included).
 
+``whole_column_com_ms``: the same formula as Excel calls it: ``A:A`` arrives as a COM Range
+(tests/excel_harness.ComRange) and runs through xlwings' ``call_udf`` with the UDFs' converter
+(:class:`marketreview.udf_args.UsedCells`: only the used part of the sheet is read); budget 50 ms.
+``naive_whole_column_com_ms``: the same call with xlwings' default conversion (the path before: every one of the
+1,048,576 cells is read and cleaned), in the same run.
+
 ``freshness_check_us``: the extra time per formula when the cache's ``PRAGMA data_version`` is checked on every
 call (``BURST_GAP`` 0) against once per burst (the real setting), over a warm engine; and one bare check.
 """
@@ -30,6 +36,7 @@ from marketreview.engine import Engine
 from marketreview.template import FORMULAS
 
 COLD_BUDGET_S = 2.0
+WHOLE_COLUMN_BUDGET_MS = 50.0
 WHOLE_COLUMN = 1_048_576
 
 
@@ -89,6 +96,7 @@ def run(out: Output, size: Size, spec: str, workdir: Path) -> None:
     finally:
         udfs.set_engine(None)
     out.figure("whole_column_ms", whole * 1e3, f"ms for PERF over A:A ({len(shown)} rows come back)")
+    _whole_column_com(out, engine, size)
     calls = 2000 if size.name == "full" else 200
     per_call = {}
     saved = udfs.BURST_GAP
@@ -116,6 +124,42 @@ def run(out: Output, size: Size, spec: str, workdir: Path) -> None:
     out.figure("freshness_check_us", (per_call["every_call"] - per_call["once_per_burst"]) * 1e6,
                "us per formula if checked on every call")
     out.figure("data_version_us", bare * 1e6, "us per PRAGMA data_version")
+
+
+def _whole_column_com(out: Output, engine: Engine, size: Size) -> None:
+    """``=PERF(A:A,"1W")`` through xlwings' own Windows UDF code, with and without the used-part converter."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    import excel_harness as harness
+
+    windows = harness.load()
+    sheet = harness.ComSheet("Review", {(1, 1): "SP500", (2, 1): "DOW", (3, 1): "NDX"})
+    book = harness.ComWorkbook("Weekly.xlsm", (sheet,))
+    timings: dict[str, float] = {}
+    with windows.decorated("marketreview.udfs") as module:
+        module.set_engine(engine)
+        try:
+            for label, converter in (("used", True), ("naive", False)):
+                options = module.PERF.__xlfunc__["args"][0]["options"]
+                saved = options.pop("convert")
+                if converter:
+                    options["convert"] = saved
+                best = float("inf")
+                for _ in range(max(1, size.repeats if converter else 1)):
+                    t0 = time.perf_counter()
+                    shown = windows.call_from("marketreview.udfs", "PERF", sheet.column(1), "1W", workbook=book,
+                                              caller=sheet.cell(1, 3))
+                    best = min(best, time.perf_counter() - t0)
+                options["convert"] = saved
+                assert len(shown) == 3 and all(isinstance(row[0], float) for row in shown), shown
+                timings[label] = best
+        finally:
+            module.set_engine(None)
+    out.figure("whole_column_com_ms", timings["used"] * 1e3, "ms for PERF over A:A as a COM Range (used part)",
+               budget=WHOLE_COLUMN_BUDGET_MS)
+    out.figure("naive_whole_column_com_ms", timings["naive"] * 1e3,
+               "ms for the same call with xlwings' default conversion (all 1,048,576 cells)")
 
 
 def main() -> None:

@@ -1,6 +1,10 @@
 """An object with the xlwings Book/Sheets/Sheet/Range surface the live renderer and the refresh use, recording
 what was written. No Excel: cells live in dicts.
 
+Kept for the renderer's and the refresh's unit tests (fast, and able to refuse writes mid-refresh). The Refresh
+button's real path, xlwings' own ``Book``/``Sheet``/``Range`` over COM, runs in tests/test_template_refresh.py on
+tests/com_excel.py (COM objects at the pywin32 boundary); new tests of that path belong there.
+
 It imitates Excel where it matters to a test: a string written with a leading apostrophe is stored without it
 (the apostrophe is a prefix, not part of the value); a string written *without* one that starts with ``=`` is
 taken as a formula (recorded in ``Sheet.formulas``, so a test can assert there are none); reading a one-row or

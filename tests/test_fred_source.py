@@ -62,7 +62,7 @@ def test_one_request_for_many_series_and_holidays_are_missing_days(answer: str) 
     source, get, _ = fred(answer)
     frame = source.fetch(["DGS2", "DGS10"], D(2024, 12, 23), D(2024, 12, 27))
     assert get.calls == [("https://fred.stlouisfed.org/graph/fredgraph.csv?id=DGS2,DGS10"
-                          "&cosd=2024-12-23,2024-12-23&coed=2024-12-27,2024-12-27", 30)]
+                          "&cosd=2024-12-23,2024-12-23&coed=2024-12-27,2024-12-27", 10)]  # one request waits <= 10 s
     assert list(frame.index) == [pd.Timestamp(d) for d in ("2024-12-23", "2024-12-24", "2024-12-26",
                                                            "2024-12-27")]
     assert pd.Timestamp("2024-12-25") not in frame.index  # Christmas: no value, not a zero

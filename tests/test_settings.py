@@ -37,9 +37,9 @@ def test_the_file_then_the_environment(path, monkeypatch):
     monkeypatch.setenv("MARKETREVIEW_SOURCE", "yahoo")
     monkeypatch.setenv("MARKETREVIEW_OFFLINE", "0")
     assert settings.load() == Settings(source="yahoo", cache="/x/c.sqlite", offline=False, lang="en")
-    # $MARKETREVIEW_CACHE keeps its old meaning (the default file, one per source), overriding the file's
+    # $MARKETREVIEW_CACHE names the cache file, as --cache does, overriding the file's
     monkeypatch.setenv("MARKETREVIEW_CACHE", "/env/prices.sqlite")
-    assert settings.load().cache is None
+    assert settings.load().cache == "/env/prices.sqlite"
 
 
 @pytest.mark.parametrize(("content", "words"), [

@@ -39,7 +39,7 @@ MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 # The demo report is Japanese (xlwings.conf Lang = ja), so the report's sheets carry the Japanese titles.
 EXPECTED_SHEETS = ["米国株価指数", "マグニフィセント7", "相対比較", "金利", "日本セクター", "サマリー",
-                   "マクロ", "データ出所", "Formulas", "xlwings.conf"]
+                   "マクロ", "データ出所", "Formulas", "xlwings.conf", "_marketreview_status"]
 EXPECTED_FORMULAS = ['=PERF("SP500","1W")', '=RELRATIO("^RUO","^GSPC")', '=RELDEV("RUSSELL2000G","SP500")',
                      "=MAG7SHARE()", '=UST("10Y")', '=YIELDCHG("10Y","1W")', '=CLOSEPRICE("TOPIX17_BANKS")',
                      '=REVIEWLINE("SP500","1W")', '=MACROSERIES("FRED:BOGZ1FA105050005Q",,"pc1")',
@@ -162,7 +162,10 @@ def test_sheets_formulas_and_conf(committed: Path) -> None:
         assert (text.value, text.data_type) == (getattr(cell.value, "text", cell.value), "s")
         assert formulas.cell(row=cell.row, column=2).value
     notes = " ".join(str(c.value) for c in formulas["A"][:4] if c.value)
-    assert "macOS" in notes and "Refresh" in notes
+    assert "macOS" in notes and "更新" in notes
+    assert str(formulas["A2"].value).startswith("最初に") and "Import Functions" in str(formulas["A2"].value)
+    japanese = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+    assert all(japanese.search(str(formulas.cell(row=c.row, column=2).value)) for c in live)  # ja descriptions
     # the sheets that replaced quickstart's own keep their VBA document modules' code names
     assert wb.worksheets[0].sheet_properties.codeName == "Sheet1"
     assert conf.sheet_properties.codeName == "Sheet2"
@@ -183,7 +186,7 @@ def vba_modules(path: Path) -> dict[str, str]:
 
 def test_vba_samplecall_runs_a_fixed_installed_module(committed: Path) -> None:
     modules = vba_modules(committed)
-    sample = [code for code in modules.values() if re.search(r"^Sub SampleCall\(\)", code, re.M)]
+    sample = [code for code in modules.values() if re.search(r"^Sub RefreshMarketReview\(\)", code, re.M)]
     assert len(sample) == 1
     code = sample[0]
     assert 'RunPython "import marketreview.addin;marketreview.addin.main()"' in code
@@ -249,8 +252,8 @@ def test_first_sheet_has_the_refresh_button(committed: Path) -> None:
     assert children_in_schema_order(root)
     buttons = re.findall(r'<x:ClientData ObjectType="Button">(.*?)</x:ClientData>', vml, re.S)
     assert len(buttons) == 1
-    assert "<x:FmlaMacro>[0]!SampleCall</x:FmlaMacro>" in buttons[0]
-    assert 'o:button="t"' in vml and ">Refresh</font>" in vml
+    assert "<x:FmlaMacro>[0]!RefreshMarketReview</x:FmlaMacro>" in buttons[0]  # a name that says what it does
+    assert 'o:button="t"' in vml and ">更新</font>" in vml  # the ja template's button speaks Japanese
     ElementTree.fromstring(vml)  # well-formed
     content_types = parts["[Content_Types].xml"].decode()
     vml_type = "application/vnd.openxmlformats-officedocument.vmlDrawing"
@@ -334,12 +337,12 @@ def test_libreoffice_converts_it_to_pdf(committed: Path, tmp_path: Path) -> None
 
 
 @pytest.mark.soffice
-def test_libreoffice_sees_the_button_bound_to_samplecall(committed: Path, tmp_path: Path) -> None:
+def test_libreoffice_sees_the_button_bound_to_its_macro(committed: Path, tmp_path: Path) -> None:
     ods = _soffice(committed, tmp_path, "ods")
     with zipfile.ZipFile(ods) as archive:
         content = archive.read("content.xml").decode("utf-8")
-    assert re.search(r'<form:button [^>]*form:label="Refresh"', content)
-    assert "Module1.SampleCall" in content
+    assert re.search(r'<form:button [^>]*form:label="更新"', content)
+    assert "Module1.RefreshMarketReview" in content
 
 
 # -- (f) the design card's folders ---------------------------------------------------------------------------

@@ -155,7 +155,8 @@ def test_a_row_of_tickers_gives_a_row(warm):
 
 def test_history_over_a_range_says_one_ticker(warm):
     result = udfs.HISTORY([["SP500"], ["DOW"]], "1M")
-    assert result[0][0].startswith("#VALUE!") and "one ticker" in result[0][0]
+    assert result == "#VALUE! HISTORY takes one ticker, not a range: one HISTORY per ticker, side by side"
+    assert udfs.HISTORY([["SP500"], [None]], "1M")[0] == ["date", "close"]  # one ticker and blank rows
 
 
 # -- errors ------------------------------------------------------------------------------------------
@@ -246,17 +247,20 @@ def test_docs_and_category_come_from_the_registry(declared):
         assert info["category"] == "MarketReview"
         assert info["volatile"] is False
         assert info["ret"]["doc"] == function.doc
-        assert [a["name"] for a in info["args"]] == [p.name for p in function.params]
-        for arg, param in zip(info["args"], function.params, strict=True):
+        args = [a for a in info["args"] if a["name"] != "caller"]  # xlwings' reserved argument: not in VBA
+        assert [a["name"] for a in args] == [p.name for p in function.params]
+        for arg, param in zip(args, function.params, strict=True):
             assert arg["doc"] == param.doc + (" (optional)" if param.optional else "")
             assert ("optional" in arg) == param.optional
 
 
 def test_conversions_are_declared(declared):
     perf = {a["name"]: a["options"] for a in declared.PERF.__xlfunc__["args"]}
-    assert perf["ticker"] == {"ndim": 2, "err_to_str": True}
-    assert perf["start"] == {"dates": dt.date, "err_to_str": True}
-    assert perf["end_date"] == {"dates": dt.date, "err_to_str": True}
+    from marketreview.udf_args import UsedCells
+
+    assert perf["ticker"] == {"convert": UsedCells, "ndim": 2, "err_to_str": True}
+    assert perf["start"] == {"convert": UsedCells, "dates": dt.date, "err_to_str": True}
+    assert perf["end_date"] == {"convert": UsedCells, "dates": dt.date, "err_to_str": True}
     assert "expand" not in declared.HISTORY.__xlfunc__["ret"]["options"]  # dynamic arrays spill on their own
 
 

@@ -88,7 +88,7 @@ def test_one_batched_call_with_the_documented_arguments() -> None:
     assert fake.calls[0] == {
         "tickers": ["^GSPC", "AAPL", "1617.T"], "start": D(2025, 1, 2), "end": D(2025, 1, 8),
         "interval": "1d", "auto_adjust": False, "actions": False, "progress": False, "group_by": "column",
-        "threads": True, "multi_level_index": True, "ignore_tz": True, "timeout": 20,
+        "threads": True, "multi_level_index": True, "ignore_tz": True, "timeout": 10,
     }
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from . import settings as user_settings
@@ -35,13 +34,14 @@ def open_engine(source: str | None = None, *, offline: bool | None = None, cache
 
 
 def cache_path_for(spec: str) -> Path:
-    """The default cache file for a source: live sources share one; the demo and each CSV folder get their own,
-    so synthetic or local rows never mix with fetched ones."""
-    path = Cache.default_path()
-    kind = spec.strip().lower()
-    if kind in ("auto", "yahoo", "fred"):
-        return path
-    if kind == "demo":
-        return path.with_name(f"{path.stem}-demo{path.suffix}")
-    digest = hashlib.sha1(spec.encode("utf-8")).hexdigest()[:10]
-    return path.with_name(f"{path.stem}-{kind.split(':', 1)[0]}-{digest}{path.suffix}")
+    """The cache file for a source: one file for every source (``$MARKETREVIEW_CACHE`` or the user cache
+    folder's ``prices.sqlite``), the same one ``--cache`` names. Sources stay apart inside it: every row is keyed
+    by the source that delivered it, so demo or local rows are never served as fetched ones."""
+    del spec  # every source shares the one file
+    return Cache.default_path()
+
+
+def cache_in_use(settings: Settings | None = None) -> Path:
+    """The cache file formulas, Refresh and the CLI use with ``settings`` (default: the settings in force)."""
+    chosen = settings or user_settings.load()
+    return Path(chosen.cache).expanduser() if chosen.cache else Cache.default_path()

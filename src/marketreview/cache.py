@@ -8,6 +8,7 @@ One file holds these tables::
                                                                      holiday is not asked for again
     revisions (source, symbol, revision, read_at)                    which version of a local file the rows are
     unknown   (source, symbol, reason, failed_at)                    tickers a source said it does not know
+    wanted    (name, asked_at, reason)                               names formulas asked for: Refresh loads them
     meta      (key, value)                                           the schema version (also user_version)
 
 Every row and range belongs to the source that delivered it (``yahoo``, ``fred``, ``demo``, ``csv:<folder>``):
@@ -45,6 +46,7 @@ import pandas as pd
 
 from . import _sqlite_holdings as holdings_store
 from . import _sqlite_store as store
+from . import _sqlite_wanted as wanted_store
 from .errors import (
     BadArgumentError,
     BadDateError,
@@ -364,6 +366,30 @@ class Cache:
             message = f"{exc}; that snapshot was dropped (`marketreview fetch --all` takes a new one)"
             self.messages.append(message)
             raise CacheCorruptError(str(self.path), message) from None
+
+    # -- what formulas asked for (see marketreview._sqlite_wanted) ------------------------------------
+
+    def want(self, names: Sequence[str], at: dt.datetime) -> None:
+        """Record that formulas asked for ``names`` (aliases or tickers) at ``at``: the next refresh loads them."""
+        if names:
+            with self._session() as conn, store.write_transaction(conn):
+                wanted_store.ask(conn, names, _utc(at, "at"))
+
+    def wanted(self) -> dict[str, tuple[dt.datetime, str]]:
+        """``{name: (last asked, why the last refresh could not load it or '')}``."""
+        with self._session() as conn, store.read_transaction(conn):
+            return wanted_store.read(conn)
+
+    def set_wanted_reasons(self, reasons: dict[str, str]) -> None:
+        """What the last refresh found for each wanted name: a reason, or '' when it loaded."""
+        if reasons:
+            with self._session() as conn, store.write_transaction(conn):
+                wanted_store.set_reasons(conn, reasons)
+
+    def drop_wanted(self, before: dt.datetime) -> list[str]:
+        """Forget the wanted names no formula asked for since ``before``; returns them."""
+        with self._session() as conn, store.write_transaction(conn):
+            return wanted_store.drop_older(conn, _utc(before, "before"))
 
     # -- lifetime -----------------------------------------------------------------------------------
 

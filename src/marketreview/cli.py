@@ -125,8 +125,12 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     engine = _engine(args)
     if args.retry_unknown:
         print(f"retrying {engine.cache.forget_unknown()} tickers remembered as unknown", file=sys.stderr)
-    names = needed_symbols(engine) if args.all or not args.symbols else list(args.symbols)
+    from .wanted import record_outcome, wanted_names
+
+    wanted = wanted_names(engine) if args.all or not args.symbols else []
+    names = [*needed_symbols(engine), *wanted] if args.all or not args.symbols else list(args.symbols)
     report = engine.ensure(names, progress=_progress())
+    record_outcome(engine, wanted)
     requests = ", ".join(f"{k}: {v}" for k, v in report.requests.items()) or "none (cache is up to date)"
     print(f"fetched {len(report.fetched)} symbols, {report.rows} new rows; requests {requests}; "
           f"cache {engine.cache.path}")
@@ -302,8 +306,10 @@ def cmd_config(args: argparse.Namespace) -> int:
         variable = settings.ENVIRONMENT[key]
         origin = (f"${variable}" if os.environ.get(variable, "").strip() else
                   "file" if key in stored else "default")
-        shown = "(one file per source beside it)" if key == "cache" and origin.startswith("$") else value
-        print(f"{key} = {'' if shown is None else shown}  ({origin})")
+        print(f"{key} = {'' if value is None else value}  ({origin})")
+    from .app import cache_in_use
+
+    print(f"cache file in use: {cache_in_use(current)} (every source's rows, each keyed by its source)")
     return 0
 
 
@@ -311,7 +317,8 @@ def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--source", help="auto (FRED for yields, Yahoo for the rest), yahoo, fred, demo or csv:DIR")
     common.add_argument("--offline", action="store_true", help="answer from the cache alone; never fetch")
-    common.add_argument("--cache", type=Path, help="SQLite cache file (default: $MARKETREVIEW_CACHE or user cache)")
+    common.add_argument("--cache", type=Path, help="SQLite cache file (default: $MARKETREVIEW_CACHE or the settings "
+                                                   "file's, else the user cache folder's; one file for every source)")
     common.add_argument("--symbol-map", type=Path, help="CSV of symbol-map rows overriding the default map")
 
     top = argparse.ArgumentParser(prog="marketreview", description="Market-review figures and workbooks.")
@@ -361,7 +368,7 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("config", help="show or change the settings the workbook's formulas and Refresh share")
     p.add_argument("--source", help="auto, yahoo, fred, demo or csv:DIR")
-    p.add_argument("--cache", help="SQLite cache file (default: one per source in the user cache folder)")
+    p.add_argument("--cache", help="SQLite cache file (default: prices.sqlite in the user cache folder, every source)")
     p.add_argument("--offline", choices=("true", "false"), help="answer from the cache alone")
     p.add_argument("--lang", choices=("ja", "en"))
     p.add_argument("--unset", action="append", choices=("source", "cache", "offline", "lang"),

@@ -11,18 +11,21 @@ import datetime as dt
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
-from . import calendars
+from . import calendars, wanted
 from .cache import Cache, CacheInfo
 from .calc import prices
 from .calc.lookup import DayTable, day_table
+from .deadline import Pending, call_within, remaining
 from .errors import (
     CacheCorruptError,
     CacheError,
     DataFormatError,
+    DeadlineError,
     MarketReviewError,
     NetworkError,
     NoDataError,
@@ -100,6 +103,13 @@ class Engine:
         #: local files that are gone, unreadable or invalid since they were read: ticker -> (since, why)
         self._file_faults: dict[Symbol, tuple[str | None, StaleFileError]] = {}
         self._fault_since: dict[Symbol, dt.datetime] = {}
+        #: formulas' names recorded in the cache's wanted table today / still to be written there
+        self._asked: set[str] = set()
+        self._asked_day: dt.date | None = None
+        self._asks_pending: set[str] = set()
+        #: a refresh's deadline (a time.monotonic() reading) and its length: no request waits past it
+        self.deadline: float | None = None
+        self.deadline_seconds = 0.0
 
     # -- time --------------------------------------------------------------------------------------
 
@@ -161,6 +171,10 @@ class Engine:
                         del pending[alias]
         return report
 
+    def failure(self, name: str) -> MarketReviewError | None:
+        """Why the last fetch of ``name`` failed in this engine (None: it did not fail)."""
+        return self._failed.get(self.symbols.resolve(name).alias)
+
     def _fetch_level(self, wanted: dict[str, Symbol], start: dt.date, end: dt.date, report: FetchReport,
                      progress: Callable[[str, int, int], None] | None, down: dict[str, MarketReviewError]
                      ) -> tuple[list[str], dict[str, MarketReviewError]]:
@@ -197,6 +211,12 @@ class Engine:
             if ticker in skipped:
                 failed[alias] = skipped[ticker]
         by_source = self.router.split(list(need))
+        windows = {id(s): (min(g[0] for t in ts for g in need[t]), max(g[1] for t in ts for g in need[t]))
+                   for s, ts in by_source.items()}
+        started: dict[int, Pending] = {}
+        if self.deadline is not None:  # side by side: a hanging source costs only its own symbols
+            for s, ts in by_source.items():
+                started[id(s)] = Pending(partial(s.fetch, ts, *windows[id(s)]))
         for number, (source, tickers) in enumerate(by_source.items(), start=1):
             if progress is not None:
                 progress(source.name, number, len(by_source))
@@ -206,11 +226,10 @@ class Engine:
                     if ticker in tickers:
                         failed[alias] = down[_BUSY]
                 continue
-            lo = min(g[0] for t in tickers for g in need[t])
-            hi = max(g[1] for t in tickers for g in need[t])
+            lo, hi = windows[id(source)]
             report.requests[source.name] = report.requests.get(source.name, 0) + 1
             try:
-                frame = source.fetch(tickers, lo, hi)
+                frame = self._fetch(source, tickers, lo, hi, started.get(id(source)))
                 bad: dict[Symbol, MarketReviewError] = {}
             except SourceError as exc:
                 # a batch error that carries the others' closes costs only the symbols it names
@@ -255,6 +274,19 @@ class Engine:
                     served.append(alias)
         return served, failed
 
+    def _fetch(self, source: Source, tickers: list[Symbol], lo: dt.date, hi: dt.date, started: Pending | None
+               ) -> pd.DataFrame:
+        """One request (already ``started``, or now), given up (:class:`DeadlineError`) when the refresh's
+        deadline passes first."""
+        left = remaining(self.deadline)
+        if left is None:
+            return source.fetch(tickers, lo, hi)
+        try:
+            frame: pd.DataFrame = (started or Pending(lambda: source.fetch(tickers, lo, hi))).result(left)
+            return frame
+        except TimeoutError:
+            raise DeadlineError(source.name, self.deadline_seconds, tickers) from None
+
     def _remembered_unknown(self, source: Source, ticker: Symbol, now: dt.datetime) -> MarketReviewError | None:
         """A ticker this source said it does not know, within :data:`UNKNOWN_TTL`: not asked again."""
         if not getattr(source, "remembers_unknown", False):
@@ -298,11 +330,43 @@ class Engine:
         except MarketReviewError:
             return False  # a bad name is not fetched; its cell reports the problem
 
+    # -- what formulas ask for (the cache's wanted table: Refresh loads it) ---------------------------
+
+    def _note_asked(self, alias: str, *names: str) -> None:
+        """Remember (once a day) that a formula used ``alias``; written to the cache at the next burst."""
+        if alias not in self._asked:
+            self._asked.update((alias, *names))
+            self._asks_pending.add(alias)
+
+    def flush_asked(self) -> CacheError | None:
+        """Write the names formulas used since the last flush into the cache's wanted table (one transaction).
+        A busy cache keeps them for the next flush; the error is returned, never raised (a formula's value does
+        not depend on it)."""
+        today = self.today()
+        if self._asked_day != today:
+            self._asked_day = today
+            self._asked = set(self._asks_pending)
+        if not self._asks_pending:
+            return None
+        names = sorted(self._asks_pending)
+        try:
+            self.cache.want(names, self.clock())
+        except CacheError as exc:
+            return exc
+        self._asks_pending.difference_update(names)
+        return None
+
+    def _not_loaded(self, alias: str) -> MarketReviewError:
+        """Why a formula's symbol is not in the cache (recorded as wanted for the next Refresh)."""
+        return wanted.not_loaded(self.cache, alias, self.flush_asked())
+
     # -- freshness ---------------------------------------------------------------------------------
 
     def reload_if_changed(self) -> bool:
         """Forget every memoised series when another process has committed to the cache since the last check
         (``PRAGMA data_version``); True when it did. Called once per calculation burst, not per cell."""
+        if not self.fetch_missing:
+            self.flush_asked()
         version = self.cache.data_version()
         with self._lock:
             changed = self._data_version is not None and version != self._data_version
@@ -337,6 +401,8 @@ class Engine:
     def series(self, name: str) -> pd.Series:
         """All cached closes for ``name`` (fetching first if the cache has none and we are online)."""
         info = self.symbols.resolve(name)
+        if not self.fetch_missing:
+            self._note_asked(info.alias)
         served = self._served.get(info.alias)
         if served is not None:
             cached = self._series.get(served)
@@ -364,8 +430,7 @@ class Engine:
                     if isinstance(failure, SymbolNotFoundError):
                         raise UnknownSymbolError(name, f"{failure.source} has no data for {ticker}") from failure
                     if failure is None and not self.fetch_missing and not self.offline:
-                        failure = NoDataError(ticker, reason=f"not loaded yet: press Refresh to load {name} "
-                                                             f"(or run marketreview fetch {name})")
+                        failure = self._not_loaded(info.alias)
                     raise failure or NoDataError(
                         ticker, reason="not in the cache" + (" (offline: run marketreview fetch first)"
                                                               if self.offline else ""))
@@ -392,6 +457,8 @@ class Engine:
     def day_table(self, name: str) -> DayTable:
         """The O(1) as-of table of ``name``'s closes (rebuilt whenever its series is reloaded)."""
         table = self._tables.get(name)
+        if table is not None and not self.fetch_missing and name not in self._asked:
+            self._note_asked(self.symbols.resolve(name).alias, name)
         if table is None:
             table = day_table(self.series(name), self.today() + dt.timedelta(days=7), self.sessions(name),
                               calendar=self.symbols.resolve(name).calendar)
@@ -401,7 +468,7 @@ class Engine:
     def day_table_or_none(self, name: str) -> DayTable | None:
         """:meth:`day_table`, or None where the name cannot be served (the full path then explains why)."""
         table = self._tables.get(name)
-        if table is not None:
+        if table is not None and (self.fetch_missing or name in self._asked):
             return table
         try:
             return self.day_table(name)
@@ -493,8 +560,14 @@ class Engine:
         return [to_fundamentals(s, notes if s is latest else ()) for s in stored]
 
     def _fetch_holdings(self) -> HoldingsSnapshot:
-        assert self.router.holdings is not None
-        snapshot = self.router.holdings.snapshot(self.clock())
+        holdings = self.router.holdings
+        assert holdings is not None
+        left = remaining(self.deadline)
+        try:
+            snapshot = (holdings.snapshot(self.clock()) if left is None
+                        else call_within(lambda: holdings.snapshot(self.clock()), left))
+        except TimeoutError:
+            raise DeadlineError("holdings", self.deadline_seconds) from None
         self.cache.write_holdings(snapshot)
         return snapshot
 

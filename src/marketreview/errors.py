@@ -177,6 +177,14 @@ class NetworkError(SourceError):
         return str(self.args[0])
 
 
+class DeadlineError(NetworkError):
+    """A refresh's deadline passed before the source answered: the previous values are kept."""
+
+    def __init__(self, source: str, seconds: float, symbols: Iterable[str] = ()) -> None:
+        super().__init__(source, f"not fetched within the refresh deadline ({seconds:g} s)", symbols)
+        self.args = (f"{source}: not fetched within the refresh deadline ({seconds:g} s); previous values kept",)
+
+
 class SymbolNotFoundError(SourceError):
     """Some symbols of a batch had no data. ``frame`` holds what the source did deliver for the others
     (the standard ``(field, symbol)`` frame), so one bad symbol does not cost the whole batch."""

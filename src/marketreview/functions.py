@@ -362,9 +362,11 @@ FUNCTIONS: dict[str, WorksheetFunction] = {f.name: f for f in (
     WorksheetFunction("UST", "Treasury yield level in percent (YIELD in the CLI; Excel's own YIELD is a bond "
                       "function, so the worksheet name is UST).", (_TENOR, _DATE), yield_level),
     WorksheetFunction("YIELDCHG", "Treasury yield change in basis points.", (_TENOR, _START, _END), yield_change),
-    WorksheetFunction("HISTORY", "Table of dates and closes (daily, weekly or monthly), like STOCKHISTORY; "
-                      "with units or a d/w/m/q/a interval, the series as SERIES transforms it.",
-                      (_T, _START, _END,
+    WorksheetFunction("HISTORY", "Table of dates and closes (daily, weekly or monthly) of one symbol, like "
+                      "STOCKHISTORY; with units or a d/w/m/q/a interval, the series as MACROSERIES transforms it "
+                      "(SERIES in the CLI). Spills: needs dynamic arrays (Excel 365/2021).",
+                      (Param("ticker", "One symbol or alias, e.g. \"^GSPC\", \"SP500\", \"TOPIX17_BANKS\""),
+                       _START, _END,
                        Param("interval", "daily, weekly or monthly; or d, w, m, q, a (end of period, dated at "
                                          "the period start)", optional=True),
                        Param("units", "FRED units: lin, chg, ch1, pch, pc1, pca, log", optional=True)),

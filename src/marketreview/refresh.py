@@ -10,16 +10,20 @@ and the status cells name them.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .deadline import DEFAULT_SECONDS
 from .errors import BadArgumentError, MarketReviewError
 from .render import styles
 from .render.book import excel_value, find_sheet, render_book
 from .report import layout
 from .report.build import build_report, needed_symbols
 from .types import Lang
+from .wanted import record_outcome, wanted_names
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -51,6 +55,8 @@ class BookConfig:
     offline: bool | None = None
     #: the user's list of Macro-sheet series (``MARKETREVIEW_MACRO_LIST``), instead of data/macro.csv
     macro_list: str | None = None
+    #: seconds the whole refresh may spend fetching (``MARKETREVIEW_REFRESH_DEADLINE``)
+    deadline: float | None = None
 
 
 @dataclass(frozen=True)
@@ -93,11 +99,35 @@ def read_config(book: Any) -> BookConfig:
     if lang is not None and lang.lower() not in ("ja", "en"):
         raise BadArgumentError("Lang", lang, f"on the {CONFIG_SHEET} sheet must be ja or en")
     offline = _text(settings.get("marketreview_offline"))
-    return BookConfig(source=_text(settings.get("marketreview_source")),
+    deadline = _text(settings.get("marketreview_refresh_deadline"))
+    return BookConfig(deadline=None if deadline is None else deadline_seconds(deadline, f"{CONFIG_SHEET} sheet"),
+                      source=_text(settings.get("marketreview_source")),
                       lang=None if lang is None else ("ja" if lang.lower() == "ja" else "en"),
                       cache=_text(settings.get("marketreview_cache")),
                       offline=None if offline is None else offline.lower() in ("1", "true", "yes", "on"),
                       macro_list=_text(settings.get("marketreview_macro_list")))
+
+
+DEADLINE_VARIABLE = "MARKETREVIEW_REFRESH_DEADLINE"
+
+
+def deadline_seconds(raw: object, where: str) -> float:
+    """A refresh deadline setting: a number of seconds > 0."""
+    try:
+        seconds = float(str(raw).strip())
+    except ValueError:
+        seconds = float("nan")
+    if not seconds > 0 or seconds == float("inf"):
+        raise BadArgumentError(DEADLINE_VARIABLE, raw, f"({where}) must be a number of seconds > 0")
+    return seconds
+
+
+def refresh_deadline(config: BookConfig) -> float:
+    """The workbook's setting, else ``$MARKETREVIEW_REFRESH_DEADLINE``, else :data:`DEFAULT_SECONDS`."""
+    if config.deadline is not None:
+        return config.deadline
+    raw = os.environ.get(DEADLINE_VARIABLE, "").strip()
+    return deadline_seconds(raw, f"${DEADLINE_VARIABLE}") if raw else DEFAULT_SECONDS
 
 
 def _state(book: Any) -> dict[str, str]:
@@ -107,12 +137,17 @@ def _state(book: Any) -> dict[str, str]:
     return {key: str(value) for key, value in _rows(sheet, len(_STATUS_KEYS)) if value is not None}
 
 
+def status_rows(state: dict[str, str]) -> list[tuple[str, str]]:
+    """The status sheet's rows for ``state`` (every key, '' where it has none): also what the template ships."""
+    return [(k, state.get(k, "")) for k in _STATUS_KEYS]
+
+
 def _save_state(book: Any, state: dict[str, str]) -> None:
     sheet = find_sheet(book, STATUS_SHEET)
     if sheet is None:
         sheet = book.sheets.add(STATUS_SHEET, after=book.sheets[-1])
         sheet.visible = False
-    sheet.range((1, 1)).value = [[excel_value(k), excel_value(state.get(k, ""))] for k in _STATUS_KEYS]
+    sheet.range((1, 1)).value = [[excel_value(k), excel_value(v)] for k, v in status_rows(state)]
 
 
 def stamp(when: dt.datetime) -> str:
@@ -186,8 +221,15 @@ def refresh_book(book: Any, engine: Engine, *, as_of: dt.date | None = None, lan
         config = read_config(book)
         language = lang or config.lang or "ja"
         needed = {engine.resolve(name).alias for name in needed_symbols(engine)}
-        report = build_report(engine, as_of, language,
-                              macro_list=Path(config.macro_list) if config.macro_list else None)
+        wanted = wanted_names(engine)
+        engine.deadline_seconds = refresh_deadline(config)
+        engine.deadline = time.monotonic() + engine.deadline_seconds  # Excel waits while RunPython runs
+        try:
+            report = build_report(engine, as_of, language,
+                                  macro_list=Path(config.macro_list) if config.macro_list else None, wanted=wanted)
+        finally:
+            engine.deadline = None
+        record_outcome(engine, wanted)
     except MarketReviewError as exc:
         return RefreshResult(False, write_failure(book, str(exc), now, language))
     if needed and needed <= set(report.failed):
@@ -208,5 +250,5 @@ def refresh_book(book: Any, engine: Engine, *, as_of: dt.date | None = None, lan
     return RefreshResult(not report.failed, status, dict(report.failed), tuple(names), report.as_of)
 
 
-__all__ = ["CONFIG_SHEET", "STATUS_SHEET", "BookConfig", "RefreshResult", "read_config", "refresh_book",
-           "stamp", "write_failure"]
+__all__ = ["CONFIG_SHEET", "DEADLINE_VARIABLE", "STATUS_SHEET", "BookConfig", "RefreshResult", "deadline_seconds",
+           "read_config", "refresh_book", "refresh_deadline", "stamp", "status_rows", "write_failure"]

@@ -4,7 +4,7 @@ The per-user file (``settings.json`` in the user config folder, or ``$MARKETREVI
 ``cache``, ``offline`` and ``lang``. ``marketreview config`` and the Refresh button (from the workbook's
 ``xlwings.conf`` sheet) write it; every process reads it. Environment variables override it
 (``MARKETREVIEW_SOURCE``, ``MARKETREVIEW_CACHE``, ``MARKETREVIEW_OFFLINE``, ``MARKETREVIEW_LANG``), as CI and
-servers set them (``MARKETREVIEW_CACHE`` as before: the default cache file, per source). A bad value is refused
+servers set them (``MARKETREVIEW_CACHE``: the cache file, the same one ``--cache`` names). A bad value is refused
 with the file or variable it came from, never ignored.
 """
 
@@ -96,12 +96,7 @@ def load(path: Path | None = None, environ: Mapping[str, str] | None = None) -> 
         raw = env.get(variable, "")
         if not raw.strip():
             continue
-        if key == "cache":
-            # $MARKETREVIEW_CACHE keeps its meaning: the default file, with one sibling per demo/CSV source
-            # (marketreview.app.cache_path_for); it overrides the file's choice
-            values.pop("cache", None)
-        else:
-            values[key] = _value(key, raw, f"${variable}")
+        values[key] = _value(key, raw, f"${variable}")
     return replace(Settings(), **values)
 
 

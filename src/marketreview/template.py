@@ -49,19 +49,22 @@ DEMO_AS_OF = dt.date(2025, 10, 31)
 DEMO_CLOCK = dt.datetime(2025, 10, 31, 22, 0, tzinfo=dt.timezone.utc)
 DEMO_LANG: Lang = "ja"
 
-MACRO = "SampleCall"
+#: The Refresh button's macro: a name that says what it does (quickstart's ``SampleCall`` is replaced).
+MACRO = "RefreshMarketReview"
 #: What the Refresh button runs (xlwings' ``RunPython``): an installed module, not one beside the workbook.
 REFRESH_MODULE = "marketreview.addin"
 REFRESH_CALL = f"import {REFRESH_MODULE};{REFRESH_MODULE}.main()"
-#: quickstart's Module1 with SampleCall calling :data:`REFRESH_CALL` (its only change to xlwings' VBA).
+#: quickstart's Module1 with its one macro calling :data:`REFRESH_CALL` (its only change to xlwings' VBA).
 MODULE1_SOURCE = (
     'Attribute VB_Name = "Module1"\n'
-    "Sub SampleCall()\n"
+    f"Sub {MACRO}()\n"
     "    ' The Refresh button: the same installed module whatever this copy of the workbook is called\n"
     f'    RunPython "{REFRESH_CALL}"\n'
     "End Sub\n"
 )
-BUTTON_CAPTION = "Refresh"
+#: The button's caption in the workbook's language.
+BUTTON_CAPTIONS: dict[str, str] = {"en": "Refresh", "ja": "更新"}
+BUTTON_CAPTION = BUTTON_CAPTIONS["en"]
 #: The installed module "Import Functions" reads (any copy of the workbook, in any folder, finds it).
 UDF_MODULE = "marketreview.udfs"
 FORMULAS_SHEET = "Formulas"
@@ -89,18 +92,35 @@ FORMULAS: tuple[tuple[str, str], ...] = (
 _FORMULA_NOTES: dict[str, tuple[str, str, str, tuple[str, str, str]]] = {
     "en": (
         "MarketReview functions as live formulas (the Windows extra)",
-        "Windows: with the xlwings add-in, run xlwings tab → Import Functions once; these cells then "
-        "recalculate (UDF Modules = marketreview.udfs on the xlwings.conf sheet).",
+        "First: with the xlwings add-in installed, run xlwings tab → Import Functions once (Windows). Until then "
+        "the Result cells show #NAME?; afterwards they recalculate (UDF Modules = marketreview.udfs on the "
+        "xlwings.conf sheet). A cell saying \"press Refresh\" is loaded by the Refresh button on the first sheet.",
         "macOS has no UDFs: the Refresh button on the first sheet fills every sheet.",
         ("Formula", "What it does", "Result"),
     ),
     "ja": (
         "MarketReview 関数のライブ数式（Windows 向けの追加機能）",
-        "Windows: xlwings アドインで xlwings タブ → Import Functions を一度実行すると、これらのセルが再計算"
-        "されます（xlwings.conf シートの UDF Modules = marketreview.udfs）。",
-        "macOS では UDF は使えません。最初のシートの Refresh ボタンで全シートを更新します。",
+        "最初に: xlwings アドインを入れて、xlwings タブ → Import Functions を一度実行してください（Windows）。"
+        "それまで「結果」の列は #NAME? です。実行後はこれらのセルが再計算されます（xlwings.conf シートの "
+        "UDF Modules = marketreview.udfs）。「press Refresh」と出たセルは、最初のシートの「更新」ボタンで"
+        "読み込まれます。",
+        "macOS では UDF は使えません。最初のシートの「更新」ボタンで全シートを更新します。",
         ("数式", "説明", "結果"),
     ),
+}
+
+#: What each function of the Formulas sheet does, in Japanese (the English text is the function's own help).
+_FORMULA_DOCS_JA: dict[str, str] = {
+    "PERF": "開始日から終了日（省略時は最新の終値）までの騰落率。",
+    "RELRATIO": "2 つの銘柄の終値の比（それぞれの取引所の暦で）。",
+    "RELDEV": "週次の比と、その N 週（既定 26 週、今週を含む）平均との差。",
+    "MAG7SHARE": "S&P 500 の時価総額に占めるマグニフィセント 7 の比率。",
+    "UST": "米国債利回り（%）。3M、2Y、10Y、30Y。",
+    "YIELDCHG": "米国債利回りの変化（bp）。",
+    "CLOSEPRICE": "指定日（省略時は最新）時点の終値（その日以前の直近の終値）。",
+    "REVIEWLINE": "貼り付け用の 1 行（警告があれば印付き）。",
+    "MACROSERIES": "マクロ系列（FRED の任意の系列など）の指定日時点の値。FRED の units と frequency で変換。",
+    "HISTORY": "日付と終値の表（日次・週次・月次）。動的配列で下へ広がります（Excel 2016/2019 では表示されません）。",
 }
 
 _CONF_NOTES = (
@@ -153,13 +173,15 @@ def template_bytes(report: Report) -> bytes:
     for sheet in list(wb.worksheets):
         wb.remove(sheet)
     wb = render_workbook(report, wb)
+    report_sheets = list(wb.sheetnames)
     _add_formulas_sheet(wb, report.lang)
     _add_conf_sheet(wb, report.lang)
+    _add_status_sheet(wb, report_sheets)
     _finish_sheets(wb)
     package = _save(wb, dt.datetime.combine(report.as_of, dt.time()))
     column = chart_anchor_column(report.sheets[0]) - 1 if report.sheets else 8
     anchor = Anchor(column, 4, 0, 4, column + 2, 0, 2, 4)
-    package = add_button(package, 0, MACRO, BUTTON_CAPTION, anchor)
+    package = add_button(package, 0, MACRO, BUTTON_CAPTIONS[report.lang], anchor)
     formulas_part = _sheet_part(_parts(package), wb.sheetnames.index(FORMULAS_SHEET))
     package = mark_dynamic_arrays(package, formulas_part, dynamic_cells())
     return normalise_package(_with_fixed_module(package))
@@ -248,7 +270,7 @@ def _add_formulas_sheet(wb: Workbook, lang: Lang) -> None:
         formula = f"={name}({args})"
         shown = ws.cell(row=row, column=1, value=formula)
         shown.data_type = "s"  # the formula's text, not a second live formula
-        ws.cell(row=row, column=2, value=FUNCTIONS[name].doc)
+        ws.cell(row=row, column=2, value=_FORMULA_DOCS_JA[name] if lang == "ja" else FUNCTIONS[name].doc)
         if FUNCTIONS[name].returns == "table":  # spills right and down: nothing beside or below it
             ws.cell(row=row, column=3).value = ArrayFormula(f"C{row}", formula)
         else:
@@ -269,6 +291,19 @@ def _add_conf_sheet(wb: Workbook, lang: Lang) -> None:
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 16
     _one_page(ws)
+
+
+def _add_status_sheet(wb: Workbook, names: list[str]) -> None:
+    """The hidden state sheet a refresh reads (:data:`marketreview.refresh.STATUS_SHEET`), naming the report
+    sheets the template holds: the first Refresh in another language renames them in place instead of adding
+    twins beside them."""
+    from .refresh import STATUS_SHEET, status_rows
+
+    ws = wb.create_sheet(STATUS_SHEET)
+    for row, (key, value) in enumerate(status_rows({"sheets": "|".join(names)}), start=1):
+        ws.cell(row=row, column=1, value=key)
+        ws.cell(row=row, column=2, value=value or None)
+    ws.sheet_state = "hidden"
 
 
 def _one_page(ws: Any) -> None:

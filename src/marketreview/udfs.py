@@ -13,7 +13,7 @@ What Excel really hands over (checked by tests/test_excel_contract.py through xl
 - every argument is read with ``err_to_str=True``: an error cell (``#N/A`` …) makes an error answer instead of
   being taken as "omitted"; in a range it spoils that element only;
 - a range argument is trimmed after its last non-empty row and column (a whole column is 1,048,576 rows);
-- formulas never wait on the network: a symbol the cache lacks answers ``#N/A … press Refresh to load …`` at
+- formulas never wait on the network: a symbol the cache lacks answers ``#N/A QQQ: not loaded yet: press Refresh`` at
   once, and SQLite busy waits are bounded by :data:`BUSY_TIMEOUT`;
 - the engine answers from what another process (the Refresh button, ``marketreview fetch``) last committed: the
   cache's ``PRAGMA data_version`` and the settings file are checked once per calculation burst.
@@ -36,6 +36,7 @@ import xlwings as xw
 from marketreview import functions
 from marketreview import settings as user_settings
 from marketreview.errors import MarketReviewError
+from marketreview.udf_args import EMPTY, UsedCells
 
 if TYPE_CHECKING:
     from marketreview.engine import Engine
@@ -142,9 +143,25 @@ def _errors_as_text(value: Any) -> Any:
     return value
 
 
+def _empty_cell(name: str, args: tuple[Any, ...]) -> str | None:
+    """The answer when an argument is a reference to an empty cell: an error, never "omitted"."""
+    params = functions.FUNCTIONS[name].params
+    for position, value in enumerate(args):
+        if value is EMPTY:
+            param = params[min(position, len(params) - 1)]
+            if not param.optional:
+                return f"#VALUE! {param.name} is an empty cell"
+            default = "the latest close" if param.name in ("as_of", "end_date") else "its default"
+            return f"#VALUE! {param.name} is an empty cell (omit the argument for {default})"
+    return None
+
+
 def _cell(name: str, *args: Any) -> Any:
     """Evaluate worksheet function ``name``; never raises (a cell shows text, never a traceback)."""
     try:
+        empty = _empty_cell(name, args)
+        if empty is not None:
+            return empty
         if args and functions.is_range(args[0]):
             args = (functions.trim_range(args[0]), *args[1:])  # first: a whole column is mostly blank rows
         args = tuple(_errors_as_text(a) for a in args)
@@ -186,7 +203,7 @@ def _arg(name: str, param: str, **options: Any) -> Callable[[_F], _F]:
     for p in functions.FUNCTIONS[name].params:
         if p.name == param:
             doc = p.doc + (" (optional)" if p.optional else "")
-            return xw.arg(param, err_to_str=True, doc=doc, **options)
+            return xw.arg(param, UsedCells, err_to_str=True, doc=doc, **options)
     raise KeyError(f"{name} has no parameter {param}")
 
 
@@ -262,8 +279,32 @@ def YIELDCHG(tenor, start, end_date=None):
 @_arg("HISTORY", "interval")
 @_arg("HISTORY", "units")
 @_documented("HISTORY")
-def HISTORY(ticker, start, end_date=None, interval=None, units=None):
+def HISTORY(ticker, start, end_date=None, interval=None, units=None, caller=None):
+    """``caller`` is xlwings' reserved argument (the calling cells; not in the VBA signature)."""
+    if _without_dynamic_arrays(caller):
+        return NO_DYNAMIC_ARRAYS
+    if isinstance(ticker, (list, tuple)) and len(functions.trim_range(list(ticker))) > 1:
+        return "#VALUE! HISTORY takes one ticker, not a range: one HISTORY per ticker, side by side"
     return _cell("HISTORY", ticker, start, end_date, interval, units)
+
+
+#: What a one-cell HISTORY shows in an Excel without dynamic arrays (it would show only the table's first cell).
+NO_DYNAMIC_ARRAYS = ("#VALUE! HISTORY returns a table, which spills only in Excel 365/2021 (dynamic arrays); in "
+                     "Excel 2016/2019 select the cells for the table and enter the formula with Ctrl+Shift+Enter")
+
+
+def _without_dynamic_arrays(caller: Any) -> bool:
+    """A one-cell formula in an Excel without dynamic arrays (its Range has no ``HasSpill``). A formula entered
+    into several cells (Ctrl+Shift+Enter) fills them, as a legacy array formula does."""
+    if caller is None:
+        return False
+    try:
+        if tuple(caller.shape) != (1, 1):
+            return False
+        caller.api.HasSpill  # noqa: B018 (the property exists only with dynamic arrays)
+    except Exception:
+        return True
+    return False
 
 
 @xw.func(category=CATEGORY)

@@ -7,7 +7,7 @@ blank or a guess), and a figure computed over a gap or from stale data carries a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..calc import prices
@@ -30,10 +30,12 @@ def needed_symbols(engine: Engine) -> list[str]:
 
 def build_report(engine: Engine, as_of: dt.date | None = None, lang: Lang = "ja", *, fetch: bool = True,
                  progress: Callable[[str, int, int], None] | None = None,
-                 macro_list: Path | None = None) -> Report:
+                 macro_list: Path | None = None, wanted: Sequence[str] = ()) -> Report:
     """The whole review as of ``as_of`` (default: the latest S&P 500 close). With ``fetch`` the engine first
     fetches what the cache lacks (one request per source); symbols that fail are reported, not fatal.
-    ``macro_list`` replaces the Macro sheet's list of series (``data/macro.csv``)."""
+    ``macro_list`` replaces the Macro sheet's list of series (``data/macro.csv``). ``wanted``: more names to
+    fetch in the same batch (the formulas' symbols, :mod:`marketreview.wanted`); their failures stay out of the
+    report's."""
     if as_of is not None and as_of > engine.today():
         raise BadDateError(as_of, f"is in the future (today is {engine.today().isoformat()})", "asof")
     charts = macro.read_macro_list(macro_list)
@@ -41,12 +43,13 @@ def build_report(engine: Engine, as_of: dt.date | None = None, lang: Lang = "ja"
     names = list(dict.fromkeys(needed_symbols(engine)))
     failed: dict[str, str] = {}
     if fetch:
-        fetched = engine.ensure([*names, *extra], progress=progress)
+        fetched = engine.ensure([*names, *extra, *wanted], progress=progress)
         failed = {alias: str(error) for alias, error in fetched.failed.items()}
         try:
             engine.refresh_holdings()  # one MAG7SHARE snapshot per refresh; the stored ones serve if it fails
         except MarketReviewError as exc:
             failed["MAG7SHARE"] = str(exc)
+    only_wanted = set(wanted) - set(names) - set(extra)
     names = list(dict.fromkeys([*names, *extra]))  # the Sources sheet says when each macro series was fetched
     engine.preload(names)
     day = _as_of(engine, as_of)
@@ -63,7 +66,8 @@ def build_report(engine: Engine, as_of: dt.date | None = None, lang: Lang = "ja"
     built.append(sheets.sources(make, names))
     return Report(as_of=day, lang=lang, sheets=tuple(built), source=make.source_text,
                   generated_at=engine.clock(), demo=engine.is_demo,
-                  failed={a: e for a, e in failed.items() if a not in extra})  # the Macro sheet says what it lacks
+                  # the Macro sheet says what it lacks; the formulas' own symbols are no figure of the report
+                  failed={a: e for a, e in failed.items() if a not in extra and a not in only_wanted})
 
 
 def _as_of(engine: Engine, as_of: dt.date | None) -> dt.date:

@@ -88,7 +88,7 @@ class FredSource:
     name = "fred"
 
     def __init__(self, get: Getter | None = None, sleep: Callable[[float], None] = time.sleep,
-                 retries: int = 3, backoff: float = 1.0, timeout: float = 30) -> None:
+                 retries: int = 3, backoff: float = 1.0, timeout: float = 10) -> None:
         self._get = get or http_get_text
         self._sleep = sleep
         self.retries = retries

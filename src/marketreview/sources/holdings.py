@@ -62,7 +62,7 @@ class HoldingsSource:
     name = "holdings"
 
     def __init__(self, ticker: TickerFactory | None = None, get: Getter | None = None, *, fund: str = FUND,
-                 timeout: float = 20) -> None:
+                 timeout: float = 10) -> None:
         self._ticker = ticker
         self._get = get
         self.fund = fund

@@ -84,7 +84,7 @@ class YahooSource:
     remembers_unknown = True
 
     def __init__(self, download: Download | None = None, sleep: Callable[[float], None] = time.sleep,
-                 retries: int = 4, backoff: float = 1.0, timeout: float = 20,
+                 retries: int = 4, backoff: float = 1.0, timeout: float = 10,
                  resolve: Resolve | None = None) -> None:
         self._download = download
         #: checks the network before the real yfinance is called (not before an injected fake)
