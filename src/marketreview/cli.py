@@ -328,7 +328,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--cache", help="SQLite cache file (default: one per source in the user cache folder)")
     p.add_argument("--offline", choices=("true", "false"), help="answer from the cache alone")
     p.add_argument("--lang", choices=("ja", "en"))
-    p.add_argument("--unset", action="append", choices=("source", "cache", "offline", "lang"),
+    p.add_argument("--jquants-key", dest="jquants_key", metavar="KEY",
+                   help="J-Quants API key (Light plan or above) that serves TOPIX itself with --source auto/yahoo")
+    p.add_argument("--unset", action="append", choices=("source", "cache", "offline", "lang", "jquants_key"),
                    help="remove a setting from the file (back to its default)")
     p.set_defaults(run=cmd_config)
 
