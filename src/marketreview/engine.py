@@ -32,6 +32,7 @@ from .errors import (
 from .sources.base import Source, source_key
 from .sources.holdings import to_fundamentals
 from .sources.router import Router
+from .substitutes import ADJUSTED, ADJUSTED_NOTE, PRICE, RAW, RAW_NOTE, Substitute, pick_closes
 from .symbols import SymbolInfo, SymbolMap
 from .types import FundamentalsSnapshot, HoldingsSnapshot, Provenance, Symbol
 
@@ -82,6 +83,10 @@ class Engine:
         self._series: dict[Symbol, pd.Series] = {}
         self._served: dict[str, Symbol] = {}
         self._failed: dict[str, MarketReviewError] = {}
+        #: alias -> why its preferred ticker did not serve (this session's fetch), for a fallback's marks
+        self._passed_over: dict[str, MarketReviewError] = {}
+        #: ticker -> what its memoised series is (:data:`ADJUSTED`, :data:`RAW` or :data:`PRICE`)
+        self._basis: dict[Symbol, str] = {}
         self._sessions: dict[tuple[str | None, dt.date], pd.DatetimeIndex | None] = {}
         self._closed: dict[tuple[str | None, object], dt.date] = {}
         self._fresh: dict[tuple[str | None, object], dt.date] = {}
@@ -147,6 +152,8 @@ class Engine:
                 for alias in served:
                     self._served[alias] = wanted[alias]
                     self._failed.pop(alias, None)
+                    if level == 0:
+                        self._passed_over.pop(alias, None)
                     report.fetched.append(alias)
                     del pending[alias]
                 for alias, error in failed.items():
@@ -154,6 +161,8 @@ class Engine:
                         report.failed[alias] = error
                         self._failed[alias] = error
                         del pending[alias]
+                    elif level == 0:
+                        self._passed_over[alias] = error
         return report
 
     def _fetch_level(self, wanted: dict[str, Symbol], start: dt.date, end: dt.date, report: FetchReport,
@@ -352,13 +361,15 @@ class Engine:
                     raise failure or NoDataError(
                         ticker, reason="not in the cache" + (" (offline: run marketreview fetch first)"
                                                               if self.offline else ""))
-                cached = frame[("close", ticker)].dropna().rename(ticker)
+                cached = self._pick(frame, ticker, info)
                 self._series[ticker] = cached
         return cached
 
     def preload(self, names: Iterable[str]) -> None:
         """Read every name's series from the cache into memory in one query (after :meth:`ensure`)."""
+        names = list(names)
         tickers = [self.ticker(n) for n in names]
+        name_of = dict(zip(tickers, names, strict=True))
         missing = [t for t in dict.fromkeys(tickers) if t not in self._series]
         if not missing:
             return
@@ -370,7 +381,66 @@ class Engine:
         with self._lock:
             for ticker in missing:
                 if ("close", ticker) in frame.columns:
-                    self._series[ticker] = frame[("close", ticker)].dropna().rename(ticker)
+                    self._series[ticker] = self._pick(frame, ticker, self.symbols.resolve(name_of[ticker]))
+
+    def _pick(self, frame: pd.DataFrame, ticker: Symbol, info: SymbolInfo) -> pd.Series:
+        """The closes ``ticker`` is measured on: its distribution-adjusted ones where the ticker map asks for
+        them (an ETF standing for an index) and the source has them on every day, else the raw ones."""
+        extra = self.symbols.ticker_info(ticker)
+        series, basis = pick_closes(frame, ticker, wants_adjusted=extra is not None and extra.returns == ADJUSTED,
+                                    adjusted_only=self._adjusted_only(ticker))
+        self._basis[ticker] = basis
+        return series
+
+    def _adjusted_only(self, ticker: Symbol) -> bool:
+        adjusted_only = getattr(self.router.route(ticker), "is_adjusted_only", None)
+        return bool(adjusted_only(ticker)) if adjusted_only is not None else False
+
+    def basis(self, name: str) -> str:
+        """What ``name``'s closes are: ``adjusted`` (dividends or distributions included, a total return),
+        ``raw`` (raw closes of an ETF whose adjusted ones were wanted but not served: distributions not
+        included) or ``price`` (a price index, or a price compared as one)."""
+        ticker = self.ticker(name)
+        if ticker not in self._basis:
+            self.series(name)
+        return self._basis.get(ticker, PRICE)
+
+    def substitute(self, name: str) -> Substitute | None:
+        """The fallback serving ``name``, when it is not the ticker its alias names (None otherwise)."""
+        info = self.symbols.resolve(name)
+        ticker = self.ticker(name)
+        if ticker == info.ticker:
+            return None
+        extra = self.symbols.ticker_info(ticker)
+        labelled = extra.relabel(info) if extra is not None else info
+        failure = self._passed_over.get(info.alias)
+        why = [str(failure)] if failure is not None else []
+        if extra is not None and extra.stands_in_because:
+            why.append(extra.stands_in_because)
+        return Substitute(info.alias, ticker, info.ticker, labelled.label_en, labelled.label_ja, "; ".join(why))
+
+    def labelled(self, name: str) -> SymbolInfo:
+        """``name``'s symbol-map entry under the labels of the ticker that serves it: a fallback is shown as
+        itself (``TOPIX連動ETF(1306)``), never under the name of what it stands in for."""
+        info = self.symbols.resolve(name)
+        if self.substitute(name) is None:
+            return info
+        extra = self.symbols.ticker_info(self.ticker(name))
+        return extra.relabel(info) if extra is not None else info
+
+    def marks(self, name: str) -> tuple[str, ...]:
+        """The notes every figure of ``name`` carries: the fallback it is served by, raw closes of an ETF
+        proxy (distributions not included)."""
+        out = []
+        substitute = self.substitute(name)
+        if substitute is not None:
+            out.append(f"{substitute.alias}: {substitute.ticker} ({substitute.label_en}) {substitute.note}")
+        try:
+            if self.basis(name) == RAW:
+                out.append(f"{self.ticker(name)}: {RAW_NOTE}")
+        except MarketReviewError:
+            pass  # no series: the figures say so
+        return tuple(out)
 
     def day_table(self, name: str) -> DayTable:
         """The O(1) as-of table of ``name``'s closes (rebuilt whenever its series is reloaded)."""
@@ -515,18 +585,23 @@ class Engine:
         source_name = source.name  # the cache only serves this source's rows, so this is where they came from
         describe = getattr(source, "describe", None)
         notes = []
-        if ticker != info.ticker:
-            notes.append(f"fallback for {info.ticker}")
+        substitute = self.substitute(name)
+        if substitute is not None:
+            notes.append(substitute.note)
         if describe is not None:
             notes.append(str(describe(ticker)))
+        basis = self._basis.get(ticker) if cached else None
+        if basis == RAW:
+            notes.append(RAW_NOTE)
+        elif basis == ADJUSTED and not self._adjusted_only(ticker):
+            notes.append(ADJUSTED_NOTE)
         if failure is not None:
             notes.append(f"STALE: last fetch failed ({failure})")
-        adjusted_only = getattr(source, "is_adjusted_only", None)
         return Provenance(
             alias=info.alias, ticker=ticker, source=source_name,
             first=cached.first if cached else None, last=cached.last if cached else None,
             fetched_at=cached.fetched_at if cached else None,
-            adjusted=bool(adjusted_only(ticker)) if adjusted_only is not None else False,
+            adjusted=basis == ADJUSTED if basis is not None else self._adjusted_only(ticker),
             demo=source_key(source) == "demo", note="; ".join(n for n in notes if n),
         )
 
@@ -591,4 +666,4 @@ def _unique_infos(infos: Iterable[SymbolInfo]) -> list[SymbolInfo]:
     return list(seen.values())
 
 
-__all__ = ["DEFAULT_TTL", "Engine", "FetchReport", "utcnow"]
+__all__ = ["DEFAULT_TTL", "Engine", "FetchReport", "Substitute", "utcnow"]
