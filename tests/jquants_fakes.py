@@ -45,11 +45,13 @@ class TopixServer:
     """Answers GETs like J-Quants: rows of ``closes`` within from/to, ``page`` rows per answer with a
     ``pagination_key``, or a scripted exception."""
 
-    def __init__(self, closes: dict[dt.date, float], *, page: int = 1000, errors: list[BaseException] | None = None
-                 ) -> None:
+    def __init__(self, closes: dict[dt.date, float], *, page: int = 1000, errors: list[BaseException] | None = None,
+                 covers: tuple[dt.date, dt.date | None] | None = None) -> None:
         self.closes = closes
         self.page = page
         self.errors = list(errors or [])
+        #: the key's plan: a window outside it is answered with J-Quants' HTTP 400 (a free plan has an end)
+        self.covers = covers
         self.calls: list[tuple[dict[str, str], dict[str, str]]] = []
 
     def __call__(self, url: str, timeout: float, headers: dict[str, str] | None = None) -> str:
@@ -59,6 +61,12 @@ class TopixServer:
         if self.errors:
             raise self.errors.pop(0)
         first, last = D.fromisoformat(query["from"]), D.fromisoformat(query["to"])
+        plan = self.covers
+        if plan is not None and (first < plan[0] or (plan[1] is not None and last > plan[1])):
+            end = plan[1].isoformat() if plan[1] is not None else ""
+            raise http_error(400, {"message": f"Your subscription covers the following dates: "
+                                              f"{plan[0].isoformat()} ~ {end}. If you want more data, please "
+                                              "check other plans:https://jpx-jquants.com/#dataset"})
         days = [d for d in sorted(self.closes) if first <= d <= last]
         offset = int(query.get("pagination_key", "0"))
         rows = [bar(d.isoformat(), self.closes[d]) for d in days[offset:offset + self.page]]

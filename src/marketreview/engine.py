@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import calendars
+from . import substitutes as subs
 from .cache import Cache, CacheInfo
 from .calc import prices
 from .calc.lookup import DayTable, day_table
@@ -32,7 +33,7 @@ from .errors import (
 from .sources.base import Source, source_key
 from .sources.holdings import to_fundamentals
 from .sources.router import Router
-from .substitutes import ADJUSTED, ADJUSTED_NOTE, PRICE, RAW, RAW_NOTE, Substitute, pick_closes
+from .substitutes import Substitute
 from .symbols import SymbolInfo, SymbolMap
 from .types import FundamentalsSnapshot, HoldingsSnapshot, Provenance, Symbol
 
@@ -387,8 +388,9 @@ class Engine:
         """The closes ``ticker`` is measured on: its distribution-adjusted ones where the ticker map asks for
         them (an ETF standing for an index) and the source has them on every day, else the raw ones."""
         extra = self.symbols.ticker_info(ticker)
-        series, basis = pick_closes(frame, ticker, wants_adjusted=extra is not None and extra.returns == ADJUSTED,
-                                    adjusted_only=self._adjusted_only(ticker))
+        wanted = extra is not None and extra.returns == subs.ADJUSTED
+        only = self._adjusted_only(ticker)
+        series, basis = subs.pick_closes(frame, ticker, wants_adjusted=wanted, adjusted_only=only)
         self._basis[ticker] = basis
         return series
 
@@ -403,44 +405,30 @@ class Engine:
         ticker = self.ticker(name)
         if ticker not in self._basis:
             self.series(name)
-        return self._basis.get(ticker, PRICE)
+        return self._basis.get(ticker, subs.PRICE)
 
     def substitute(self, name: str) -> Substitute | None:
-        """The fallback serving ``name``, when it is not the ticker its alias names (None otherwise)."""
-        info = self.symbols.resolve(name)
-        ticker = self.ticker(name)
-        if ticker == info.ticker:
-            return None
-        extra = self.symbols.ticker_info(ticker)
-        labelled = extra.relabel(info) if extra is not None else info
-        failure = self._passed_over.get(info.alias)
-        why = [str(failure)] if failure is not None else []
-        if extra is not None and extra.stands_in_because:
-            why.append(extra.stands_in_because)
-        return Substitute(info.alias, ticker, info.ticker, labelled.label_en, labelled.label_ja, "; ".join(why))
+        """The fallback serving ``name`` when it is not the ticker its alias names, with its own labels and why
+        the preferred one did not serve (None otherwise)."""
+        info, ticker = self.symbols.resolve(name), self.ticker(name)
+        extra, failure = self.symbols.ticker_info(ticker), self._passed_over.get(info.alias)
+        return subs.substitute_for(info, ticker, extra, failure)
 
     def labelled(self, name: str) -> SymbolInfo:
-        """``name``'s symbol-map entry under the labels of the ticker that serves it: a fallback is shown as
-        itself (``TOPIX連動ETF(1306)``), never under the name of what it stands in for."""
+        """``name``'s entry under the labels of the ticker serving it: a fallback is shown as itself
+        (``TOPIX連動ETF(1306)``), never under the name of what it stands in for."""
+        substitute = self.substitute(name)
         info = self.symbols.resolve(name)
-        if self.substitute(name) is None:
-            return info
-        extra = self.symbols.ticker_info(self.ticker(name))
-        return extra.relabel(info) if extra is not None else info
+        return info if substitute is None else substitute.relabel(info)
 
     def marks(self, name: str) -> tuple[str, ...]:
-        """The notes every figure of ``name`` carries: the fallback it is served by, raw closes of an ETF
-        proxy (distributions not included)."""
-        out = []
-        substitute = self.substitute(name)
-        if substitute is not None:
-            out.append(f"{substitute.alias}: {substitute.ticker} ({substitute.label_en}) {substitute.note}")
+        """The notes every figure of ``name`` carries (:func:`~.substitutes.marks_for`)."""
         try:
-            if self.basis(name) == RAW:
-                out.append(f"{self.ticker(name)}: {RAW_NOTE}")
+            basis: str | None = self.basis(name)
         except MarketReviewError:
-            pass  # no series: the figures say so
-        return tuple(out)
+            basis = None  # no series: the figures say so
+        ticker = self.ticker(name)
+        return subs.marks_for(self.substitute(name), ticker, basis, self.symbols.ticker_info(ticker))
 
     def day_table(self, name: str) -> DayTable:
         """The O(1) as-of table of ``name``'s closes (rebuilt whenever its series is reloaded)."""
@@ -591,17 +579,17 @@ class Engine:
         if describe is not None:
             notes.append(str(describe(ticker)))
         basis = self._basis.get(ticker) if cached else None
-        if basis == RAW:
-            notes.append(RAW_NOTE)
-        elif basis == ADJUSTED and not self._adjusted_only(ticker):
-            notes.append(ADJUSTED_NOTE)
+        if basis == subs.RAW:
+            notes.append(subs.RAW_NOTE)
+        elif basis == subs.ADJUSTED and not self._adjusted_only(ticker):
+            notes.append(subs.ADJUSTED_NOTE)
         if failure is not None:
             notes.append(f"STALE: last fetch failed ({failure})")
         return Provenance(
             alias=info.alias, ticker=ticker, source=source_name,
             first=cached.first if cached else None, last=cached.last if cached else None,
             fetched_at=cached.fetched_at if cached else None,
-            adjusted=basis == ADJUSTED if basis is not None else self._adjusted_only(ticker),
+            adjusted=basis == subs.ADJUSTED if basis is not None else self._adjusted_only(ticker),
             demo=source_key(source) == "demo", note="; ".join(n for n in notes if n),
         )
 

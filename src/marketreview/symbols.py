@@ -198,9 +198,10 @@ def _read_tickers(path: Path | resources.abc.Traversable) -> Iterator[TickerInfo
             returns = (row.get("returns") or "").strip().lower()
             if returns not in _RETURNS:
                 raise DataFormatError(f"{path}:{line}", f"returns must be adjusted, price or empty, got {returns!r}")
-            yield TickerInfo(ticker, *((row.get(k) or "").strip() for k in ("label_en", "label_ja", "short_en",
-                                                                                "short_ja")),
-                             returns=returns, stands_in_because=(row.get("stands_in_because") or "").strip())
+            cell = {k: (row.get(k) or "").strip() for k in ("label_en", "label_ja", "short_en", "short_ja",
+                                                            "stands_in_because")}
+            yield TickerInfo(ticker, cell["label_en"], cell["label_ja"], cell["short_en"], cell["short_ja"],
+                             returns=returns, stands_in_because=cell["stands_in_because"])
 
 
 def _read_symbols(path: Path | resources.abc.Traversable) -> Iterator[SymbolInfo]:
