@@ -234,3 +234,33 @@ def test_rsp_on_price_basis_is_compared_and_rebased(tmp_path: Path) -> None:
     assert ew["rebased"].value == pytest.approx(100 * ratio / first, rel=1e-12)
     assert r2g["rebased"].value is None and r2g["rebased"].error is None  # the seeds quote R2000G's raw ratio
     assert r2g["ratio"].value == pytest.approx(fake_close("^RUO", "2024-12-27") / fake_close("^GSPC", "2024-12-27"))
+
+
+def test_a_distribution_after_the_first_fetch_readjusts_the_cached_history(tmp_path: Path) -> None:
+    """Yahoo re-adjusts every earlier Adj Close at a distribution: the engine fetches such an ETF whole, so its
+    cached older rows do not keep the old adjustment (which would show the payout as a 2% fall)."""
+    from conftest import linear_prices
+
+    paid = {"yet": False}
+
+    class Readjusting(FunctionSource):
+        readjusts_history = True
+
+        def fetch(self, symbols, start, end):  # type: ignore[no-untyped-def]
+            frame = super().fetch(symbols, start, end)
+            if ("close", "1617.T") in frame.columns:
+                after = frame.index >= pd.Timestamp("2024-07-09")
+                frame[("close", "1617.T")] = np.where(after, 1960.0, 2000.0)  # 40 yen paid on the 9th
+                frame[("adj_close", "1617.T")] = 1960.0 if paid["yet"] else 2000.0
+            return frame
+
+    now = {"t": dt.datetime(2024, 7, 5, 12, tzinfo=dt.timezone.utc)}
+    source = Readjusting(lambda s, d: linear_prices(s, d))
+    engine = Engine(Router(source), Cache(tmp_path / "c.sqlite"), clock=lambda: now["t"])
+    engine.ensure(["TOPIX17_FOODS"])
+    assert engine.series("TOPIX17_FOODS").loc["2024-07-05"] == 2000.0
+    paid["yet"], now["t"] = True, dt.datetime(2024, 7, 12, 12, tzinfo=dt.timezone.utc)
+    engine.ensure(["TOPIX17_FOODS"])
+    assert source.calls[-1][1] == engine.history_start(dt.date(2024, 7, 12))  # fetched whole, not the new days
+    series = engine.series("TOPIX17_FOODS")
+    assert series.loc["2024-07-05"] == 1960.0 == series.loc["2024-07-10"]  # no fall on the ex-date

@@ -275,8 +275,13 @@ class Engine:
             self.cache.mark_unknown(key, never, "returned no data", now)
 
     def _revises(self, ticker: Symbol) -> bool:
-        revises = getattr(self.router.route(ticker), "revises_history", None)
-        return bool(revises(ticker)) if revises is not None else False
+        source = self.router.route(ticker)
+        revises = getattr(source, "revises_history", None)
+        if revises is not None and revises(ticker):
+            return True
+        extra = self.symbols.ticker_info(ticker)  # an ETF measured on adjusted closes its source re-adjusts
+        adjusted = extra is not None and extra.returns == subs.ADJUSTED
+        return adjusted and bool(getattr(source, "readjusts_history", False))
 
     def ensure_batch(self, names: Iterable[str]) -> FetchReport | None:
         """For formulas: fetch only names the cache has never held (and that have not failed this session), and
@@ -309,6 +314,7 @@ class Engine:
             self._data_version = version
             if changed:
                 self._series.clear()
+                self._basis.clear()
                 self._tables.clear()
                 self._served.clear()
                 self._failed.clear()
