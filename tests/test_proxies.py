@@ -264,3 +264,18 @@ def test_a_distribution_after_the_first_fetch_readjusts_the_cached_history(tmp_p
     assert source.calls[-1][1] == engine.history_start(dt.date(2024, 7, 12))  # fetched whole, not the new days
     series = engine.series("TOPIX17_FOODS")
     assert series.loc["2024-07-05"] == 1960.0 == series.loc["2024-07-10"]  # no fall on the ex-date
+
+
+def test_summary_lines_name_the_rsp_leg(tmp_path: Path) -> None:
+    from conftest import linear_prices
+
+    def no_spxew(symbol: str, dates: pd.DatetimeIndex) -> np.ndarray | None:
+        return None if symbol == "^SPXEW" else linear_prices(symbol, dates)
+
+    clock = dt.datetime(2024, 12, 30, 12, tzinfo=dt.timezone.utc)
+    engine = Engine(Router(FunctionSource(no_spxew)), Cache(tmp_path / "c.sqlite"), clock=lambda: clock)
+    report = build_report(engine, D("2024-12-27"), "ja")
+    lines = [line for s in report.sheets if s.key == "summary" for b in s.blocks for line in getattr(b, "lines", ())]
+    assert any(line.startswith("・S&P500均等加重ETF(RSP)/SP500 ") for line in lines), lines
+    assert any(line.startswith("・S&P500均等加重ETF(RSP) ") for line in lines)
+    assert not [line for line in lines if "均等加重" in line and "RSP" not in line]

@@ -17,8 +17,10 @@ from ..calc import sectors as sectors_calc
 from ..calc.figure import Figure
 from ..errors import MarketReviewError
 from ..substitutes import ADJUSTED
+from ..types import Lang
 from . import mag7_notes
 from .cells import CellMaker
+from .labels import label
 from .model import Cell, Chart, Fmt, Lines, Sheet, Table
 from .reasons import localise_note
 
@@ -162,6 +164,14 @@ def _pair_name(m: CellMaker, key: str, num: str, den: str) -> Cell:
     if m.engine.substitute(num) is None and m.engine.substitute(den) is None:
         return Cell(m.t(key))
     return Cell(f"{m.info(num).label(m.lang)} / {m.info(den).label(m.lang)}")
+
+
+def pair_short(m: CellMaker, key: str, lang: Lang) -> str:
+    """The pair's short name for a summary line; a leg served by a fallback under its own short name."""
+    num, den = next((a, b) for k, a, b in RELATIVE_PAIRS if k == key)
+    if m.engine.substitute(num) is None and m.engine.substitute(den) is None:
+        return label(f"short.{key}", lang)
+    return f"{m.info(num).short(lang)}/{m.info(den).short(lang)}"
 
 
 def _mixed_basis(m: CellMaker, num: str, den: str) -> str | None:
