@@ -279,3 +279,24 @@ def test_summary_lines_name_the_rsp_leg(tmp_path: Path) -> None:
     assert any(line.startswith("・S&P500均等加重ETF(RSP)/SP500 ") for line in lines), lines
     assert any(line.startswith("・S&P500均等加重ETF(RSP) ") for line in lines)
     assert not [line for line in lines if "均等加重" in line and "RSP" not in line]
+
+
+def test_the_rebased_line_starts_at_100_and_ends_at_the_pairs_rebased_figure(tmp_path: Path) -> None:
+    from conftest import fake_close, linear_prices
+
+    def no_spxew(symbol: str, dates: pd.DatetimeIndex) -> np.ndarray | None:
+        return None if symbol == "^SPXEW" else linear_prices(symbol, dates)
+
+    clock = dt.datetime(2024, 12, 30, 12, tzinfo=dt.timezone.utc)
+    engine = Engine(Router(FunctionSource(no_spxew)), Cache(tmp_path / "c.sqlite"), clock=lambda: clock)
+    relative = next(s for s in build_report(engine, D("2024-12-27"), "en").sheets if s.key == "relative")
+    history = relative.table("ratio_history").records()  # newest week first
+    line = [(r["date"].value, r["ew_rebased"].value) for r in history if r["ew_rebased"].value is not None]
+    assert len(line) == 26
+    assert line[-1] == (dt.date(2024, 7, 5), 100.0)
+    week = dt.date(2024, 10, 4)  # by hand: 100 × (RSP/^GSPC on 10-04) ÷ (RSP/^GSPC on 07-05)
+    expected = 100 * (fake_close("RSP", week) / fake_close("^GSPC", week)) / (
+        fake_close("RSP", "2024-07-05") / fake_close("^GSPC", "2024-07-05"))
+    assert dict(line)[week] == pytest.approx(expected, rel=1e-12)
+    assert line[0][1] == pytest.approx(relative.table("pairs").records()[2]["rebased"].value, rel=1e-12)
+    assert "r2g_rebased" not in history[0] and "r2_rebased" not in history[0]  # the raw ratio, as the seeds

@@ -122,3 +122,15 @@ def rebased(a: pd.Series, b: pd.Series, when: dt.date, *, weeks: int = 26,
     start = AsOf(first, ratios.index[-n].date(), ratios.index[-n].date())
     end = AsOf(latest.value, when, when)
     return Figure(100.0 * latest.value / first, start=start, end=end, warnings=latest.warnings, parts=latest.parts)
+
+
+def rebased_history(a: pd.Series, b: pd.Series, end: dt.date, weeks: int = 26) -> pd.Series:
+    """Each weekly ratio of the last ``weeks`` weeks as ``100 × ratio ÷ the window's first ratio`` (the line
+    behind :func:`rebased`: it starts at 100 and ends at :func:`rebased` on ``end``), indexed by the week's
+    Friday; empty when fewer than ``weeks`` weekly ratios exist or the first is missing."""
+    n = _check_weeks(weeks)
+    ratios = weekly_ratio(a, b, end)
+    if len(ratios) < n or not np.isfinite(ratios.iloc[-n]) or ratios.iloc[-n] == 0.0:
+        return pd.Series([], index=pd.DatetimeIndex([], name="week"), name="rebased", dtype="float64")
+    window = ratios.iloc[-n:]
+    return (100.0 * window / float(window.iloc[0])).rename("rebased")

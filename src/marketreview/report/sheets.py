@@ -322,14 +322,18 @@ def _ratio_history(m: CellMaker) -> tuple[Table, tuple[Chart, ...]]:
             errors[short] = exc.excel_text
             continue
         values[short], values[f"{short}_ma"] = frame["ratio"], frame["ma"]
+        if key in REBASED_PAIRS:
+            values[f"{short}_rebased"] = rel.rebased_history(m.series(num), m.series(den), m.as_of)
+    columns += [m.col(f"{key.removeprefix('pair.')}_rebased", "price", header=REBASED_HEADER[m.lang])
+                for key, _, _ in RELATIVE_PAIRS if key in REBASED_PAIRS]
     weeks = pd.DatetimeIndex(sorted({d for series in values.values() for d in series.index}, reverse=True))
     weeks = weeks[:HISTORY_WEEKS]
 
     def cell(key: str, week: pd.Timestamp) -> Cell:
-        short = key.removesuffix("_ma")
+        short = key.removesuffix("_ma").removesuffix("_rebased")
         if short in errors:
             return Cell(None, warning=errors[short])
-        value = values[key].get(week)
+        value = values[key].get(week) if key in values else None
         return Cell(None if value is None or pd.isna(value) else float(value))
 
     rows = tuple((Cell(week.date()), *(cell(c.key, week) for c in columns[1:])) for week in weeks)
