@@ -300,3 +300,15 @@ def test_the_rebased_line_starts_at_100_and_ends_at_the_pairs_rebased_figure(tmp
     assert dict(line)[week] == pytest.approx(expected, rel=1e-12)
     assert line[0][1] == pytest.approx(relative.table("pairs").records()[2]["rebased"].value, rel=1e-12)
     assert "r2g_rebased" not in history[0] and "r2_rebased" not in history[0]  # the raw ratio, as the seeds
+
+
+def test_any_other_fallback_is_marked_and_the_sources_sheet_says_why(etf_report: Report) -> None:
+    # the shared folder has no DGS3MO.csv: Yahoo's 13-week bill (^IRX, IRX.csv) serves US3M
+    rates = next(s for s in etf_report.sheets if s.key == "rates").table("yields").records()
+    us3m = next(r for r in rates if r["ticker"].value == "^IRX")
+    assert us3m["name"].value == "米13週TB利回り(^IRX)"
+    assert "fallback for DGS3MO" in (us3m["name"].warning or "")
+    assert "FRED's DGS3MO is not served by this source" in (us3m["name"].warning or "")
+    sources = next(s for s in etf_report.sheets if s.key == "sources").table("sources").records()
+    note = str(next(r for r in sources if r["alias"].value == "US3M")["note"].value)
+    assert "代替ティッカー（本来: DGS3MO）" in note and "DGS3MO is not served" in note
