@@ -36,9 +36,12 @@ def test_config_stores_the_key_in_the_user_file_and_shows_it_masked(_own_setting
     assert settings.load().jquants_key is None
 
 
-def test_environment_variables_serve_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_environment_variables_serve_the_key(monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("JQUANTS_API_KEY", "from-the-official-client")
     assert settings.load().jquants_key == "from-the-official-client"
+    assert main(["config"]) == 0
+    assert "jquants_key = …ient  ($JQUANTS_API_KEY)" in capsys.readouterr().out
     monkeypatch.setenv("MARKETREVIEW_JQUANTS_KEY", "ours-wins")
     assert settings.load().jquants_key == "ours-wins"
 

@@ -270,6 +270,8 @@ def cmd_config(args: argparse.Namespace) -> int:
         variable = settings.ENVIRONMENT[key]
         origin = (f"${variable}" if os.environ.get(variable, "").strip() else
                   "file" if key in stored else "default")
+        if key == "jquants_key" and origin == "default" and value:  # J-Quants' own variable
+            origin = f"${settings.JQUANTS_CLIENT_VARIABLE}"
         shown = "(one file per source beside it)" if key == "cache" and origin.startswith("$") else value
         print(f"{key} = {'' if shown is None else shown}  ({origin})")
     return 0
