@@ -29,7 +29,7 @@ INDICES = [
     ("IXIC.csv", "Nasdaq Composite", "ナスダック総合"),
     ("RUT.csv", "Russell 2000", "ラッセル2000"),
     ("RUO.csv", "Russell 2000 Growth", "ラッセル2000グロース"),
-    ("RSP.csv", "S&P 500 Equal Weight", "S&P500均等加重"),
+    ("RSP.csv", "S&P 500 Equal Weight ETF (RSP)", "S&P500均等加重ETF(RSP)"),  # no ^SPXEW: the ETF, named as such
     ("TOPIX.csv", "TOPIX", "TOPIX"),
     ("N225.csv", "Nikkei 225", "日経平均"),
     ("USDJPY.csv", "USD/JPY", "ドル円"),
@@ -126,7 +126,6 @@ def weekly_ratios(data: Closes, num: str, den: str, day: dt.date, weeks: int) ->
 
 
 @pytest.mark.parametrize(("num", "en", "ja"), [("RUT.csv", "Russell 2000 / S&P 500", "ラッセル2000 / S&P500"),
-                                               ("RSP.csv", "S&P 500 Equal Weight / S&P 500", "S&P500均等加重 / S&P500"),
                                                ("RUO.csv", "Russell 2000 Growth / S&P 500",
                                                 "ラッセル2000グロース / S&P500")])
 @pytest.mark.parametrize(("day", "lang"), CASES)
@@ -143,6 +142,19 @@ def test_relative_ratios_and_deviation_in_pt(reports, data: Closes, day: str, la
     ratios = weekly_ratios(data, num, "GSPC.csv", when, 26)
     ma = sum(ratios) / 26
     assert f"| {name} | {r(ratio * 100, 2)}% | {r(ma * 100, 2)}% | {r((ratio - ma) * 100, 2):+}pt |" in text
+
+
+@pytest.mark.parametrize(("day", "lang"), CASES)
+def test_equal_weight_etf_is_not_divided_by_a_price_index(reports, day: str, lang: str) -> None:
+    """RSP.csv is dividend-adjusted (index.csv says so), ^GSPC a price index: the pair is refused, not 2.91%."""
+    pairs = next(s for s in reports[day, lang].sheets if s.key == "relative").table("pairs").records()
+    ew = pairs[2]
+    name = "S&P500均等加重ETF(RSP) / S&P500" if lang == "ja" else "S&P 500 Equal Weight ETF (RSP) / S&P 500"
+    assert ew["pair"].value == name
+    for key in ("ratio", "ma", "deviation", "rel_deviation", "rebased"):
+        assert ew[key].value is None
+        error = ew[key].error or ""
+        assert "mixed basis" in error and "RSP is dividend-adjusted" in error
 
 
 @pytest.mark.parametrize(("day", "lang"), CASES)

@@ -26,7 +26,8 @@ def open_engine(source: str | None = None, *, offline: bool | None = None, cache
     symbols = SymbolMap.default()
     if symbols_file:
         symbols = symbols.with_overrides(Path(symbols_file))
-    router = router_from_spec(spec)  # a bad spec is refused before any file is created
+    keyed = {"jquants_key": chosen.jquants_key} if chosen.jquants_key else {}  # TOPIX itself from J-Quants
+    router = router_from_spec(spec, **keyed)  # a bad spec is refused before any file is created
     path = cache_path or chosen.cache or cache_path_for(spec)
     cache = Cache(path) if cache_timeout is None else Cache(path, timeout=cache_timeout)
     return Engine(router, cache, symbols, offline=chosen.offline if offline is None else offline,

@@ -306,6 +306,8 @@ def cmd_config(args: argparse.Namespace) -> int:
         variable = settings.ENVIRONMENT[key]
         origin = (f"${variable}" if os.environ.get(variable, "").strip() else
                   "file" if key in stored else "default")
+        if key == "jquants_key" and origin == "default" and value:  # J-Quants' own variable
+            origin = f"${settings.JQUANTS_CLIENT_VARIABLE}"
         print(f"{key} = {'' if value is None else value}  ({origin})")
     from .app import cache_in_use
 
@@ -371,7 +373,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--cache", help="SQLite cache file (default: prices.sqlite in the user cache folder, every source)")
     p.add_argument("--offline", choices=("true", "false"), help="answer from the cache alone")
     p.add_argument("--lang", choices=("ja", "en"))
-    p.add_argument("--unset", action="append", choices=("source", "cache", "offline", "lang"),
+    p.add_argument("--jquants-key", dest="jquants_key", metavar="KEY",
+                   help="J-Quants API key (Light plan or above) that serves TOPIX itself with --source auto/yahoo")
+    p.add_argument("--unset", action="append", choices=("source", "cache", "offline", "lang", "jquants_key"),
                    help="remove a setting from the file (back to its default)")
     p.add_argument("--reset", action="store_true",
                    help="replace the settings file (even a damaged one) by the defaults")

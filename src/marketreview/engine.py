@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import calendars, wanted
+from . import substitutes as subs
 from .cache import Cache, CacheInfo
 from .calc import prices
 from .calc.lookup import DayTable, day_table
@@ -37,6 +38,7 @@ from .errors import (
 from .sources.base import Source, source_key
 from .sources.holdings import to_fundamentals
 from .sources.router import Router
+from .substitutes import Substitute
 from .symbols import SymbolInfo, SymbolMap
 from .types import FundamentalsSnapshot, HoldingsSnapshot, Provenance, Symbol
 
@@ -87,6 +89,10 @@ class Engine:
         self._series: dict[Symbol, pd.Series] = {}
         self._served: dict[str, Symbol] = {}
         self._failed: dict[str, MarketReviewError] = {}
+        #: alias -> why its preferred ticker did not serve (this session's fetch), for a fallback's marks
+        self._passed_over: dict[str, MarketReviewError] = {}
+        #: ticker -> what its memoised series is (:data:`ADJUSTED`, :data:`RAW` or :data:`PRICE`)
+        self._basis: dict[Symbol, str] = {}
         self._sessions: dict[tuple[str | None, dt.date], pd.DatetimeIndex | None] = {}
         self._closed: dict[tuple[str | None, object], dt.date] = {}
         self._fresh: dict[tuple[str | None, object], dt.date] = {}
@@ -162,6 +168,8 @@ class Engine:
                 for alias in served:
                     self._served[alias] = wanted[alias]
                     self._failed.pop(alias, None)
+                    if level == 0:
+                        self._passed_over.pop(alias, None)
                     report.fetched.append(alias)
                     del pending[alias]
                 for alias, error in failed.items():
@@ -169,6 +177,8 @@ class Engine:
                         report.failed[alias] = error
                         self._failed[alias] = error
                         del pending[alias]
+                    elif level == 0:
+                        self._passed_over[alias] = error
         return report
 
     def failure(self, name: str) -> MarketReviewError | None:
@@ -307,8 +317,13 @@ class Engine:
             self.cache.mark_unknown(key, never, "returned no data", now)
 
     def _revises(self, ticker: Symbol) -> bool:
-        revises = getattr(self.router.route(ticker), "revises_history", None)
-        return bool(revises(ticker)) if revises is not None else False
+        source = self.router.route(ticker)
+        revises = getattr(source, "revises_history", None)
+        if revises is not None and revises(ticker):
+            return True
+        extra = self.symbols.ticker_info(ticker)  # an ETF measured on adjusted closes its source re-adjusts
+        adjusted = extra is not None and extra.returns == subs.ADJUSTED
+        return adjusted and bool(getattr(source, "readjusts_history", False))
 
     def ensure_batch(self, names: Iterable[str]) -> FetchReport | None:
         """For formulas: fetch only names the cache has never held (and that have not failed this session), and
@@ -373,6 +388,7 @@ class Engine:
             self._data_version = version
             if changed:
                 self._series.clear()
+                self._basis.clear()
                 self._tables.clear()
                 self._served.clear()
                 self._failed.clear()
@@ -434,13 +450,15 @@ class Engine:
                     raise failure or NoDataError(
                         ticker, reason="not in the cache" + (" (offline: run marketreview fetch first)"
                                                               if self.offline else ""))
-                cached = frame[("close", ticker)].dropna().rename(ticker)
+                cached = self._pick(frame, ticker, info)
                 self._series[ticker] = cached
         return cached
 
     def preload(self, names: Iterable[str]) -> None:
         """Read every name's series from the cache into memory in one query (after :meth:`ensure`)."""
+        names = list(names)
         tickers = [self.ticker(n) for n in names]
+        name_of = dict(zip(tickers, names, strict=True))
         missing = [t for t in dict.fromkeys(tickers) if t not in self._series and t not in self._file_faults]
         if not missing:
             return
@@ -452,7 +470,53 @@ class Engine:
         with self._lock:
             for ticker in missing:
                 if ("close", ticker) in frame.columns:
-                    self._series[ticker] = frame[("close", ticker)].dropna().rename(ticker)
+                    self._series[ticker] = self._pick(frame, ticker, self.symbols.resolve(name_of[ticker]))
+
+    def _pick(self, frame: pd.DataFrame, ticker: Symbol, info: SymbolInfo) -> pd.Series:
+        """The closes ``ticker`` is measured on: its distribution-adjusted ones where the ticker map asks for
+        them (an ETF standing for an index) and the source has them on every day, else the raw ones."""
+        extra = self.symbols.ticker_info(ticker)
+        wanted = extra is not None and extra.returns == subs.ADJUSTED
+        only = self._adjusted_only(ticker)
+        series, basis = subs.pick_closes(frame, ticker, wants_adjusted=wanted, adjusted_only=only)
+        self._basis[ticker] = basis
+        return series
+
+    def _adjusted_only(self, ticker: Symbol) -> bool:
+        adjusted_only = getattr(self.router.route(ticker), "is_adjusted_only", None)
+        return bool(adjusted_only(ticker)) if adjusted_only is not None else False
+
+    def basis(self, name: str) -> str:
+        """What ``name``'s closes are: ``adjusted`` (dividends or distributions included, a total return),
+        ``raw`` (raw closes of an ETF whose adjusted ones were wanted but not served: distributions not
+        included) or ``price`` (a price index, or a price compared as one)."""
+        ticker = self.ticker(name)
+        if ticker not in self._basis:
+            self.series(name)
+        return self._basis.get(ticker, subs.PRICE)
+
+    def substitute(self, name: str) -> Substitute | None:
+        """The fallback serving ``name`` when it is not the ticker its alias names, with its own labels and why
+        the preferred one did not serve (None otherwise)."""
+        info, ticker = self.symbols.resolve(name), self.ticker(name)
+        extra, failure = self.symbols.ticker_info(ticker), self._passed_over.get(info.alias)
+        return subs.substitute_for(info, ticker, extra, failure)
+
+    def labelled(self, name: str) -> SymbolInfo:
+        """``name``'s entry under the labels of the ticker serving it: a fallback is shown as itself
+        (``TOPIX連動ETF(1306)``), never under the name of what it stands in for."""
+        substitute = self.substitute(name)
+        info = self.symbols.resolve(name)
+        return info if substitute is None else substitute.relabel(info)
+
+    def marks(self, name: str) -> tuple[str, ...]:
+        """The notes every figure of ``name`` carries (:func:`~.substitutes.marks_for`)."""
+        try:
+            basis: str | None = self.basis(name)
+        except MarketReviewError:
+            basis = None  # no series: the figures say so
+        ticker = self.ticker(name)
+        return subs.marks_for(self.substitute(name), ticker, basis, self.symbols.ticker_info(ticker))
 
     def day_table(self, name: str) -> DayTable:
         """The O(1) as-of table of ``name``'s closes (rebuilt whenever its series is reloaded)."""
@@ -604,18 +668,23 @@ class Engine:
         source_name = source.name  # the cache only serves this source's rows, so this is where they came from
         describe = getattr(source, "describe", None)
         notes = []
-        if ticker != info.ticker:
-            notes.append(f"fallback for {info.ticker}")
+        substitute = self.substitute(name)
+        if substitute is not None:
+            notes.append(substitute.note)
         if describe is not None:
             notes.append(str(describe(ticker)))
+        basis = self._basis.get(ticker) if cached else None
+        if basis == subs.RAW:
+            notes.append(subs.RAW_NOTE)
+        elif basis == subs.ADJUSTED and not self._adjusted_only(ticker):
+            notes.append(subs.ADJUSTED_NOTE)
         if failure is not None:
             notes.append(f"STALE: last fetch failed ({failure})")
-        adjusted_only = getattr(source, "is_adjusted_only", None)
         return Provenance(
             alias=info.alias, ticker=ticker, source=source_name,
             first=cached.first if cached else None, last=cached.last if cached else None,
             fetched_at=cached.fetched_at if cached else None,
-            adjusted=bool(adjusted_only(ticker)) if adjusted_only is not None else False,
+            adjusted=basis == subs.ADJUSTED if basis is not None else self._adjusted_only(ticker),
             demo=source_key(source) == "demo", note="; ".join(n for n in notes if n),
         )
 
@@ -772,4 +841,4 @@ def _unique_infos(infos: Iterable[SymbolInfo]) -> list[SymbolInfo]:
     return list(seen.values())
 
 
-__all__ = ["CLOCK_SKEW", "DEFAULT_TTL", "Engine", "FetchReport", "fetch_age", "utcnow"]
+__all__ = ["CLOCK_SKEW", "DEFAULT_TTL", "Engine", "FetchReport", "Substitute", "fetch_age", "utcnow"]

@@ -279,8 +279,8 @@ def _macro_history(engine: Engine, name: str, series: pd.Series, start: dt.date,
 def reviewline(engine: Engine, ticker: Any, start: Any, end: Any = None, lang: Any = None) -> Marked:
     name = _ticker(ticker)
     language = _lang(lang)
-    info = engine.resolve(name)
     series = engine.series(name)
+    info = engine.labelled(name)  # a fallback ETF is named as itself
     end_date = _end(engine, series, end)
     start_date = _start(start, end_date)
     kind: Literal["price", "yield"]

@@ -21,9 +21,11 @@ from typing import Any
 from .errors import BadArgumentError, SettingsError
 from .types import Lang
 
-KEYS = ("source", "cache", "offline", "lang")
+KEYS = ("source", "cache", "offline", "lang", "jquants_key")
 ENVIRONMENT = {"source": "MARKETREVIEW_SOURCE", "cache": "MARKETREVIEW_CACHE", "offline": "MARKETREVIEW_OFFLINE",
-               "lang": "MARKETREVIEW_LANG"}
+               "lang": "MARKETREVIEW_LANG", "jquants_key": "MARKETREVIEW_JQUANTS_KEY"}
+#: J-Quants' own client reads its key from this variable; it serves when MARKETREVIEW_JQUANTS_KEY is not set.
+JQUANTS_CLIENT_VARIABLE = "JQUANTS_API_KEY"
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off", "")
 
@@ -36,6 +38,8 @@ class Settings:
     cache: str | None = None
     offline: bool = False
     lang: Lang = "ja"
+    #: the J-Quants API key that serves TOPIX itself (never stored in a workbook or the repository)
+    jquants_key: str | None = None
 
 
 def settings_path() -> Path:
@@ -61,6 +65,11 @@ def _value(key: str, raw: Any, where: str) -> Any:
         if text not in ("ja", "en"):
             raise BadArgumentError(key, raw, f"in {where} must be ja or en")
         return text
+    if key == "jquants_key":
+        text = str(raw).strip()
+        if text and (len(text) > 512 or any(c.isspace() or not c.isprintable() for c in text)):
+            raise BadArgumentError(key, "(hidden)", f"in {where} is not an API key (spaces or control characters)")
+        return text or None
     if key == "source":
         text = str(raw).strip()
         if not text:
@@ -97,6 +106,8 @@ def load(path: Path | None = None, environ: Mapping[str, str] | None = None) -> 
         if not raw.strip():
             continue
         values[key] = _value(key, raw, f"${variable}")
+    if "jquants_key" not in values and env.get(JQUANTS_CLIENT_VARIABLE, "").strip():
+        values["jquants_key"] = _value("jquants_key", env[JQUANTS_CLIENT_VARIABLE], f"${JQUANTS_CLIENT_VARIABLE}")
     return replace(Settings(), **values)
 
 
@@ -182,7 +193,11 @@ def stamp(path: Path | None = None) -> tuple[int, int, int] | None:
 
 
 def describe(settings: Settings) -> dict[str, Any]:
-    return asdict(settings)
+    """The settings to show: an API key only by its last four characters."""
+    shown = asdict(settings)
+    if settings.jquants_key:
+        shown["jquants_key"] = "…" + settings.jquants_key[-4:]
+    return shown
 
 
 __all__ = ["ENVIRONMENT", "KEYS", "Settings", "describe", "load", "read_file", "reset", "save", "settings_path",

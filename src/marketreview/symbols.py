@@ -7,7 +7,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
@@ -45,6 +45,28 @@ class SymbolInfo:
         return self.short_ja if lang == "ja" else self.short_en
 
 
+@dataclass(frozen=True)
+class TickerInfo:
+    """What one ticker is when it is not the thing its alias names (``data/tickers.csv``): the labels it is
+    shown under when it serves as a fallback (``1306.T`` → ``TOPIX連動ETF(1306)``), the closes its returns are
+    measured on (``adjusted``: distribution-adjusted, so an ex-date is not a fall; ``price``: raw closes, the
+    basis its index is compared on; empty: as served), and why it stands in when it does."""
+
+    ticker: Symbol
+    label_en: str = ""
+    label_ja: str = ""
+    short_en: str = ""
+    short_ja: str = ""
+    returns: str = ""
+    stands_in_because: str = ""
+
+    def relabel(self, info: SymbolInfo) -> SymbolInfo:
+        """``info`` under this ticker's own labels (those it has)."""
+        return replace(info, label_en=self.label_en or info.label_en, label_ja=self.label_ja or info.label_ja,
+                       short_en=self.short_en or self.label_en or info.short_en,
+                       short_ja=self.short_ja or self.label_ja or info.short_ja)
+
+
 def check_ticker(text: str) -> Symbol:
     """Return ``text`` if it looks like a ticker; reject formulas, paths and other hostile text."""
     if not isinstance(text, str):
@@ -74,8 +96,9 @@ class SymbolMap:
     """Aliases (case-insensitive) and groups. Unknown names that look like tickers pass through as themselves."""
 
     def __init__(self, infos: Iterable[SymbolInfo], groups: dict[str, tuple[str, ...]], *,
-                 where: str = "symbol map") -> None:
+                 where: str = "symbol map", tickers: Iterable[TickerInfo] = ()) -> None:
         self._by_alias = {info.alias.upper(): info for info in infos}
+        self._tickers = {t.ticker.upper(): t for t in tickers}
         self._by_ticker: dict[str, SymbolInfo] = {}
         for info in self._by_alias.values():
             for ticker in info.tickers:
@@ -93,18 +116,20 @@ class SymbolMap:
     @classmethod
     def default(cls) -> SymbolMap:
         data = resources.files("marketreview") / "data"
-        return cls.from_files(data / "symbols.csv", data / "groups.csv")
+        return cls.from_files(data / "symbols.csv", data / "groups.csv", data / "tickers.csv")
 
     @classmethod
     def from_files(cls, symbols_csv: Path | resources.abc.Traversable,
-                   groups_csv: Path | resources.abc.Traversable | None = None) -> SymbolMap:
+                   groups_csv: Path | resources.abc.Traversable | None = None,
+                   tickers_csv: Path | resources.abc.Traversable | None = None) -> SymbolMap:
         infos = list(_read_symbols(symbols_csv))
         groups: dict[str, tuple[str, ...]] = {}
         if groups_csv is not None:
             with groups_csv.open(encoding="utf-8") as fh:
                 for row in csv.DictReader(fh):
                     groups[row["group"]] = tuple(m.strip() for m in row["members"].split("|") if m.strip())
-        return cls(infos, groups)
+        tickers = list(_read_tickers(tickers_csv)) if tickers_csv is not None else []
+        return cls(infos, groups, tickers=tickers)
 
     def with_overrides(self, symbols_csv: Path) -> SymbolMap:
         """This map with the rows of a user's file added or replacing rows of the same alias. A row that makes an
@@ -117,7 +142,7 @@ class SymbolMap:
             if warning:
                 warnings.append(warning)
             merged[info.alias.upper()] = info
-        result = SymbolMap(merged.values(), self.groups, where=str(symbols_csv))
+        result = SymbolMap(merged.values(), self.groups, where=str(symbols_csv), tickers=self._tickers.values())
         result.warnings = (*self.warnings, *warnings)
         return result
 
@@ -157,6 +182,10 @@ class SymbolMap:
             self._adhoc[key] = adhoc
         return adhoc
 
+    def ticker_info(self, ticker: Symbol) -> TickerInfo | None:
+        """What ``data/tickers.csv`` says about ``ticker`` (its fallback labels, its return basis), if anything."""
+        return self._tickers.get(ticker.upper()) if isinstance(ticker, str) else None
+
     def group(self, name: str) -> tuple[SymbolInfo, ...]:
         members = self.groups.get(name.strip().upper())
         if members is None:
@@ -178,6 +207,22 @@ def _check_distinct_tickers(group: str, members: list[SymbolInfo], where: str) -
             if other != info.alias:
                 raise DataFormatError(where, f"group {group}: {other} and {info.alias} both map to ticker {ticker}; "
                                              "each member must be its own security")
+
+
+_RETURNS = ("", "adjusted", "price")
+
+
+def _read_tickers(path: Path | resources.abc.Traversable) -> Iterator[TickerInfo]:
+    with path.open(encoding="utf-8") as fh:
+        for line, row in enumerate(csv.DictReader(fh), start=2):
+            ticker = check_ticker(row.get("ticker") or "")
+            returns = (row.get("returns") or "").strip().lower()
+            if returns not in _RETURNS:
+                raise DataFormatError(f"{path}:{line}", f"returns must be adjusted, price or empty, got {returns!r}")
+            cell = {k: (row.get(k) or "").strip() for k in ("label_en", "label_ja", "short_en", "short_ja",
+                                                            "stands_in_because")}
+            yield TickerInfo(ticker, cell["label_en"], cell["label_ja"], cell["short_en"], cell["short_ja"],
+                             returns=returns, stands_in_because=cell["stands_in_because"])
 
 
 def _read_symbols(path: Path | resources.abc.Traversable) -> Iterator[SymbolInfo]:
@@ -222,4 +267,4 @@ def _read_rows(path: Path | resources.abc.Traversable) -> Iterator[tuple[int, Sy
             )
 
 
-__all__ = ["SymbolInfo", "SymbolMap", "calendar_for", "check_ticker"]
+__all__ = ["SymbolInfo", "SymbolMap", "TickerInfo", "calendar_for", "check_ticker"]

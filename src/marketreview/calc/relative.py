@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import BadArgumentError, NoDataError
-from .figure import Figure, merge_warnings
+from .figure import AsOf, Figure, merge_warnings
 from .prices import _EPOCH_ORDINAL, _Closes, close_asof, first_date, nonzero
 
 
@@ -97,3 +97,40 @@ def ratio_with_ma(a: pd.Series, b: pd.Series, end: dt.date, weeks: int = 26) -> 
     ratio = weekly_ratio(a, b, end)
     ma = ratio.rolling(n, min_periods=n).mean()
     return pd.DataFrame({"ratio": ratio, "ma": ma, "deviation": ratio - ma})
+
+
+def rebased(a: pd.Series, b: pd.Series, when: dt.date, *, weeks: int = 26,
+            sessions_a: pd.DatetimeIndex | None = None, sessions_b: pd.DatetimeIndex | None = None,
+            symbols: tuple[str, str] = ("", "")) -> Figure:
+    """Relative performance rebased to 100 at the start of the ``weeks``-week window the average uses:
+    ``100 × ratio(when) ÷ the window's first weekly ratio`` (``weeks - 1`` weeks before ``when``'s week). For a
+    pair whose levels mean nothing side by side (an ETF over an index): 103.2 means ``a`` gained 3.2% on ``b``.
+
+    ``start`` is the window's first ratio (dated by its week's Friday), ``end`` the latest; ``parts`` holds the
+    two closes of the latest ratio."""
+    n = _check_weeks(weeks)
+    latest = relratio(a, b, when, sessions_a=sessions_a, sessions_b=sessions_b, symbols=symbols)
+    ratios = weekly_ratio(a, b, when)
+    if len(ratios) < n:
+        name = "/".join(s for s in symbols if s) or "ratio"
+        raise NoDataError(name, when, f"only {len(ratios)} weekly ratios up to {when.isoformat()}, "
+                                      f"{n} needed to rebase over {n} weeks")
+    first = float(ratios.iloc[-n])
+    if not np.isfinite(first) or first == 0.0:
+        name = "/".join(s for s in symbols if s) or "ratio"
+        raise NoDataError(name, when, f"no ratio in the week of {ratios.index[-n].date().isoformat()} to rebase on")
+    start = AsOf(first, ratios.index[-n].date(), ratios.index[-n].date())
+    end = AsOf(latest.value, when, when)
+    return Figure(100.0 * latest.value / first, start=start, end=end, warnings=latest.warnings, parts=latest.parts)
+
+
+def rebased_history(a: pd.Series, b: pd.Series, end: dt.date, weeks: int = 26) -> pd.Series:
+    """Each weekly ratio of the last ``weeks`` weeks as ``100 × ratio ÷ the window's first ratio`` (the line
+    behind :func:`rebased`: it starts at 100 and ends at :func:`rebased` on ``end``), indexed by the week's
+    Friday; empty when fewer than ``weeks`` weekly ratios exist or the first is missing."""
+    n = _check_weeks(weeks)
+    ratios = weekly_ratio(a, b, end)
+    if len(ratios) < n or not np.isfinite(ratios.iloc[-n]) or ratios.iloc[-n] == 0.0:
+        return pd.Series([], index=pd.DatetimeIndex([], name="week"), name="rebased", dtype="float64")
+    window = ratios.iloc[-n:]
+    return (100.0 * window / float(window.iloc[0])).rename("rebased")

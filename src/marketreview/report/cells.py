@@ -89,7 +89,8 @@ class CellMaker:
         return self.engine.series(name)
 
     def info(self, name: str) -> SymbolInfo:
-        return self.engine.resolve(name)
+        """``name``'s entry under the labels of the ticker serving it (a fallback ETF is named as itself)."""
+        return self.engine.labelled(name)
 
     def stale_note(self, name: str) -> str | None:
         alias = self.engine.resolve(name).alias
@@ -105,7 +106,8 @@ class CellMaker:
 
     def name_cell(self, name: str) -> Cell:
         info = self.info(name)
-        return Cell(info.label(self.lang), warning=self.stale_note(name))
+        notes = [n for n in (self.stale_note(name), *self.engine.marks(name)) if n]
+        return Cell(info.label(self.lang), warning="; ".join(notes) or None)
 
     def figure(self, compute: Callable[[], Figure], *, part: str = "value") -> Cell:
         """A figure's value (or its start/end close or date), its warnings, or its error as text."""

@@ -16,9 +16,11 @@ from ..calc import relative as rel
 from ..calc import sectors as sectors_calc
 from ..calc.figure import Figure
 from ..errors import MarketReviewError
-from ..types import FundamentalsSnapshot
+from ..substitutes import ADJUSTED
+from ..types import FundamentalsSnapshot, Lang
 from . import mag7_notes
 from .cells import CellMaker
+from .labels import label
 from .model import Cell, Chart, Fmt, Lines, Sheet, Table
 from .reasons import localise_note
 
@@ -28,6 +30,11 @@ YIELD_HISTORY_DAYS = 365
 RELATIVE_PAIRS = (("pair.r2g", "RUSSELL2000G", "SP500"), ("pair.r2", "RUSSELL2000", "SP500"),
                   ("pair.ew", "SP500EW", "SP500"))
 TENOR_ALIASES = ("US3M", "US2Y", "US10Y", "US30Y")
+#: Pairs whose ratio of levels means nothing to a reader (an ETF or equal-weight index over the S&P 500): their
+#: relative performance is also shown rebased to 100 at the start of the 26-week window. The others keep the raw
+#: ratio only, as the seed material quotes it (R2000G ÷ S&P 500 = 24.66%).
+REBASED_PAIRS = frozenset({"pair.ew"})
+REBASED_HEADER = {"ja": "相対パフォーマンス（26週前=100）", "en": "Relative performance (26 weeks ago = 100)"}
 
 
 def _price_row(m: CellMaker, name: str, periods_: tuple[str, ...], *, prev: bool = False) -> tuple[Cell, ...]:
@@ -125,27 +132,61 @@ def relative(m: CellMaker) -> Sheet:
         a, b = m.series(num), m.series(den)
         ta, tb = m.engine.ticker(num), m.engine.ticker(den)
         sessions_a, sessions_b = m.engine.sessions(num), m.engine.sessions(den)
-        return (Cell(m.t(key)), Cell(ta), Cell(tb),
+        mixed = _mixed_basis(m, num, den)
+        if mixed is not None:
+            return (_pair_name(m, key, num, den), Cell(ta), Cell(tb), *(Cell(error=mixed) for _ in range(5)))
+        rebase = (m.figure(lambda: rel.rebased(a, b, m.as_of, sessions_a=sessions_a, sessions_b=sessions_b,
+                                               symbols=(ta, tb)))
+                  if key in REBASED_PAIRS else Cell())
+        return (_pair_name(m, key, num, den), Cell(ta), Cell(tb),
                 m.figure(lambda: rel.relratio(a, b, m.as_of, sessions_a=sessions_a, sessions_b=sessions_b,
                                               symbols=(ta, tb))),
                 m.safe(lambda: _latest_ma(a, b, m.as_of)),
                 m.figure(lambda: _points(rel.reldev(a, b, m.as_of, symbols=(ta, tb)))),
-                m.figure(lambda: rel.reldev(a, b, m.as_of, relative=True, symbols=(ta, tb))))
+                m.figure(lambda: rel.reldev(a, b, m.as_of, relative=True, symbols=(ta, tb))), rebase)
 
     rows = []
     for key, num, den in RELATIVE_PAIRS:
         try:
             rows.append(pair_row(key, num, den))
         except MarketReviewError as exc:
-            rows.append((Cell(m.t(key)), Cell(num), Cell(den), *(Cell(error=exc.excel_text) for _ in range(4))))
+            rows.append((Cell(m.t(key)), Cell(num), Cell(den), *(Cell(error=exc.excel_text) for _ in range(5))))
     columns = (m.col("pair", width=34), m.col("num", width=10, header=m.t("col.ticker") + " ①"),
                m.col("den", width=10, header=m.t("col.ticker") + " ②"),
                m.col("ratio", "pct"), m.col("ma", "pct"), m.col("deviation", "pt", signed=True),
-               m.col("rel_deviation", "pct_signed", signed=True))
+               m.col("rel_deviation", "pct_signed", signed=True),
+               m.col("rebased", "price", header=REBASED_HEADER[m.lang]))
     pairs = Table("pairs", m.t("title.relative"), columns, tuple(rows))
     history, charts = _ratio_history(m)
     aliases = sorted({n for _, a, b in RELATIVE_PAIRS for n in (a, b)})
     return _sheet(m, "relative", (pairs, history), aliases, charts)
+
+
+def _pair_name(m: CellMaker, key: str, num: str, den: str) -> Cell:
+    """The pair's name; where a leg is served by a fallback, the legs' own names (``S&P500均等加重ETF(RSP) /
+    S&P500``), so the ETF is never presented as its index."""
+    if m.engine.substitute(num) is None and m.engine.substitute(den) is None:
+        return Cell(m.t(key))
+    return Cell(f"{m.info(num).label(m.lang)} / {m.info(den).label(m.lang)}")
+
+
+def pair_short(m: CellMaker, key: str, lang: Lang) -> str:
+    """The pair's short name for a summary line; a leg served by a fallback under its own short name."""
+    num, den = next((a, b) for k, a, b in RELATIVE_PAIRS if k == key)
+    if m.engine.substitute(num) is None and m.engine.substitute(den) is None:
+        return label(f"short.{key}", lang)
+    return f"{m.info(num).short(lang)}/{m.info(den).short(lang)}"
+
+
+def _mixed_basis(m: CellMaker, num: str, den: str) -> str | None:
+    """The error text of a pair whose legs are on different bases (a total return over a price index): such a
+    ratio drifts by the dividends alone, so it is not computed."""
+    bases = {name: m.engine.basis(name) == ADJUSTED for name in (num, den)}
+    if bases[num] == bases[den]:
+        return None
+    adjusted, price = (num, den) if bases[num] else (den, num)
+    return (f"#N/A {m.engine.ticker(adjusted)} is dividend-adjusted (total return) and {m.engine.ticker(price)} "
+            "is a price index: not compared (mixed basis)")
 
 
 def rates(m: CellMaker) -> Sheet:
@@ -225,7 +266,7 @@ def japan_sectors(m: CellMaker) -> Sheet:
     indices = [i.alias for i in m.engine.symbols.in_group("japan")]
     sectors = [i.alias for i in m.engine.symbols.in_group("topix17")]
     fx = [i.alias for i in m.engine.symbols.in_group("fx")]
-    sector_rows = tuple((Cell(m.info(a).short(m.lang), warning=m.stale_note(a)), *row[1:])
+    sector_rows = tuple((Cell(m.info(a).short(m.lang), warning=m.name_cell(a).warning), *row[1:])
                         for a, row in zip(sectors, rows_for(sectors), strict=True))
     fx_rows = tuple(_safe_row(m, a, 8, partial(_price_row, m, a, ("1W", "MTD", "YTD"), prev=True)) for a in fx)
     blocks = (Table("japan_indices", m.t("title.japan_indices"), columns, rows_for(indices)),
@@ -292,19 +333,27 @@ def _ratio_history(m: CellMaker) -> tuple[Table, tuple[Chart, ...]]:
         charts.append(Chart(short, "line", m.t(f"short.{key}") + m.t("chart.weekly"), "ratio_history", "date",
                             (short, f"{short}_ma"), m.t("chart.ratio")))
         try:
+            mixed = _mixed_basis(m, num, den)
+            if mixed is not None:
+                errors[short] = mixed
+                continue
             frame = rel.ratio_with_ma(m.series(num), m.series(den), m.as_of).dropna(subset=["ratio"])
         except MarketReviewError as exc:
             errors[short] = exc.excel_text
             continue
         values[short], values[f"{short}_ma"] = frame["ratio"], frame["ma"]
+        if key in REBASED_PAIRS:
+            values[f"{short}_rebased"] = rel.rebased_history(m.series(num), m.series(den), m.as_of)
+    columns += [m.col(f"{key.removeprefix('pair.')}_rebased", "price", header=REBASED_HEADER[m.lang])
+                for key, _, _ in RELATIVE_PAIRS if key in REBASED_PAIRS]
     weeks = pd.DatetimeIndex(sorted({d for series in values.values() for d in series.index}, reverse=True))
     weeks = weeks[:HISTORY_WEEKS]
 
     def cell(key: str, week: pd.Timestamp) -> Cell:
-        short = key.removesuffix("_ma")
+        short = key.removesuffix("_ma").removesuffix("_rebased")
         if short in errors:
             return Cell(None, warning=errors[short])
-        value = values[key].get(week)
+        value = values[key].get(week) if key in values else None
         return Cell(None if value is None or pd.isna(value) else float(value))
 
     rows = tuple((Cell(week.date()), *(cell(c.key, week) for c in columns[1:])) for week in weeks)

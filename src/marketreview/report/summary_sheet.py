@@ -15,6 +15,7 @@ from .cells import CellMaker
 from .labels import label
 from .model import Cell, Lines, Sheet, Table
 from .reasons import short_reason
+from .sheets import pair_short
 
 #: Indices whose week (start → end) and YTD open the post, in the posts' order.
 US_LINES = ("DOW", "SP500", "NDX", "NASDAQ", "RUSSELL2000", "RUSSELL2000G", "SP500EW")
@@ -107,7 +108,7 @@ def lines(m: CellMaker, sheets: Sequence[Sheet], lang: Lang) -> tuple[str, ...]:
             for a in (*US_LINES, "TOPIX", "NIKKEI225")]
     pairs = book.tables.get("pairs")
     for key, cells in zip(("pair.r2g", "pair.r2", "pair.ew"), pairs.records() if pairs else [], strict=False):
-        name = label(f"short.{key}", lang)
+        name = pair_short(m, key, lang)  # a fallback leg (RSP) under its own name
         out.append(_safe(name, partial(ratio, name, cells), demo, lang))
     share = book.tables["share"].records()[0] if "share" in book.tables else None
     out.append(_safe(label("line.mag7", lang), lambda: fmt.share_line(

@@ -113,11 +113,12 @@ def exception_kind(exc: BaseException) -> Literal["rate", "timeout", "network"] 
     return None
 
 
-def http_get_text(url: str, timeout: float) -> str:
-    """The body of a GET (the HTTP sources' one network call; an HTTP error status raises)."""
+def http_get_text(url: str, timeout: float, headers: Mapping[str, str] | None = None) -> str:
+    """The body of a GET (the HTTP sources' one network call; an HTTP error status raises). ``headers`` are
+    sent besides the User-Agent (J-Quants' ``x-api-key``)."""
     import requests  # lazily: importing MarketReview must not import requests
 
-    response = requests.get(url, timeout=timeout, headers={"User-Agent": "marketreview"})
+    response = requests.get(url, timeout=timeout, headers={"User-Agent": "marketreview", **(headers or {})})
     response.raise_for_status()
     text: str = response.text
     return text

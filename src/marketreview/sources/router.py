@@ -12,6 +12,7 @@ from .csvdir import CsvDirSource
 from .demo import DemoSource
 from .fred import FredSource, is_fred_series
 from .holdings import HoldingsSource
+from .jquants import JQuantsSource, is_jquants_symbol
 from .yahoo import YahooSource
 
 Rule = tuple[Callable[[str], bool], Source]
@@ -33,9 +34,11 @@ class Router:
         return f"Router({self.default!r}, rules={[s for _, s in self.rules]!r})"
 
     @classmethod
-    def default_live(cls) -> Router:
-        """FRED for the series it publishes (:func:`~.fred.is_fred_series`), Yahoo for the rest."""
-        return cls(YahooSource(), [(is_fred_series, FredSource())], holdings=HoldingsSource())
+    def default_live(cls, jquants_key: str | None = None) -> Router:
+        """FRED for the series it publishes (:func:`~.fred.is_fred_series`), Yahoo for the rest; with a J-Quants
+        key, TOPIX itself from J-Quants (without one, the symbol map's fallback ETF serves it)."""
+        return cls(YahooSource(), [*_jquants_rules(jquants_key), (is_fred_series, FredSource())],
+                   holdings=HoldingsSource())
 
     @property
     def sources(self) -> tuple[Source, ...]:
@@ -75,9 +78,15 @@ class Router:
                         f"or --source demo, or fund holdings with --source auto or yahoo; {names} has none")
 
 
-def router_from_spec(spec: str) -> Router:
+def _jquants_rules(key: str | None) -> list[Rule]:
+    return [(is_jquants_symbol, JQuantsSource(key))] if key else []
+
+
+def router_from_spec(spec: str, *, jquants_key: str | None = None) -> Router:
     """The router for a ``--source`` value: ``auto`` (FRED + Yahoo), ``yahoo``, ``fred``, ``demo`` or
-    ``csv:DIR`` (split on the first colon only, so ``csv:C:\\data`` works)."""
+    ``csv:DIR`` (split on the first colon only, so ``csv:C:\\data`` works). ``jquants_key`` makes J-Quants
+    serve TOPIX for the live sources (``auto``, ``yahoo``); a CSV folder's own ``TOPIX.csv`` and the demo's
+    series are never replaced by it."""
     if not isinstance(spec, str) or not spec.strip():
         raise BadArgumentError("source", spec, f"expected {SPEC_HELP}")
     text = spec.strip()
@@ -93,9 +102,9 @@ def router_from_spec(spec: str) -> Router:
     if sep:
         raise BadArgumentError("source", spec, f"only csv takes a value; expected {SPEC_HELP}")
     if kind == "auto":
-        return Router.default_live()
+        return Router.default_live(jquants_key)
     if kind == "yahoo":
-        return Router(YahooSource(), holdings=HoldingsSource())
+        return Router(YahooSource(), _jquants_rules(jquants_key), holdings=HoldingsSource())
     if kind == "fred":
         return Router(FredSource())
     if kind == "demo":

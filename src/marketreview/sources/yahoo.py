@@ -82,6 +82,9 @@ class YahooSource:
     name = "yahoo"
     #: a ticker Yahoo does not know (``^TOPX``) is remembered in the cache and skipped to its fallback
     remembers_unknown = True
+    #: Yahoo's ``Adj Close`` is re-adjusted back in time at every distribution, so a series measured on it is
+    #: fetched whole (not only its new days), or its older rows would miss the latest distribution
+    readjusts_history = True
 
     def __init__(self, download: Download | None = None, sleep: Callable[[float], None] = time.sleep,
                  retries: int = 4, backoff: float = 1.0, timeout: float = 10,

@@ -168,9 +168,26 @@ def _ratio_text(value: float) -> str:
     return format_number(value * 100, 2) + "%"
 
 
+def _no_ratio_reason(report: Report, pair: str) -> str | None:
+    """Why the model has no ratios for ``pair`` (the warning its history cells carry), if it says."""
+    table = reading.table(report, "relative", "ratio_history")
+    try:
+        column = table.column_index(pair)
+    except KeyError:
+        return None
+    return next((row[column].warning for row in table.rows if row[column].warning), None)
+
+
 def _ratio_panel(ax: Any, report: Report, pair: str, label: str, most: int = 7) -> reading.Line:
     ratio, ma = series.ratio(report, pair)
     colour = COLOURS[pair]
+    why = _no_ratio_reason(report, pair)
+    if why is not None and not ratio.known:  # a pair refused (mixed bases): the panel stays, saying why
+        ax.text(0.5, 0.5, why, transform=ax.transAxes, ha="center", va="center", wrap=True, fontsize=9, gid="note")
+        ax.set_title(label, fontsize=10)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        return ratio
     _require(f"relative {pair}", _plot(ax, ratio, "ratio", colour, label), f"the report has no {pair} ratios")
     _plot(ax, ma, "ma", COLOURS["ma"], _w(report, "ma"), linestyle="--", linewidth=1.4)
     _label_last(ax, ratio, colour, _ratio_text)
