@@ -170,7 +170,8 @@ def _report(args: argparse.Namespace) -> Report:
 
     as_of = parse_date(args.asof, "asof") if args.asof else None
     return build_report(_engine(args), as_of, args.lang, progress=_progress(),
-                        macro_list=getattr(args, "macro_list", None))
+                        macro_list=getattr(args, "macro_list", None),
+                        ytd_basis=args.ytd_basis.replace("-", "_"), year_dating=args.year_dating.replace("-", "_"))
 
 
 def _print_warnings(warnings: list[str]) -> None:
@@ -303,12 +304,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("ja", "en"), default="ja")
     p.add_argument("--out", required=True, help="output .xlsx file")
     p.add_argument("--macro-list", type=Path, help="CSV list of the Macro sheet's series (default: data/macro.csv)")
+    _add_year_options(p)
     p.set_defaults(run=cmd_build)
 
     p = sub.add_parser("charts", parents=[common], help="write the review's chart images (PNG) for a blog post")
     p.add_argument("--asof", help="the review as it stood on this date (default: the latest close)")
     p.add_argument("--lang", choices=("ja", "en"), default="ja")
     p.add_argument("--out", required=True, help="output folder for the PNG files")
+    _add_year_options(p)
     p.set_defaults(run=cmd_charts)
 
     p = sub.add_parser("review", parents=[common], help="the week's review as paste-ready Markdown or text")
@@ -317,6 +320,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("md", "text"), default="md")
     p.add_argument("--out", help="output file (default: standard output)")
     p.add_argument("--charts", help="also write the chart images into this folder and embed them as exhibits")
+    _add_year_options(p)
     p.set_defaults(run=cmd_review)
 
     p = sub.add_parser("template", help="regenerate the macro-enabled template workbook")
@@ -335,6 +339,16 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("symbols", parents=[common], help="list the symbol map")
     p.set_defaults(run=cmd_symbols)
     return top
+
+
+def _add_year_options(p: argparse.ArgumentParser) -> None:
+    """--ytd-basis and --year-dating (build, charts and review)."""
+    p.add_argument("--ytd-basis", choices=("asof", "us-close"), default="asof",
+                   help="us-close: the US figures' year to date ends at the last US close before --asof "
+                        "(a Japanese date; Friday's close for a Saturday, Thursday's for a Friday)")
+    p.add_argument("--year-dating", choices=("year-end", "first-session"), default="year-end",
+                   help="the previous years' block: year-end close to year-end close, or first session of the "
+                        "year to the first of the next")
 
 
 _DEPRECATIONS = (DeprecationWarning, PendingDeprecationWarning, FutureWarning)

@@ -121,6 +121,25 @@ LABELS: dict[str, tuple[str, str]] = {
                             "推計値（セルの注記にESTIMATE）。"),
     "mag7_anchors.snapshot": ("Anchor", "基準"),
     "mag7_anchors.none": ("No snapshot", "スナップショットなし"),
+    # the seed material's tables (report/extras.py)
+    "title.mag7_members": ("Magnificent Seven: the week's moves", "マグニフィセント・セブンの週間騰落"),
+    "title.yield_range": ("Treasury yields against their year-to-date high and low", "米国債利回りの年初来高値・安値"),
+    "title.prev_years.year_end": ("The two previous calendar years (year-end close to year-end close)",
+                                  "過去2年の年間騰落（前年末終値→年末終値）"),
+    "title.prev_years.first_session": ("The two previous calendar years (first session to the next year's first)",
+                                       "過去2年の年間騰落（年初の初取引日→翌年の初取引日）"),
+    "col.ytd_us_close": ("{ytd} (US close {date})", "{ytd}（米国{date}終値）"),
+    "col.ytd_high": ("YTD high", "年初来高値"),
+    "col.ytd_high_date": ("High on", "高値日"),
+    "col.ytd_low": ("YTD low", "年初来安値"),
+    "col.ytd_low_date": ("Low on", "安値日"),
+    "col.year": ("Year", "年"),
+    "col.start_date": ("From", "起点日"),
+    "col.start": ("Start", "起点"),
+    "col.end_date": ("To", "終点日"),
+    "col.end": ("End", "終点"),
+    "col.change": ("Change", "騰落率"),
+    "col.points": ("Points", "騰落幅"),
 }
 
 

@@ -14,9 +14,10 @@ from ..calc import mag7 as mag7_calc
 from ..calc import periods, returns, yields
 from ..calc import relative as rel
 from ..calc import sectors as sectors_calc
+from ..calc import years as years_calc
 from ..calc.figure import Figure
 from ..errors import MarketReviewError
-from . import mag7_notes
+from . import extras, mag7_notes
 from .cells import CellMaker
 from .model import Cell, Chart, Fmt, Lines, Sheet, Table
 from .reasons import localise_note
@@ -29,9 +30,10 @@ RELATIVE_PAIRS = (("pair.r2g", "RUSSELL2000G", "SP500"), ("pair.r2", "RUSSELL200
 TENOR_ALIASES = ("US3M", "US2Y", "US10Y", "US30Y")
 
 
-def _price_row(m: CellMaker, name: str, periods_: tuple[str, ...], *, prev: bool = False) -> tuple[Cell, ...]:
+def _price_row(m: CellMaker, name: str, periods_: tuple[str, ...], *, prev: bool = False,
+               ytd_end: dt.date | None = None) -> tuple[Cell, ...]:
     """Name, ticker, date (and with ``prev`` the previous week's close) and close as of the report date, then
-    the return over each period code."""
+    the return over each period code ("YTD" ends on ``ytd_end`` where given)."""
     series = m.series(name)
     ticker, sessions = m.engine.ticker(name), m.engine.sessions(name)
     fmt: Fmt | None = "price0" if ticker.endswith(".T") else None  # Tokyo ETFs trade in whole yen
@@ -39,6 +41,8 @@ def _price_row(m: CellMaker, name: str, periods_: tuple[str, ...], *, prev: bool
     def over(code: str) -> Figure:
         if code == "LASTYEAR":
             return returns.calendar_year(series, m.as_of.year - 1, symbol=ticker, sessions=sessions)
+        if code == "YTD" and ytd_end is not None:
+            return returns.perf(series, periods.prior_year_end(ytd_end), ytd_end, symbol=ticker, sessions=sessions)
         return returns.period_perf(series, code, m.as_of, symbol=ticker, sessions=sessions)
 
     def latest() -> Figure:
@@ -66,25 +70,31 @@ def _sheet(m: CellMaker, key: str, blocks: tuple[Table | Lines, ...], aliases: l
     return Sheet(key, m.t(f"sheet.{key}"), m.stamp(aliases), blocks, charts, m.status(aliases))
 
 
-def us_indices(m: CellMaker) -> Sheet:
+def us_indices(m: CellMaker, ytd_basis: years_calc.YtdBasis = "asof",
+               year_dating: years_calc.YearDating = "year_end") -> Sheet:
     aliases = [i.alias for i in m.engine.symbols.in_group("us_indices")]
+    ytd_end = extras.ytd_end(m, ytd_basis)
     columns = (m.col("name", width=28), m.col("ticker", width=10), m.col("date", "date"),
                m.col("prev", "price"), m.col("close", "price"), m.col("w1", "pct_signed", signed=True),
-               m.col("mtd", "pct_signed", signed=True), m.col("ytd", "pct_signed", signed=True),
+               m.col("mtd", "pct_signed", signed=True),
+               m.col("ytd", "pct_signed", signed=True, header=extras.ytd_header(m, ytd_basis)),
                m.col("y1", "pct_signed", signed=True),
                m.col("last_year", "pct_signed", signed=True, header=f"{m.as_of.year - 1}"))
     rows = tuple(_safe_row(m, a, len(columns), partial(_price_row, m, a, ("1W", "MTD", "YTD", "1Y", "LASTYEAR"),
-                                                       prev=True))
+                                                       prev=True, ytd_end=ytd_end))
                  for a in aliases)
-    return _sheet(m, "us_indices", (Table("indices", m.t("title.us_indices"), columns, rows),), aliases)
+    return _sheet(m, "us_indices", (Table("indices", m.t("title.us_indices"), columns, rows),
+                                    extras.prev_years(m, aliases, year_dating)), aliases)
 
 
-def mag7(m: CellMaker) -> Sheet:
+def mag7(m: CellMaker, ytd_basis: years_calc.YtdBasis = "asof") -> Sheet:
     members = [i.alias for i in m.engine.symbols.group("MAG7")]
     columns = (m.col("name", width=22), m.col("ticker", width=10), m.col("date", "date"),
                m.col("close", "price"), m.col("w1", "pct_signed", signed=True),
-               m.col("ytd", "pct_signed", signed=True))
-    rows = tuple(_safe_row(m, a, len(columns), partial(_price_row, m, a, ("1W", "YTD"))) for a in members)
+               m.col("ytd", "pct_signed", signed=True, header=extras.ytd_header(m, ytd_basis)))
+    ytd_end = extras.ytd_end(m, ytd_basis)
+    rows = tuple(_safe_row(m, a, len(columns), partial(_price_row, m, a, ("1W", "YTD"), ytd_end=ytd_end))
+                 for a in members)
     stocks = Table("stocks", m.t("title.mag7"), columns, rows)
 
     def share(when: dt.date) -> Figure:
@@ -112,7 +122,8 @@ def mag7(m: CellMaker) -> Sheet:
     chart = Chart("mag7_share", "line", m.t("chart.mag7_weekly"), "share_history", "date", ("share",),
                   m.t("chart.percent"))
     anchors = mag7_notes.anchor_lines(m, min(fridays))  # the history runs newest first
-    return _sheet(m, "mag7", (stocks, share_table, history, anchors), [*members, "SP500"], (chart,))
+    return _sheet(m, "mag7", (stocks, extras.members(m, members, ytd_basis), share_table, history, anchors),
+                  [*members, "SP500"], (chart,))
 
 
 def relative(m: CellMaker) -> Sheet:
@@ -143,13 +154,16 @@ def relative(m: CellMaker) -> Sheet:
     return _sheet(m, "relative", (pairs, history), aliases, charts)
 
 
-def rates(m: CellMaker) -> Sheet:
+def rates(m: CellMaker, ytd_basis: years_calc.YtdBasis = "asof") -> Sheet:
+    ytd_end = extras.ytd_end(m, ytd_basis)
     rows = []
     for alias in TENOR_ALIASES:
         def build(alias: str = alias) -> tuple[Cell, ...]:
             series, ticker = m.series(alias), m.engine.ticker(alias)
 
             def change(code: str) -> Figure:
+                if code == "YTD":
+                    return yields.yield_change_bp(series, periods.prior_year_end(ytd_end), ytd_end, symbol=ticker)
                 return yields.yield_change_bp(series, periods.resolve_start(code, m.as_of), m.as_of, symbol=ticker)
 
             level = m.figure(lambda: yields.yield_level(series, m.as_of, symbol=ticker), part="value")
@@ -161,7 +175,7 @@ def rates(m: CellMaker) -> Sheet:
     columns = (m.col("name", width=28), m.col("ticker", width=10), m.col("date", "date"),
                m.col("level", "level_pct"), m.col("prev_week", "level_pct"),
                m.col("w1_bp", "bp", signed=True), m.col("mtd_bp", "bp", signed=True),
-               m.col("ytd_bp", "bp", signed=True))
+               m.col("ytd_bp", "bp", signed=True, header=extras.ytd_header(m, ytd_basis, "col.ytd_bp")))
     table = Table("yields", m.t("title.yields"), columns, tuple(rows))
 
     def spread(when: dt.date) -> Figure:
@@ -186,7 +200,7 @@ def rates(m: CellMaker) -> Sheet:
     chart = Chart("yields", "line", m.t("chart.yields"), "yield_history", "date", ("us2y", "us10y"),
                   m.t("chart.percent"))
     aliases = [*TENOR_ALIASES, "FEDFUNDS_LOWER", "FEDFUNDS_UPPER"]
-    return _sheet(m, "rates", (table, spread_table, fed, history), aliases, (chart,))
+    return _sheet(m, "rates", (table, extras.yield_range(m), spread_table, fed, history), aliases, (chart,))
 
 
 def japan_sectors(m: CellMaker) -> Sheet:
