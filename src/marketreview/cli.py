@@ -159,8 +159,23 @@ def cmd_build(args: argparse.Namespace) -> int:
     failed = f"; {len(report.failed)} symbols failed: {', '.join(report.failed)}" if report.failed else ""
     print(f"wrote {path} ({len(report.sheets)} sheets, as of {report.as_of.isoformat()}, "
           f"source {report.source}{demo}{failed})")
-    _print_warnings(report.warnings())
+    _print_unfilled(report)
+    _print_warnings([w for w in report.warnings() if not _is_unfilled_note(w)])
     return 0
+
+
+def _is_unfilled_note(warning: str) -> bool:
+    from .report.cells import is_unfilled_note
+
+    return is_unfilled_note(warning)
+
+
+def _print_unfilled(report: Report) -> None:
+    """One line, in the report's language, for every series the build could not fill (the Sources sheet's
+    status: the files a CSV folder lacks, then the fetches that failed)."""
+    status = next((s.status for s in report.sheets if s.key == "sources"), "")
+    if status:
+        print(f"warning: {status}", file=sys.stderr)
 
 
 def _report(args: argparse.Namespace) -> Report:

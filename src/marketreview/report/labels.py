@@ -140,6 +140,28 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.end": ("End", "終点"),
     "col.change": ("Change", "騰落率"),
     "col.points": ("Points", "騰落幅"),
+    # the Macro sheet in words (report/macro.py)
+    "macro.no_file": ("file not found: {files}", "ファイルがありません: {files}"),
+    "macro.fill_file": (" (columns date,close; name its source in index.csv)",
+                        "（列は date,close。出所は index.csv の source 列に）"),
+    "macro.fill_fred": (" (or fetch it from FRED: --source auto or fred)",
+                        "（または --source auto / fred で FRED から取得）"),
+    "macro.no_source_note": ("{series}: index.csv gives no source note for {file}",
+                             "{series}: index.csv に {file} の出所の注記がありません"),
+    "macro.units.lin": ("levels", "水準"),
+    "macro.units.chg": ("change", "前期差"),
+    "macro.units.ch1": ("change from a year ago", "前年同期差"),
+    "macro.units.pch": ("% change", "前期比（%）"),
+    "macro.units.pc1": ("% change from a year ago", "前年同期比（%）"),
+    "macro.units.pca": ("compounded annual rate (%)", "年率換算（%）"),
+    "macro.units.log": ("natural log", "自然対数"),
+    "macro.frequency.d": ("daily", "日次"),
+    "macro.frequency.w": ("weekly", "週次"),
+    "macro.frequency.m": ("monthly", "月次"),
+    "macro.frequency.q": ("quarterly", "四半期"),
+    "macro.frequency.a": ("annual", "年次"),
+    "unfilled.files": ("{n} series have no file in the CSV folder: {files}",
+                       "CSVフォルダにファイルがない系列が{n}件: {files}"),
 }
 
 

@@ -17,7 +17,7 @@ from ..calc import sectors as sectors_calc
 from ..calc import years as years_calc
 from ..calc.figure import Figure
 from ..errors import MarketReviewError
-from . import extras, mag7_notes
+from . import extras, macro, mag7_notes
 from .cells import CellMaker
 from .model import Cell, Chart, Fmt, Lines, Sheet, Table
 from .reasons import localise_note
@@ -252,16 +252,19 @@ def sources(m: CellMaker, names: list[str]) -> Sheet:
         except MarketReviewError as exc:
             rows.append((Cell(alias), Cell(error=exc.excel_text), *(Cell() for _ in range(7))))
             continue
+        missing = macro.missing_file(m.engine, alias)  # only missing from the folder: said so, not a failure
+        note = (Cell(m.t("macro.no_file").format(files=missing)) if missing
+                else Cell(localise_note(p.note, m.lang), warning=m.stale_note(alias)))
         rows.append((Cell(p.alias), Cell(m.info(alias).label(m.lang)), Cell(p.ticker), Cell(p.source),
                      Cell(p.first), Cell(p.last),
                      Cell(m.local_time(p.fetched_at) if p.fetched_at else None),
-                     Cell(m.t("yes") if p.adjusted else m.t("no")),
-                     Cell(localise_note(p.note, m.lang), warning=m.stale_note(alias))))
+                     Cell(m.t("yes") if p.adjusted else m.t("no")), note))
     rows += mag7_notes.snapshot_rows(m)
     columns = (m.col("alias", width=20), m.col("name", width=30), m.col("ticker", width=10),
                m.col("source", width=10), m.col("first", "date"), m.col("last", "date"),
                m.col("fetched", "datetime", width=17), m.col("adjusted", width=10), m.col("note", width=40))
-    return _sheet(m, "sources", (Table("sources", m.t("title.sources"), columns, tuple(rows)),), names)
+    return Sheet("sources", m.t("sheet.sources"), m.stamp(names),
+                 (Table("sources", m.t("title.sources"), columns, tuple(rows)),), (), macro.unfilled_status(m, names))
 
 
 # -- helpers ----------------------------------------------------------------------------------------
