@@ -160,6 +160,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "macro.frequency.m": ("monthly", "月次"),
     "macro.frequency.q": ("quarterly", "四半期"),
     "macro.frequency.a": ("annual", "年次"),
+    "sheet.data": ("Data", "データ"),
+    "stamp.data_sheet": ("The daily and weekly tables the charts draw from (not printed: its print area is empty)",
+                         "グラフの元になる日次・週次の表（印刷対象外：印刷範囲は空）"),
     "unfilled.files": ("{n} series have no file in the CSV folder: {files}",
                        "CSVフォルダにファイルがない系列が{n}件: {files}"),
 }

@@ -216,14 +216,21 @@ def macro_sheet(m: CellMaker, charts: tuple[MacroChart, ...]) -> Sheet:
     for chart in charts:
         values: dict[str, pd.Series] = {}
         problems: list[str] = []
+        files: list[str] = []  # series only missing from the folder: named together, with how to fill them
         for s in chart.series:
             problem, transformed = _load(m, s)
+            file = missing_file(m.engine, s.series)
             if transformed is not None:
                 values[s.series] = transformed
                 fetched.append(s.series)
+            elif file is not None:
+                files.append(file)
             else:
                 problems.append(f"{s.series}: {problem}")
             overview.append(_overview_row(m, s, problem))
+        if files:
+            how = m.t("macro.fill_fred" if all(s.is_fred for s in chart.series) else "macro.fill_file")
+            problems.insert(0, m.t("macro.no_file").format(files=", ".join(files)) + how)
         if problems:
             blocks.append(Lines(f"macro_{chart.key}", chart.title(lang),
                                 (f"{m.t('macro.missing')}: " + "; ".join(problems),)))
