@@ -4,6 +4,7 @@ that is not printed, charts drawing from it, one page per sheet, named fonts; th
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -77,3 +78,18 @@ def test_fonts_are_named_in_cells_and_charts(tmp_path: Path) -> None:
     assert 'typeface="Noto Sans CJK JP"' in chart
     book: Any = load_workbook(path)
     assert book["Rates"]["A1"].font.name == "Noto Sans CJK JP"
+
+
+def test_charts_that_would_shrink_the_page_below_8_points_get_a_page_of_their_own() -> None:
+    wide = Table("wide", "Series", tuple(Column(f"c{i}", f"C{i}") for i in range(8)),
+                 tuple(tuple(Cell("x" * 26) for _ in range(8)) for _ in range(6)))  # about 45 cm wide
+    histories = tuple(Table(f"h{k}", f"H{k}", (Column("date", "Date", "date"), Column("v", "V", "number")),
+                            tuple((Cell(d), Cell(float(i))) for i, d in enumerate(DAYS))) for k in range(4))
+    charts = tuple(Chart(f"c{k}", "line", f"Chart {k}", f"h{k}", "date", ("v",)) for k in range(4))
+    sheet = Sheet("macro", "Macro", "As of 2025-01-10", (wide, *histories), charts)
+    ws = render_workbook(Report(AS_OF, "en", (sheet,), "test", dt.datetime(2025, 1, 11)))["Macro"]
+    (brk,) = ws.row_breaks.brk
+    assert not ws.sheet_properties.pageSetUpPr.fitToPage  # a fitted page would ignore the break
+    assert 10 <= ws.page_setup.scale < 100
+    rows = [int(re.sub(r"[A-Z]", "", c.anchor)) for c in ws._charts]  # anchors such as "A20", before saving
+    assert len(rows) == 4 and min(rows) > brk.id  # every chart below the break: on the second page

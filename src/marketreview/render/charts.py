@@ -17,6 +17,7 @@ from openpyxl.chart.text import RichText, Text
 from openpyxl.chart.title import Title
 from openpyxl.drawing.text import CharacterProperties, Font, Paragraph, ParagraphProperties, RegularTextRun
 from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.pagebreak import Break
 
 from ..errors import RenderError
 from ..report.layout import FIRST_BLOCK_ROW, FIRST_COLUMN, PAGE_HEIGHT_CM, PAGE_WIDTH_CM, Placement, chart_anchor_column
@@ -255,6 +256,11 @@ _PRINT_BAR_CM = _BAR_CM
 #: Centimetres per unit of column width (a character of the body font) and between charts.
 _CHAR_CM = 0.2
 _GAP_CM = 0.6
+#: a default row, in points
+_ROW_PT = 15.0
+#: Below this scale (8 pt body text) the charts print on a page of their own instead.
+MIN_PRINT_SCALE = 8 / 11
+_SCALE_MARGIN = 0.9
 
 
 #: A printed bar chart (one bar per category, labels at the left) needs less width than a time series.
@@ -296,7 +302,7 @@ def _arrange(ws: Any, charts: list[Any], placements: list[Placement]) -> tuple[i
     last_column = max(table_columns, default=FIRST_COLUMN)
     last_row = max((p.last_row for p in placements), default=FIRST_BLOCK_ROW)
     width = sum(_column_cm(ws, c) for c in range(FIRST_COLUMN, last_column + 1))
-    height = last_row * _ROW_CM
+    height = sum((ws.row_dimensions[r].height or _ROW_PT) for r in range(1, last_row + 1)) * 2.54 / 72
     chart_width = max(c.width for c in charts)
     options = []
     for per_row in range(1, min(3, len(charts)) + 1):
@@ -308,7 +314,20 @@ def _arrange(ws: Any, charts: list[Any], placements: list[Placement]) -> tuple[i
         for where, (w, h) in (("beside", beside), ("below", below)):
             scale = min(PAGE_WIDTH_CM / w, PAGE_HEIGHT_CM / h, 1.0)
             options.append((scale, where == "beside", -per_row, where, per_row))
-    _, _, _, where, per_row = max(options)
+    scale, _, _, where, per_row = max(options)
+    if scale < MIN_PRINT_SCALE:  # the charts take a page of their own, below the tables
+        pages = []
+        for per_row in range(1, min(3, len(charts)) + 1):
+            rows = _grid_heights(charts, per_row)
+            grid_w = per_row * chart_width + (per_row - 1) * _GAP_CM
+            grid_h = sum(rows) + (len(rows) - 1) * _GAP_CM
+            pages.append((min(PAGE_WIDTH_CM / max(width, grid_w), PAGE_HEIGHT_CM / max(height, grid_h), 1.0),
+                          -per_row, per_row))
+        scale, _, per_row = max(pages)
+        where = "next_page"
+        # a manual break holds only at a fixed scale (fitting to pages ignores it): a margin for the estimate
+        ws.row_breaks.append(Break(id=last_row + 1))
+        ws.page_setup.scale = max(10, math.floor(scale * 100 * _SCALE_MARGIN))
     if where == "beside":  # a narrow blank column between the tables and the charts
         ws.column_dimensions[get_column_letter(last_column + 1)].width = _GAP_CM / _CHAR_CM
     start_column = last_column + 2 if where == "beside" else FIRST_COLUMN

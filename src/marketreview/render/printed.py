@@ -279,7 +279,9 @@ def _page_setup(ws: Any, last_column: int, last_row: int) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 1
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    # fitted to one page, unless the charts were given a page of their own: then the break above them holds
+    # at the scale add_charts chose
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=not ws.row_breaks.brk)
     left, right, top, bottom, header, footer = layout.PAGE_MARGINS_IN
     ws.page_margins.left, ws.page_margins.right = left, right
     ws.page_margins.top, ws.page_margins.bottom = top, bottom

@@ -69,17 +69,19 @@ PRINT_GAP_ROWS = 1
 GAP_COLUMNS = 1
 
 
-def is_data_block(block: Block) -> bool:
+def is_data_block(block: Block, drawn: bool = False) -> bool:
     """Whether a built file puts ``block`` on its data sheet: a history (a table led by a date column) too long
-    for the sheet's page. Lists of series (the Sources sheet) stay where they are."""
-    return (isinstance(block, Table) and len(block.rows) > DATA_ROWS and bool(block.columns)
-            and block.columns[0].fmt == "date")
+    for the sheet's page, or one a chart draws (``drawn``; the chart shows it). Lists of series (the Sources
+    sheet) and the sectors behind a bar chart stay where they are."""
+    return (isinstance(block, Table) and bool(block.columns) and block.columns[0].fmt == "date"
+            and (drawn or len(block.rows) > DATA_ROWS))
 
 
 def split_for_print(sheet: Sheet) -> tuple[tuple[Block, ...], tuple[Table, ...]]:
     """The blocks that stay on ``sheet`` in a built file, and the tables that go to the data sheet."""
-    kept = tuple(b for b in sheet.blocks if not is_data_block(b))
-    moved = tuple(b for b in sheet.blocks if isinstance(b, Table) and is_data_block(b))
+    drawn = {chart.table for chart in sheet.charts}
+    moved = tuple(b for b in sheet.blocks if isinstance(b, Table) and is_data_block(b, b.key in drawn))
+    kept = tuple(b for b in sheet.blocks if b not in moved)
     return kept, moved
 
 
