@@ -25,7 +25,8 @@ def reports(market_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[
 
 
 def sheet(report: Report, key: str) -> Any:
-    return render_workbook(report)[report.sheet(key).title]
+    """The sheet laid out as in the template (every table in place; the printed layout is test_render_printed's)."""
+    return render_workbook(report, printed=False)[report.sheet(key).title]
 
 
 def title(chart: Any) -> str:

@@ -38,7 +38,7 @@ RED, GREEN = "00C00000", "00008000"
 
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_xlsx(sample_report(), tmp_path_factory.mktemp("xlsx") / "review.xlsx")
+    return write_xlsx(sample_report(), tmp_path_factory.mktemp("xlsx") / "review.xlsx", printed=False)
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,8 @@ def wb(saved: Path) -> Any:
 
 @pytest.fixture(scope="module")
 def wb_ja_demo(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    path = write_xlsx(sample_report(demo=True, lang="ja"), tmp_path_factory.mktemp("xlsx") / "review_ja.xlsx")
+    path = write_xlsx(sample_report(demo=True, lang="ja"), tmp_path_factory.mktemp("xlsx") / "review_ja.xlsx",
+                      printed=False)
     return load_workbook(path)
 
 
@@ -312,7 +313,7 @@ def test_several_charts_stack_vertically() -> None:
     second = replace(relative.charts[0], key="again", title="again", series=("ma",))
     sheets = tuple(replace(s, charts=(*s.charts, second)) if s.key == "relative" else s
                    for s in report.sheets)
-    ws = render_workbook(replace(report, sheets=sheets))["Relative"]
+    ws = render_workbook(replace(report, sheets=sheets), printed=False)["Relative"]
     # 9 cm is 17 rows of 0.53 cm, plus one spare and one gap: the second starts 19 rows lower
     assert [c.anchor for c in ws._charts] == ["E5", "E24"]
 
@@ -338,7 +339,7 @@ def test_each_sheet_prints_one_page_wide_and_as_tall_as_needed(wb: Any) -> None:
 
 def test_text_longer_than_the_widest_column_wraps() -> None:
     rows = ((Cell("short"),), (Cell("x" * 100),))
-    ws = render_workbook(_one_table_report(Table("x", "X", (Column("v", "V"),), rows)))["T"]
+    ws = render_workbook(_one_table_report(Table("x", "X", (Column("v", "V"),), rows)), printed=False)["T"]
     assert ws.column_dimensions["A"].width == 60
     assert ws["A7"].alignment.wrap_text and ws["A8"].alignment.wrap_text
 
@@ -348,7 +349,8 @@ def test_lines_under_a_table_run_on_instead_of_widening_its_column() -> None:
     table = Table("x", "X", columns, ((*(Cell(1.0) for _ in columns),),))
     note = "n" * 90
     sheet = Sheet("t", "T", "As of 2025-01-10", (table, Lines("notes", "Notes", (note,))))
-    ws = render_workbook(Report(dt.date(2025, 1, 10), "en", (sheet,), "test", dt.datetime(2025, 1, 11)))["T"]
+    ws = render_workbook(Report(dt.date(2025, 1, 10), "en", (sheet,), "test", dt.datetime(2025, 1, 11)),
+                         printed=False)["T"]
     assert ws.column_dimensions["A"].width < 20  # the table's width, not the note's
     last = re.search(r"\$([A-Z]+)\$\d+$", ws.print_area).group(1)
     spanned = sum(ws.column_dimensions[chr(c)].width for c in range(ord("A"), ord(last) + 1))
@@ -357,7 +359,7 @@ def test_lines_under_a_table_run_on_instead_of_widening_its_column() -> None:
 
 def test_long_table_prints_whole_with_its_header_repeated() -> None:
     rows = tuple((Cell(f"r{i}"),) for i in range(200))
-    ws = render_workbook(_one_table_report(Table("x", "X", (Column("v", "V"),), rows)))["T"]
+    ws = render_workbook(_one_table_report(Table("x", "X", (Column("v", "V"),), rows)), printed=False)["T"]
     assert ws.print_area == "'T'!$A$1:$B$206"  # B: the 16-character stamp runs past the 14-wide column A
     assert ws["A206"].value == "r199"
     assert ws.print_title_rows == "$6:$6"  # the table's header row (title on row 5)
@@ -437,7 +439,7 @@ def test_successful_write_replaces_with_ordinary_permissions(tmp_path: Path) -> 
     target = tmp_path / "review.xlsx"
     target.write_bytes(b"old")
     assert write_xlsx(sample_report(), target) == target
-    assert load_workbook(target).sheetnames == TITLES_EN
+    assert load_workbook(target).sheetnames == [*TITLES_EN, "Data"]  # the histories' data sheet last
     assert _listing(tmp_path) == ["review.xlsx"]
     umask = os.umask(0)
     os.umask(umask)

@@ -84,7 +84,7 @@ def test_overview_labels_each_series_as_what_it_is(report):
     table = report.sheet("macro").table("macro_series")
     by_id = {r[1].value: r for r in table.rows}
     capex = by_id["FRED:BOGZ1FA105050005Q"]
-    assert [c.value for c in capex[2:6]] == ["lin", "q", dt.date(2025, 4, 1), 315.0]
+    assert [c.value for c in capex[2:6]] == ["levels", "quarterly", dt.date(2025, 4, 1), 315.0]
     assert "Z.1" in str(capex[6].value) and "not verified online" in str(capex[6].value)
     philly = by_id["FRED:GACDFSA066MSFRBPHI"]
     assert "not the ISM" in str(philly[6].value) and "ISM" not in str(philly[0].value)
@@ -92,7 +92,7 @@ def test_overview_labels_each_series_as_what_it_is(report):
     assert eps[5].value == pytest.approx(10.0)  # pc1: (264 / 240 - 1) * 100
     assert str(eps[6].value).endswith("index.csv: source: the user's broker (12-month forward EPS)")
     assert by_id["ISM"][5].value == 49.0
-    assert "JP_BUYBACKS.csv" in str(by_id["JP_BUYBACKS"][5].error)
+    assert (by_id["JP_BUYBACKS"][5].value, by_id["JP_BUYBACKS"][5].error) == ("file not found: JP_BUYBACKS.csv", None)
 
 
 def test_capex_against_internal_funds_and_their_ratio(report):
@@ -120,6 +120,35 @@ def test_a_missing_user_file_is_one_line_naming_it(report):
     block = next(b for b in report.sheet("macro").blocks if b.key == "macro_jp_buybacks")
     assert isinstance(block, Lines) and len(block.lines) == 1
     assert "JP_BUYBACKS.csv" in block.lines[0] and "index.csv" in block.lines[0]
+
+
+@pytest.fixture(scope="module")
+def report_ja(tmp_path_factory: pytest.TempPathFactory) -> Report:
+    root = tmp_path_factory.mktemp("macro-ja")
+    return build_report(engine_for(user_folder(root / "mine"), root / "c.sqlite"), AS_OF, "ja")
+
+
+def test_a_japanese_build_says_everything_in_japanese(report_ja):
+    table = report_ja.sheet("macro").table("macro_series")
+    by_id = {r[1].value: r for r in table.rows}
+    assert [c.value for c in by_id["FRED:BOGZ1FA105050005Q"][2:4]] == ["水準", "四半期"]
+    assert [c.value for c in by_id["SPX_FWD_EPS"][2:4]] == ["前年同期比（%）", "月次"]
+    assert [c.value for c in by_id["JP_BUYBACKS"][2:4]] == ["水準", "年次"]
+    assert by_id["FRED:GACDFSA066MSFRBPHI"][6].value.startswith("フィラデルフィア連銀の製造業景況調査")
+    buybacks = by_id["JP_BUYBACKS"]
+    assert (buybacks[5].value, buybacks[5].error) == ("ファイルがありません: JP_BUYBACKS.csv", None)
+    assert buybacks[4].value is None and buybacks[4].error is None  # no observation date, and no #N/A
+    for row in table.rows:
+        for cell in row:
+            assert cell.error is None or "銘柄不明" not in cell.error
+        assert row[2].value not in ("lin", "chg", "ch1", "pch", "pc1", "pca", "log")
+        assert row[3].value not in ("d", "w", "m", "q", "a")
+    block = next(b for b in report_ja.sheet("macro").blocks if b.key == "macro_jp_buybacks")
+    assert block.lines == ("未取得: ファイルがありません: JP_BUYBACKS.csv"
+                           "（列は date,close。出所は index.csv の source 列に）",)
+    eps = report_ja.sheet("macro").table("macro_ism_eps")
+    assert eps.columns[2].header == "S&P500予想EPS（前年比%） [前年同期比（%）]"  # pc1 in words, levels unmarked
+    assert eps.columns[1].header == "ISM製造業景況指数"
 
 
 def test_charts_and_their_axes(report):
@@ -194,8 +223,10 @@ def converted(report: Report, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_libreoffice_shows_the_values(converted):
     with (converted / "review-Macro.csv").open(encoding="utf-8", newline="") as handle:
         shown = list(csv.reader(handle))
-    flat = {tuple(r[:4]) for r in shown}
-    assert ("2025-04-01", "315.00", "250.00", "1.2600") in flat
+    with (converted / "review-Data.csv").open(encoding="utf-8", newline="") as handle:
+        data = list(csv.reader(handle))  # the charts' tables are on the data sheet, side by side
+    capex = ["2025-04-01", "315.00", "250.00", "1.2600"]
+    assert any(r[i:i + 4] == capex for r in data for i in range(len(r)))
     assert any(r[:2] == ["ISM manufacturing PMI", "ISM"] and r[5] == "49.00" for r in shown)
     assert any("JP_BUYBACKS.csv" in r[0] for r in shown)
 

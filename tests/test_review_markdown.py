@@ -203,7 +203,8 @@ def test_sections_in_the_posts_order(reports) -> None:
     text = render_review(reports["2025-10-31", "ja"], "md")
     heads = [line for line in text.splitlines() if line.startswith("## ")]
     assert heads == ["## 今週の指数", "## 年初来", "## 対S&P500 相対比（26週平均比）", "## 米国債利回り",
-                     "## マグニフィセント・セブン", "## 日本株：TOPIX-17業種（週間）"]
+                     "## マグニフィセント・セブン", "## マグニフィセント・セブンの週間騰落",
+                     "## 米国債利回りの年初来レンジ", "## 過去2年の騰落", "## 日本株：TOPIX-17業種（週間）"]
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,9 @@ def test_pdf_has_one_page_per_sheet(converted: Path) -> None:
 
 
 def test_every_sheet_exported(converted: Path) -> None:
-    assert sorted(p.name for p in converted.glob("review-*.csv")) == sorted(f"review-{t}.csv" for t in TITLES)
+    # the data sheet (the histories the charts draw) is exported too, though not printed
+    assert sorted(p.name for p in converted.glob("review-*.csv")) == sorted(f"review-{t}.csv"
+                                                                           for t in (*TITLES, "Data"))
 
 
 @pytest.mark.parametrize(
@@ -76,8 +78,8 @@ def test_every_sheet_exported(converted: Path) -> None:
         ("US Indices", 6, ["S&P 500", "^GSPC", "5,970.84", "2025-01-10", "+0.67%", "-1.94%", "+1.52%"]),
         ("US Indices", 8, ["Dow Jones", "^DJI", "42,635.20", "2025-01-09", "0.00%", "-1.86%", "+0.21%"]),
         ("Magnificent 7", 8, ["NVDA", "NVIDIA", "#N/A no data", "#N/A no data", "6.55%"]),
-        ("Relative", 6, ["2024-11-15", "1.2031", ""]),
-        ("Relative", 9, ["2024-12-06", "1.2250", "1.2093"]),
+        ("Data", 6, ["2024-11-15", "1.2031", ""]),  # the Relative sheet's weekly history, on the data sheet
+        ("Data", 9, ["2024-12-06", "1.2250", "1.2093"]),
         ("Rates", 8, ["30Y", "DGS30", "4.96%", "-3 bp", "2025-01-09"]),
         ("Sources", 6, ["SPX", "^GSPC", "yahoo", "2020-01-02", "2025-01-10", "2025-01-11 07:05", HOSTILE[0]]),
     ],

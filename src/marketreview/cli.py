@@ -171,7 +171,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     failed = f"; {len(report.failed)} symbols failed: {', '.join(report.failed)}" if report.failed else ""
     print(f"wrote {path} ({len(report.sheets)} sheets, as of {report.as_of.isoformat()}, "
           f"source {report.source}{demo}{failed})")
-    _print_warnings(report.warnings())
+    _print_unfilled(report)
+    _print_warnings([w for w in report.warnings() if not _is_unfilled_note(w)])
     return 0
 
 
@@ -188,6 +189,20 @@ def _write_living(args: argparse.Namespace, out: Path) -> tuple[Path, Report]:
     return write_living(report, engine, out), report
 
 
+def _is_unfilled_note(warning: str) -> bool:
+    from .report.cells import is_unfilled_note
+
+    return is_unfilled_note(warning)
+
+
+def _print_unfilled(report: Report) -> None:
+    """One line, in the report's language, for every series the build could not fill (the Sources sheet's
+    status: the files a CSV folder lacks, then the fetches that failed)."""
+    status = next((s.status for s in report.sheets if s.key == "sources"), "")
+    if status:
+        print(f"warning: {status}", file=sys.stderr)
+
+
 def _report(args: argparse.Namespace) -> Report:
     """The review as of ``--asof`` in ``--lang`` from the command's engine (build, charts and review)."""
     from .calc.periods import parse_date
@@ -195,7 +210,8 @@ def _report(args: argparse.Namespace) -> Report:
 
     as_of = parse_date(args.asof, "asof") if args.asof else None
     return build_report(_engine(args), as_of, args.lang, progress=_progress(),
-                        macro_list=getattr(args, "macro_list", None))
+                        macro_list=getattr(args, "macro_list", None),
+                        ytd_basis=args.ytd_basis.replace("-", "_"), year_dating=args.year_dating.replace("-", "_"))
 
 
 def _print_warnings(warnings: list[str]) -> None:
@@ -348,12 +364,14 @@ def parser() -> argparse.ArgumentParser:
     kind.add_argument("--living", action="store_true",
                       help="figures as formulas over the file's own data: change AsOf on the first sheet")
     kind.add_argument("--values", action="store_true", help="values only (the default)")
+    _add_year_options(p)
     p.set_defaults(run=cmd_build)
 
     p = sub.add_parser("charts", parents=[common], help="write the review's chart images (PNG) for a blog post")
     p.add_argument("--asof", help="the review as it stood on this date (default: the latest close)")
     p.add_argument("--lang", choices=("ja", "en"), default="ja")
     p.add_argument("--out", required=True, help="output folder for the PNG files")
+    _add_year_options(p)
     p.set_defaults(run=cmd_charts)
 
     p = sub.add_parser("review", parents=[common], help="the week's review as paste-ready Markdown or text")
@@ -362,6 +380,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("md", "text"), default="md")
     p.add_argument("--out", help="output file (default: standard output)")
     p.add_argument("--charts", help="also write the chart images into this folder and embed them as exhibits")
+    _add_year_options(p)
     p.set_defaults(run=cmd_review)
 
     p = sub.add_parser("template", help="regenerate the macro-enabled template workbook")
@@ -384,6 +403,16 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("symbols", parents=[common], help="list the symbol map")
     p.set_defaults(run=cmd_symbols)
     return top
+
+
+def _add_year_options(p: argparse.ArgumentParser) -> None:
+    """--ytd-basis and --year-dating (build, charts and review)."""
+    p.add_argument("--ytd-basis", choices=("asof", "us-close"), default="asof",
+                   help="us-close: the US figures' year to date ends at the last US close before --asof "
+                        "(a Japanese date; Friday's close for a Saturday, Thursday's for a Friday)")
+    p.add_argument("--year-dating", choices=("year-end", "first-session"), default="year-end",
+                   help="the previous years' block: year-end close to year-end close, or first session of the "
+                        "year to the first of the next")
 
 
 _DEPRECATIONS = (DeprecationWarning, PendingDeprecationWarning, FutureWarning)

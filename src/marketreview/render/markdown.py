@@ -239,6 +239,9 @@ def render_review(report: Report, fmt: Format = "md", exhibits: Sequence[Exhibit
     _relative(w)
     _rates(w)
     _mag7(w)
+    _mag7_members(w)
+    _yield_range(w)
+    _prev_years(w)
     _sectors(w)
     _exhibits(w, exhibits, base)
     names = [SOURCE_NAMES.get(s, (s, s))[w.lang == "ja"] for s in report.source.split("+")]
@@ -249,3 +252,80 @@ def render_review(report: Report, fmt: Format = "md", exhibits: Sequence[Exhibit
     if report.demo:
         w.out.append(_w("demo", w.lang) if fmt == "md" else _w("demo", w.lang).replace("**", ""))
     return "\n".join(w.out).strip() + "\n"
+
+
+# -- the seed material's tables (report/extras.py): mag7/members, rates/yield_range, us_indices/prev_years -----
+
+_SEED_WORDS: dict[str, tuple[str, str]] = {
+    # key: (en, ja)
+    "members": ("Magnificent Seven: the week's moves", "マグニフィセント・セブンの週間騰落"),
+    "yield_range": ("Treasury yields against their year-to-date range", "米国債利回りの年初来レンジ"),
+    "high": ("YTD high", "年初来高値"),
+    "low": ("YTD low", "年初来安値"),
+    "prev_years": ("The two previous years", "過去2年の騰落"),
+}
+
+
+def _seed_word(key: str, lang: Lang) -> str:
+    en, ja = _SEED_WORDS[key]
+    return ja if lang == "ja" else en
+
+
+def _seed_date(cell: Cell, lang: Lang) -> str:
+    """A date cell in the seeds' style: 2024年12月27日 / 2024-12-27 (an error as its short reason)."""
+    if cell.error is not None:
+        return short_reason(cell.error, lang)
+    day = cell.value
+    if not isinstance(day, dt.date):
+        return "—"
+    return f"{day.year}年{day.month}月{day.day}日" if lang == "ja" else day.isoformat()
+
+
+def _mag7_members(w: _Writer) -> None:
+    """Each member's week: ``・アップル 262.82 → 270.37 (+2.87%)``."""
+    table = w.tables("mag7").get("members")
+    if table is None:
+        return
+    w.heading(_seed_word("members", w.lang))
+    for c in table.records():
+        w.line(f"{c['name'].value} {w.shown(c['prev'], 'price')} → {w.shown(c['close'], 'price')} "
+               f"({w.shown(c['w1'], 'pct')})")
+
+
+def _yield_range(w: _Writer) -> None:
+    """``・米10年債利回り 4.11% (年初来高値 4.79%: 2025年1月13日, 年初来安値 3.97%: 2025年10月22日)``."""
+    table = w.tables("rates").get("yield_range")
+    if table is None:
+        return
+    w.heading(_seed_word("yield_range", w.lang))
+    for c in table.records():
+        w.line(f"{c['name'].value} {w.shown(c['level'], 'level')} "
+               f"({_seed_word('high', w.lang)} {w.shown(c['ytd_high'], 'level')}: "
+               f"{_seed_date(c['ytd_high_date'], w.lang)}, {_seed_word('low', w.lang)} "
+               f"{w.shown(c['ytd_low'], 'level')}: {_seed_date(c['ytd_low_date'], w.lang)})")
+
+
+def _prev_years(w: _Writer) -> None:
+    """Per year its dates (``2023年1月3日~2024年1月2日``), then one line per index with the closes, the
+    return and the point change."""
+    table = w.tables("us_indices").get("prev_years")
+    if table is None:
+        return
+    w.heading(_seed_word("prev_years", w.lang))
+    by_year: dict[object, list[dict[str, Cell]]] = {}
+    for c in table.records():
+        by_year.setdefault(c["year"].value, []).append(c)
+    for year, rows in by_year.items():
+        dated = next((r for r in rows if r["start_date"].error is None and r["end_date"].error is None), None)
+        span = (f"{_seed_date(dated['start_date'], w.lang)}~{_seed_date(dated['end_date'], w.lang)}" if dated
+                else str(year))
+        w.out += [span] if w.out[-1] == "" else ["", span]
+        for c in rows:
+            if c["change"].error is not None:
+                w.line(f"{c['name'].value}: {short_reason(c['change'].error, w.lang)}")
+                continue
+            points = c["points"].value
+            shown = ("+" if points >= 0 else "") + fmt_.format_number(points, 2, thousands=True) \
+                if isinstance(points, int | float) and c["points"].error is None else "—"
+            w.line(f"{c['name'].value} {w.shown(c['start'], 'price')} → {w.shown(c['end'], 'price')} "
+                   f"({w.shown(c['change'], 'pct')}, {shown})")

@@ -50,6 +50,8 @@ def rgb(hex_colour: str) -> tuple[int, int, int]:
     return int(hex_colour[0:2], 16), int(hex_colour[2:4], 16), int(hex_colour[4:6], 16)
 
 
+#: The font every workbook cell and chart names (CJK and Latin), so no viewer substitutes a serif face.
+FONT_NAME: Final = "Noto Sans CJK JP"
 TITLE_FONT_SIZE: Final = 14
 BODY_FONT_SIZE: Final = 11
 

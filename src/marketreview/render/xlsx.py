@@ -34,12 +34,15 @@ __all__ = ["render_workbook", "sheet_title", "write_xlsx"]
 
 # Shared style objects: openpyxl stores each distinct style once per workbook, and reusing the objects keeps
 # the per-cell cost to an index lookup.
-_TITLE_FONT = Font(bold=True, size=styles.TITLE_FONT_SIZE)
-_BOLD = Font(bold=True)
-_STAMP_FONT = Font(italic=True, color=styles.STAMP_GREY)
-_DEMO_FONT = Font(bold=True, color=styles.RED)
-_STATUS_FONT = Font(bold=True, color=styles.RED)
-_ERROR_FONT = Font(italic=True, color=styles.RED)
+_NAME = styles.FONT_NAME
+#: the workbook's default font (every cell without a font of its own): named, so no viewer picks a serif face
+_BODY_FONT = Font(name=_NAME, size=styles.BODY_FONT_SIZE, family=2)
+_TITLE_FONT = Font(name=_NAME, bold=True, size=styles.TITLE_FONT_SIZE)
+_BOLD = Font(name=_NAME, bold=True)
+_STAMP_FONT = Font(name=_NAME, italic=True, color=styles.STAMP_GREY)
+_DEMO_FONT = Font(name=_NAME, bold=True, color=styles.RED)
+_STATUS_FONT = Font(name=_NAME, bold=True, color=styles.RED)
+_ERROR_FONT = Font(name=_NAME, italic=True, color=styles.RED)
 _HEADER_FILL = PatternFill("solid", fgColor=styles.HEADER_FILL)
 _WARNING_FILL = PatternFill("solid", fgColor=styles.WARNING_FILL)
 _HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
@@ -308,12 +311,21 @@ def _titles(report: Report) -> list[str]:
     return titles
 
 
-def render_workbook(report: Report, wb: Workbook | None = None) -> Workbook:
+def render_workbook(report: Report, wb: Workbook | None = None, *, printed: bool | None = None) -> Workbook:
     """One worksheet per report sheet, in order. With ``wb`` (e.g. a macro template loaded with
     ``keep_vba=True``), a sheet of the same title is replaced in place, new ones are appended and every other
-    sheet is kept."""
+    sheet is kept.
+
+    ``printed`` (default: for a fresh workbook, not for ``wb``) lays the file out for paper
+    (:mod:`marketreview.render.printed`): each sheet one page with its week, long tables on a data sheet that
+    is not printed, charts that draw from there. A template keeps every table in place, where the live
+    workbook's Refresh writes it."""
     titles = _titles(report)
     fresh = wb is None
+    if printed if printed is not None else fresh:
+        from .printed import render_printed
+
+        return render_printed(report, wb, titles)
     book: Any = Workbook() if wb is None else wb
     if fresh:
         book.remove(book.active)
@@ -347,15 +359,17 @@ def _verify(path: Path, titles: list[str]) -> None:
         raise RenderError(str(path), f"the written file lacks sheets {missing}")
 
 
-def write_xlsx(report: Report, path: str | os.PathLike[str]) -> Path:
+def write_xlsx(report: Report, path: str | os.PathLike[str], *, printed: bool = True) -> Path:
     """Render ``report`` into a new .xlsx at ``path`` atomically: an existing file is replaced only by a
-    complete file that opened again; on any failure it is left untouched (RenderError names ``path``)."""
+    complete file that opened again; on any failure it is left untouched (RenderError names ``path``).
+    ``printed`` lays it out for paper (:mod:`marketreview.render.printed`); ``False`` keeps every table in
+    place, as in the template."""
     if Path(path).suffix.lower() != ".xlsx":
         raise RenderError(str(path), "a built review is a macro-free workbook: name it .xlsx (a .xlsm name on "
                           "a macro-free file will not open in Excel; `marketreview template` writes the .xlsm)")
     titles = _titles(report)
 
     def writer(temp: Path) -> None:
-        render_workbook(report).save(temp)
+        render_workbook(report, printed=printed).save(temp)
 
     return atomic_write(path, writer, lambda temp: _verify(temp, titles))

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..calc import prices
+from ..calc.years import YearDating, YtdBasis
 from ..engine import Engine
 from ..errors import BadDateError, MarketReviewError
 from ..types import Lang
@@ -30,12 +31,14 @@ def needed_symbols(engine: Engine) -> list[str]:
 
 def build_report(engine: Engine, as_of: dt.date | None = None, lang: Lang = "ja", *, fetch: bool = True,
                  progress: Callable[[str, int, int], None] | None = None,
-                 macro_list: Path | None = None, wanted: Sequence[str] = ()) -> Report:
+                 macro_list: Path | None = None, wanted: Sequence[str] = (), ytd_basis: YtdBasis = "asof",
+                 year_dating: YearDating = "year_end") -> Report:
     """The whole review as of ``as_of`` (default: the latest S&P 500 close). With ``fetch`` the engine first
     fetches what the cache lacks (one request per source); symbols that fail are reported, not fatal.
     ``macro_list`` replaces the Macro sheet's list of series (``data/macro.csv``). ``wanted``: more names to
     fetch in the same batch (the formulas' symbols, :mod:`marketreview.wanted`); their failures stay out of the
-    report's."""
+    report's. ``ytd_basis="us_close"`` ends the US figures' year to date at the last US close before ``as_of``
+    (a Japanese date); ``year_dating`` dates the previous years' block (:func:`calc.years.year_return`)."""
     if as_of is not None and as_of > engine.today():
         raise BadDateError(as_of, f"is in the future (today is {engine.today().isoformat()})", "asof")
     charts = macro.read_macro_list(macro_list)
@@ -55,10 +58,10 @@ def build_report(engine: Engine, as_of: dt.date | None = None, lang: Lang = "ja"
     day = _as_of(engine, as_of)
     make = CellMaker(engine, day, lang, failed)
     built: list[Sheet] = [
-        sheets.us_indices(make),
-        sheets.mag7(make),
+        sheets.us_indices(make, ytd_basis, year_dating),
+        sheets.mag7(make, ytd_basis),
         sheets.relative(make),
-        sheets.rates(make),
+        sheets.rates(make, ytd_basis),
         sheets.japan_sectors(make),
     ]
     built.append(summary_sheet.summary(make, built))

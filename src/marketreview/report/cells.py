@@ -15,6 +15,7 @@ from ..symbols import SymbolInfo
 from ..types import Lang
 from .labels import label
 from .model import Cell, Column, Fmt
+from .reasons import localise_note
 
 JST = dt.timezone(dt.timedelta(hours=9), "JST")
 #: A status line gives the reasons of at most this many failed symbols; beyond that it names them.
@@ -99,8 +100,9 @@ class CellMaker:
         try:
             last = prices.last_date(self.engine.series(alias)).isoformat()
         except MarketReviewError:
-            return f"NO DATA: fetch failed ({self.failed[alias]}) and nothing is cached for it"
-        return f"STALE: fetch failed ({self.failed[alias]}); last good date {last}"
+            return localise_note(f"NO DATA: fetch failed ({self.failed[alias]}) and nothing is cached for it",
+                                 self.lang)
+        return localise_note(f"STALE: fetch failed ({self.failed[alias]}); last good date {last}", self.lang)
 
     # -- cells ---------------------------------------------------------------------------------------
 
@@ -138,6 +140,15 @@ class CellMaker:
             return value
         return Cell(value)  # type: ignore[arg-type]
 
+
+
+#: how :meth:`CellMaker.stale_note` starts, in either language (a build lists those series once, not per cell)
+UNFILLED_PREFIXES = ("NO DATA: ", "STALE: fetch failed", "データなし：", "古いデータ：取得に失敗")
+
+
+def is_unfilled_note(warning: str) -> bool:
+    """Whether ``warning`` is a :meth:`CellMaker.stale_note` (after a report's "sheet: " prefix, if any)."""
+    return any(warning.startswith(p) or f": {p}" in warning for p in UNFILLED_PREFIXES)
 
 
 def _age(delta: dt.timedelta) -> str:

@@ -2,16 +2,18 @@
 
 Each row of the list is one series of one chart::
 
-    chart,title_en,title_ja,kind,ratio,series,label_en,label_ja,units,frequency,axis,note
+    chart,title_en,title_ja,kind,ratio,series,label_en,label_ja,units,frequency,axis,note[,note_ja]
 
 ``series`` is what SERIES takes (``FRED:ID`` or a symbol of the user's CSV folder), ``units``/``frequency`` are
 FRED's codes (every series of a chart shares the frequency), ``axis`` is ``left`` or ``right`` (a dual-axis chart),
-``ratio`` (``yes`` on a chart's rows) adds the first series divided by the second, on the right axis. A user passes
-their own list with the same columns (``marketreview build --macro-list FILE``).
+``ratio`` (``yes`` on a chart's rows) adds the first series divided by the second, on the right axis; ``note_ja``
+(optional) is the note of a Japanese build. A user passes their own list with the same columns
+(``marketreview build --macro-list FILE``). A Japanese build names units and frequencies in words (水準, 四半期).
 
 Series that no free source publishes (the ISM PMI, S&P 500 forward EPS, Japanese buybacks) are read only from a
 CSV folder (or the demo source), never looked up on Yahoo under a name that may mean something else there; when
-they are missing the chart's place holds one line naming the file that would fill it.
+they are missing the chart's place holds one line naming the file that would fill it
+(``ファイルがありません: ISM.csv``), and so does every other series a CSV folder has no file for.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from ..errors import BadArgumentError, DataFormatError, MarketReviewError
 from ..symbols import check_ticker
 from ..types import Lang
 from .cells import CellMaker
+from .labels import label
 from .model import Cell, Chart, Column, Lines, Sheet, Table
 
 #: Rows of each chart's table: a fixed grid of periods ending at the report date, so the ranges a template's
@@ -53,9 +56,13 @@ class MacroSeries:
     frequency: macro_calc.Frequency
     axis: str
     note: str
+    note_ja: str = ""
 
     def label(self, lang: Lang) -> str:
         return self.label_ja if lang == "ja" else self.label_en
+
+    def note_in(self, lang: Lang) -> str:
+        return self.note_ja or self.note if lang == "ja" else self.note
 
     @property
     def is_fred(self) -> bool:
@@ -103,7 +110,7 @@ def read_macro_list(path: Path | Traversable | None = None) -> tuple[MacroChart,
     charts: dict[str, list[tuple[dict[str, str], MacroSeries]]] = {}
     for line, row in rows:
         where = f"{source} line {line}"
-        cells = {k: (row.get(k) or "").strip() for k in _COLUMNS}
+        cells = {k: (row.get(k) or "").strip() for k in (*_COLUMNS, "note_ja")}
         if not cells["chart"]:
             raise DataFormatError(where, "chart is required")
         charts.setdefault(cells["chart"], []).append((cells, _series(cells, where)))
@@ -123,7 +130,8 @@ def _series(cells: dict[str, str], where: str) -> MacroSeries:
     if axis not in ("left", "right"):
         raise DataFormatError(where, f"axis must be left or right, got {cells['axis']!r}")
     label_en = cells["label_en"] or series
-    return MacroSeries(series, label_en, cells["label_ja"] or label_en, units, frequency, axis, cells["note"])
+    return MacroSeries(series, label_en, cells["label_ja"] or label_en, units, frequency, axis, cells["note"],
+                       cells["note_ja"])
 
 
 def _chart(key: str, members: list[tuple[dict[str, str], MacroSeries]], where: str) -> MacroChart:
@@ -152,6 +160,40 @@ def _servable(engine: Engine, series: MacroSeries) -> bool:
     return series.is_fred or engine.router.route(engine.ticker(series.series)).name in USER_SOURCES
 
 
+def missing_file(engine: Engine, name: str) -> str | None:
+    """The file a CSV folder would serve ``name`` from, when the folder is where ``name`` is routed and has no
+    such file (a series that is only missing, not one that failed); None otherwise."""
+    try:
+        ticker = engine.ticker(name)
+        source = engine.router.route(ticker)
+        revision = getattr(source, "revision", None)
+        if source.name != "csv" or revision is None or revision(ticker) is not None:
+            return None
+    except MarketReviewError:
+        return None
+    return f"{ticker.removeprefix('FRED:')}.csv"
+
+
+def unfilled_status(m: CellMaker, names: list[str]) -> str:
+    """A sheet's status line: the series only missing from the folder by file name (``ファイルがありません: ISM.csv``),
+    then the fetch failures of the rest as :meth:`CellMaker.status` gives them."""
+    files = [f for f in dict.fromkeys(missing_file(m.engine, n) for n in names) if f]
+    missing = {n for n in names if missing_file(m.engine, n)}
+    parts = [m.t("unfilled.files").format(n=len(files), files=", ".join(files))] if files else []
+    failed = m.status([n for n in names if n not in missing])
+    return "; ".join([*parts, failed] if failed else parts)
+
+
+def units_words(units: str, lang: Lang) -> str:
+    """FRED's units code in words (lin → 水準 / levels)."""
+    return label(f"macro.units.{units}", lang)
+
+
+def frequency_words(frequency: str, lang: Lang) -> str:
+    """A frequency code in words (q → 四半期 / quarterly)."""
+    return label(f"macro.frequency.{frequency}", lang)
+
+
 def _fill_hint(engine: Engine, series: MacroSeries, lang: Lang) -> str:
     if series.is_fred:
         if lang == "ja":
@@ -174,14 +216,21 @@ def macro_sheet(m: CellMaker, charts: tuple[MacroChart, ...]) -> Sheet:
     for chart in charts:
         values: dict[str, pd.Series] = {}
         problems: list[str] = []
+        files: list[str] = []  # series only missing from the folder: named together, with how to fill them
         for s in chart.series:
             problem, transformed = _load(m, s)
+            file = missing_file(m.engine, s.series)
             if transformed is not None:
                 values[s.series] = transformed
                 fetched.append(s.series)
+            elif file is not None:
+                files.append(file)
             else:
                 problems.append(f"{s.series}: {problem}")
             overview.append(_overview_row(m, s, problem))
+        if files:
+            how = m.t("macro.fill_fred" if all(s.is_fred for s in chart.series) else "macro.fill_file")
+            problems.insert(0, m.t("macro.no_file").format(files=", ".join(files)) + how)
         if problems:
             blocks.append(Lines(f"macro_{chart.key}", chart.title(lang),
                                 (f"{m.t('macro.missing')}: " + "; ".join(problems),)))
@@ -194,15 +243,19 @@ def macro_sheet(m: CellMaker, charts: tuple[MacroChart, ...]) -> Sheet:
                Column("date", m.t("macro.date"), "date", 12), Column("value", m.t("macro.value"), "price", 14),
                Column("note", m.t("macro.note"), "text", 60))
     first = Table("macro_series", m.t("macro.overview"), columns, tuple(overview))
-    fred = [s.series for chart in charts for s in chart.series if s.is_fred]
+    fred = [s.series for chart in charts for s in chart.series if s.is_fred or missing_file(m.engine, s.series)]
     return Sheet("macro", m.t("macro.sheet"), m.stamp(list(dict.fromkeys(fetched))), (first, *blocks),
-                 tuple(made), m.status(list(dict.fromkeys(fred))))
+                 tuple(made), unfilled_status(m, list(dict.fromkeys(fred))))
 
 
 def _load(m: CellMaker, s: MacroSeries) -> tuple[str, pd.Series | None]:
     """(why not, None) or ("", the series as SERIES transforms it as of the report date)."""
     if not _servable(m.engine, s):
         return _fill_hint(m.engine, s, m.lang), None
+    file = missing_file(m.engine, s.series)
+    if file is not None:
+        how = m.t("macro.fill_fred" if s.is_fred else "macro.fill_file")
+        return m.t("macro.no_file").format(files=file) + how, None
     try:
         raw = m.series(s.series)
         where, declared = m.engine.series_origin(s.series)
@@ -214,9 +267,13 @@ def _load(m: CellMaker, s: MacroSeries) -> tuple[str, pd.Series | None]:
 
 
 def _overview_row(m: CellMaker, s: MacroSeries, problem: str) -> tuple[Cell, ...]:
-    head = (Cell(s.label(m.lang)), Cell(s.series), Cell(s.units), Cell(s.frequency))
+    head = (Cell(s.label(m.lang)), Cell(s.series), Cell(units_words(s.units, m.lang)),
+            Cell(frequency_words(s.frequency, m.lang)))
+    file = missing_file(m.engine, s.series)
+    if file is not None:  # only missing: named as missing, not as an error of the series
+        return (*head, Cell(None), Cell(m.t("macro.no_file").format(files=file)), Cell(s.note_in(m.lang)))
     if problem:
-        return (*head, Cell(error="#N/A"), Cell(error=f"#N/A {problem}"), Cell(s.note))
+        return (*head, Cell(error="#N/A"), Cell(error=f"#N/A {problem}"), Cell(s.note_in(m.lang)))
 
     def figure() -> Figure:
         where, declared = m.engine.series_origin(s.series)
@@ -229,15 +286,16 @@ def _overview_row(m: CellMaker, s: MacroSeries, problem: str) -> tuple[Cell, ...
 
 def _note_cell(m: CellMaker, s: MacroSeries) -> Cell:
     """The list's note, and for a user's series the source note of the folder's index.csv (warned when absent)."""
+    note = s.note_in(m.lang)
     if s.is_fred:
-        return Cell(s.note)
+        return Cell(note)
     reader = getattr(m.engine.router.route(m.engine.ticker(s.series)), "source_note", None)
     if reader is None:
-        return Cell(s.note)
+        return Cell(note)
     source = str(reader(m.engine.ticker(s.series)))
     if not source:
-        return Cell(s.note, warning=f"{s.series}: index.csv gives no source note for {s.file}")
-    return Cell(f"{s.note} — index.csv: {source}" if s.note else source)
+        return Cell(note, warning=m.t("macro.no_source_note").format(series=s.series, file=s.file))
+    return Cell(f"{note} — index.csv: {source}" if note else source)
 
 
 def _chart_table(m: CellMaker, chart: MacroChart, values: dict[str, pd.Series]) -> tuple[Table, Chart]:
@@ -251,7 +309,8 @@ def _chart_table(m: CellMaker, chart: MacroChart, values: dict[str, pd.Series]) 
     marks = "①②③④⑤⑥⑦⑧⑨"
     for i, (key, s) in enumerate(zip(keys, chart.series, strict=True)):
         mark = f"{marks[i]} " if chart.ratio and i < 2 else ""
-        columns.append(Column(key, f"{mark}{s.label(m.lang)} [{s.units}]", "price", 16))
+        unit = "" if s.units == "lin" else f" [{units_words(s.units, m.lang)}]"
+        columns.append(Column(key, f"{mark}{s.label(m.lang)}{unit}", "price", 16))
     on_grid = [_on_grid(values[s.series], code, grid) for s in chart.series]
     if chart.ratio:
         columns.append(Column("ratio", m.t("macro.ratio"), "ratio", 12))
@@ -286,5 +345,5 @@ def _on_grid(values: pd.Series, code: str, grid: pd.PeriodIndex) -> list[float |
     return [None if pd.isna(v) else float(v) for v in by_period.to_numpy()]
 
 
-__all__ = ["SHOWN_PERIODS", "MacroChart", "MacroSeries", "default_list", "macro_names", "macro_sheet",
-           "read_macro_list"]
+__all__ = ["SHOWN_PERIODS", "MacroChart", "MacroSeries", "default_list", "frequency_words", "macro_names",
+           "macro_sheet", "missing_file", "read_macro_list", "unfilled_status", "units_words"]

@@ -14,11 +14,12 @@ from ..calc import mag7 as mag7_calc
 from ..calc import periods, returns, yields
 from ..calc import relative as rel
 from ..calc import sectors as sectors_calc
+from ..calc import years as years_calc
 from ..calc.figure import Figure
 from ..errors import MarketReviewError
 from ..substitutes import ADJUSTED
 from ..types import FundamentalsSnapshot, Lang
-from . import mag7_notes
+from . import extras, macro, mag7_notes
 from .cells import CellMaker
 from .labels import label
 from .model import Cell, Chart, Fmt, Lines, Sheet, Table
@@ -37,9 +38,10 @@ REBASED_PAIRS = frozenset({"pair.ew"})
 REBASED_HEADER = {"ja": "相対パフォーマンス（26週前=100）", "en": "Relative performance (26 weeks ago = 100)"}
 
 
-def _price_row(m: CellMaker, name: str, periods_: tuple[str, ...], *, prev: bool = False) -> tuple[Cell, ...]:
+def _price_row(m: CellMaker, name: str, periods_: tuple[str, ...], *, prev: bool = False,
+               ytd_end: dt.date | None = None) -> tuple[Cell, ...]:
     """Name, ticker, date (and with ``prev`` the previous week's close) and close as of the report date, then
-    the return over each period code."""
+    the return over each period code ("YTD" ends on ``ytd_end`` where given)."""
     series = m.series(name)
     ticker, sessions = m.engine.ticker(name), m.engine.sessions(name)
     fmt: Fmt | None = "price0" if ticker.endswith(".T") else None  # Tokyo ETFs trade in whole yen
@@ -47,6 +49,8 @@ def _price_row(m: CellMaker, name: str, periods_: tuple[str, ...], *, prev: bool
     def over(code: str) -> Figure:
         if code == "LASTYEAR":
             return returns.calendar_year(series, m.as_of.year - 1, symbol=ticker, sessions=sessions)
+        if code == "YTD" and ytd_end is not None:
+            return returns.perf(series, periods.prior_year_end(ytd_end), ytd_end, symbol=ticker, sessions=sessions)
         return returns.period_perf(series, code, m.as_of, symbol=ticker, sessions=sessions)
 
     def latest() -> Figure:
@@ -74,25 +78,31 @@ def _sheet(m: CellMaker, key: str, blocks: tuple[Table | Lines, ...], aliases: l
     return Sheet(key, m.t(f"sheet.{key}"), m.stamp(aliases), blocks, charts, m.status(aliases))
 
 
-def us_indices(m: CellMaker) -> Sheet:
+def us_indices(m: CellMaker, ytd_basis: years_calc.YtdBasis = "asof",
+               year_dating: years_calc.YearDating = "year_end") -> Sheet:
     aliases = [i.alias for i in m.engine.symbols.in_group("us_indices")]
+    ytd_end = extras.ytd_end(m, ytd_basis)
     columns = (m.col("name", width=28), m.col("ticker", width=10), m.col("date", "date"),
                m.col("prev", "price"), m.col("close", "price"), m.col("w1", "pct_signed", signed=True),
-               m.col("mtd", "pct_signed", signed=True), m.col("ytd", "pct_signed", signed=True),
+               m.col("mtd", "pct_signed", signed=True),
+               m.col("ytd", "pct_signed", signed=True, header=extras.ytd_header(m, ytd_basis)),
                m.col("y1", "pct_signed", signed=True),
                m.col("last_year", "pct_signed", signed=True, header=f"{m.as_of.year - 1}"))
     rows = tuple(_safe_row(m, a, len(columns), partial(_price_row, m, a, ("1W", "MTD", "YTD", "1Y", "LASTYEAR"),
-                                                       prev=True))
+                                                       prev=True, ytd_end=ytd_end))
                  for a in aliases)
-    return _sheet(m, "us_indices", (Table("indices", m.t("title.us_indices"), columns, rows),), aliases)
+    return _sheet(m, "us_indices", (Table("indices", m.t("title.us_indices"), columns, rows),
+                                    extras.prev_years(m, aliases, year_dating)), aliases)
 
 
-def mag7(m: CellMaker) -> Sheet:
+def mag7(m: CellMaker, ytd_basis: years_calc.YtdBasis = "asof") -> Sheet:
     members = [i.alias for i in m.engine.symbols.group("MAG7")]
     columns = (m.col("name", width=22), m.col("ticker", width=10), m.col("date", "date"),
                m.col("close", "price"), m.col("w1", "pct_signed", signed=True),
-               m.col("ytd", "pct_signed", signed=True))
-    rows = tuple(_safe_row(m, a, len(columns), partial(_price_row, m, a, ("1W", "YTD"))) for a in members)
+               m.col("ytd", "pct_signed", signed=True, header=extras.ytd_header(m, ytd_basis)))
+    ytd_end = extras.ytd_end(m, ytd_basis)
+    rows = tuple(_safe_row(m, a, len(columns), partial(_price_row, m, a, ("1W", "YTD"), ytd_end=ytd_end))
+                 for a in members)
     stocks = Table("stocks", m.t("title.mag7"), columns, rows)
 
     def inputs() -> tuple[dict[str, pd.Series], pd.Series, list[FundamentalsSnapshot]]:
@@ -124,7 +134,8 @@ def mag7(m: CellMaker) -> Sheet:
     chart = Chart("mag7_share", "line", m.t("chart.mag7_weekly"), "share_history", "date", ("share",),
                   m.t("chart.percent"))
     anchors = mag7_notes.anchor_lines(m, min(fridays))  # the history runs newest first
-    return _sheet(m, "mag7", (stocks, share_table, history, anchors), [*members, "SP500"], (chart,))
+    return _sheet(m, "mag7", (stocks, extras.members(m, members, ytd_basis), share_table, history, anchors),
+                  [*members, "SP500"], (chart,))
 
 
 def relative(m: CellMaker) -> Sheet:
@@ -189,13 +200,16 @@ def _mixed_basis(m: CellMaker, num: str, den: str) -> str | None:
             "is a price index: not compared (mixed basis)")
 
 
-def rates(m: CellMaker) -> Sheet:
+def rates(m: CellMaker, ytd_basis: years_calc.YtdBasis = "asof") -> Sheet:
+    ytd_end = extras.ytd_end(m, ytd_basis)
     rows = []
     for alias in TENOR_ALIASES:
         def build(alias: str = alias) -> tuple[Cell, ...]:
             series, ticker = m.series(alias), m.engine.ticker(alias)
 
             def change(code: str) -> Figure:
+                if code == "YTD":
+                    return yields.yield_change_bp(series, periods.prior_year_end(ytd_end), ytd_end, symbol=ticker)
                 return yields.yield_change_bp(series, periods.resolve_start(code, m.as_of), m.as_of, symbol=ticker)
 
             level = m.figure(lambda: yields.yield_level(series, m.as_of, symbol=ticker), part="value")
@@ -207,7 +221,7 @@ def rates(m: CellMaker) -> Sheet:
     columns = (m.col("name", width=28), m.col("ticker", width=10), m.col("date", "date"),
                m.col("level", "level_pct"), m.col("prev_week", "level_pct"),
                m.col("w1_bp", "bp", signed=True), m.col("mtd_bp", "bp", signed=True),
-               m.col("ytd_bp", "bp", signed=True))
+               m.col("ytd_bp", "bp", signed=True, header=extras.ytd_header(m, ytd_basis, "col.ytd_bp")))
     table = Table("yields", m.t("title.yields"), columns, tuple(rows))
 
     def spread(when: dt.date) -> Figure:
@@ -232,7 +246,7 @@ def rates(m: CellMaker) -> Sheet:
     chart = Chart("yields", "line", m.t("chart.yields"), "yield_history", "date", ("us2y", "us10y"),
                   m.t("chart.percent"))
     aliases = [*TENOR_ALIASES, "FEDFUNDS_LOWER", "FEDFUNDS_UPPER"]
-    return _sheet(m, "rates", (table, spread_table, fed, history), aliases, (chart,))
+    return _sheet(m, "rates", (table, extras.yield_range(m), spread_table, fed, history), aliases, (chart,))
 
 
 def japan_sectors(m: CellMaker) -> Sheet:
@@ -284,16 +298,19 @@ def sources(m: CellMaker, names: list[str]) -> Sheet:
         except MarketReviewError as exc:
             rows.append((Cell(alias), Cell(error=exc.excel_text), *(Cell() for _ in range(7))))
             continue
+        missing = macro.missing_file(m.engine, alias)  # only missing from the folder: said so, not a failure
+        note = (Cell(m.t("macro.no_file").format(files=missing)) if missing
+                else Cell(localise_note(p.note, m.lang), warning=m.stale_note(alias)))
         rows.append((Cell(p.alias), Cell(m.info(alias).label(m.lang)), Cell(p.ticker), Cell(p.source),
                      Cell(p.first), Cell(p.last),
                      Cell(m.local_time(p.fetched_at) if p.fetched_at else None),
-                     Cell(m.t("yes") if p.adjusted else m.t("no")),
-                     Cell(localise_note(p.note, m.lang), warning=m.stale_note(alias))))
+                     Cell(m.t("yes") if p.adjusted else m.t("no")), note))
     rows += mag7_notes.snapshot_rows(m)
     columns = (m.col("alias", width=20), m.col("name", width=30), m.col("ticker", width=10),
                m.col("source", width=10), m.col("first", "date"), m.col("last", "date"),
                m.col("fetched", "datetime", width=17), m.col("adjusted", width=10), m.col("note", width=40))
-    return _sheet(m, "sources", (Table("sources", m.t("title.sources"), columns, tuple(rows)),), names)
+    return Sheet("sources", m.t("sheet.sources"), m.stamp(names),
+                 (Table("sources", m.t("title.sources"), columns, tuple(rows)),), (), macro.unfilled_status(m, names))
 
 
 # -- helpers ----------------------------------------------------------------------------------------
