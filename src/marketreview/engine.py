@@ -522,12 +522,14 @@ class Engine:
         if failure is not None:
             notes.append(f"STALE: last fetch failed ({failure})")
         adjusted_only = getattr(source, "is_adjusted_only", None)
+        provider = getattr(source, "provider", None)
         return Provenance(
             alias=info.alias, ticker=ticker, source=source_name,
             first=cached.first if cached else None, last=cached.last if cached else None,
             fetched_at=cached.fetched_at if cached else None,
             adjusted=bool(adjusted_only(ticker)) if adjusted_only is not None else False,
             demo=source_key(source) == "demo", note="; ".join(n for n in notes if n),
+            provider=str(provider(ticker)) if provider is not None else "",
         )
 
     def fetched_at(self, names: Sequence[str]) -> dt.datetime | None:

@@ -1,7 +1,8 @@
 """One settings source for both sides of a workbook: the UDF server's formulas and the Refresh button's process.
 
 The per-user file (``settings.json`` in the user config folder, or ``$MARKETREVIEW_SETTINGS``) holds ``source``,
-``cache``, ``offline`` and ``lang``. ``marketreview config`` and the Refresh button (from the workbook's
+``cache``, ``offline``, ``lang`` and ``credit`` (the chart images' 出所 for CSV data of unnamed
+provenance). ``marketreview config`` and the Refresh button (from the workbook's
 ``xlwings.conf`` sheet) write it; every process reads it. Environment variables override it
 (``MARKETREVIEW_SOURCE``, ``MARKETREVIEW_CACHE``, ``MARKETREVIEW_OFFLINE``, ``MARKETREVIEW_LANG``), as CI and
 servers set them (``MARKETREVIEW_CACHE`` as before: the default cache file, per source). A bad value is refused
@@ -21,9 +22,9 @@ from typing import Any
 from .errors import BadArgumentError
 from .types import Lang
 
-KEYS = ("source", "cache", "offline", "lang")
+KEYS = ("source", "cache", "offline", "lang", "credit")
 ENVIRONMENT = {"source": "MARKETREVIEW_SOURCE", "cache": "MARKETREVIEW_CACHE", "offline": "MARKETREVIEW_OFFLINE",
-               "lang": "MARKETREVIEW_LANG"}
+               "lang": "MARKETREVIEW_LANG", "credit": "MARKETREVIEW_CREDIT"}
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off", "")
 
@@ -36,6 +37,8 @@ class Settings:
     cache: str | None = None
     offline: bool = False
     lang: Lang = "ja"
+    #: who the chart images' 出所 line names for CSV data whose index.csv has no source column
+    credit: str | None = None
 
 
 def settings_path() -> Path:

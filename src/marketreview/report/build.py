@@ -63,7 +63,21 @@ def build_report(engine: Engine, as_of: dt.date | None = None, lang: Lang = "ja"
     built.append(sheets.sources(make, names))
     return Report(as_of=day, lang=lang, sheets=tuple(built), source=make.source_text,
                   generated_at=engine.clock(), demo=engine.is_demo,
-                  failed={a: e for a, e in failed.items() if a not in extra})  # the Macro sheet says what it lacks
+                  failed={a: e for a, e in failed.items() if a not in extra},  # the Macro sheet says what it lacks
+                  providers=_providers(engine, names))
+
+
+def _providers(engine: Engine, names: list[str]) -> dict[str, str]:
+    """Ticker → provider, for the series whose source names who published them (the image credits)."""
+    found: dict[str, str] = {}
+    for name in names:
+        try:
+            p = engine.provenance(name)
+        except MarketReviewError:
+            continue
+        if p.provider:
+            found[p.ticker] = p.provider
+    return found
 
 
 def _as_of(engine: Engine, as_of: dt.date | None) -> dt.date:

@@ -129,6 +129,8 @@ class Report:
     generated_at: dt.datetime
     demo: bool = False
     failed: dict[str, str] = field(default_factory=dict)
+    #: ticker → who published its numbers, where the source names them (a CSV folder's index.csv ``source``)
+    providers: dict[str, str] = field(default_factory=dict)
 
     def sheet(self, key: str) -> Sheet:
         for sheet in self.sheets:
