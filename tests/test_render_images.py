@@ -26,7 +26,8 @@ from marketreview.report.build import build_report
 from marketreview.report.model import Cell, CellValue, Column, Report, Sheet, Table
 
 AS_OF = dt.date(2025, 10, 31)
-KEYS = ["index_moves", "relative_r2g", "relative_others", "mag7_share", "yields", "mag7_moves", "sectors"]
+KEYS = ["index_moves", "relative_r2g", "relative_others", "mag7_share", "yields", "mag7_moves", "sectors",
+        "japan_year"]  # the folder has no ISM, EPS, buyback or capex files: those exhibits are not drawn
 SIZE = (1600, 900)  # every image, by default
 
 

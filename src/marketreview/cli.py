@@ -214,7 +214,10 @@ def _write_charts(report: Report, out: Path, options: ImageOptions) -> list[Exhi
         from .render.images.credits import uncredited_warning
     except ModuleNotFoundError as exc:
         raise _no_charts_extra(exc) from exc
-    exhibits = list(write_charts(report, out, options))
+    written = write_charts(report, out, options)
+    for item in written.not_drawn:  # one line each: the file (or source) that would fill it
+        print(f"not drawn: {item.line()}", file=sys.stderr)
+    exhibits = list(written)
     warning = uncredited_warning(report, options, [name for e in exhibits for name in e.served])
     if warning:
         print(f"warning: {warning}", file=sys.stderr)

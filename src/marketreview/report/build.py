@@ -14,7 +14,7 @@ from ..calc import prices
 from ..engine import Engine
 from ..errors import BadDateError, MarketReviewError
 from ..types import Lang
-from . import macro, sheets, summary_sheet
+from . import exhibits, macro, sheets, summary_sheet
 from .cells import CellMaker
 from .model import Report, Sheet
 
@@ -64,7 +64,7 @@ def build_report(engine: Engine, as_of: dt.date | None = None, lang: Lang = "ja"
     return Report(as_of=day, lang=lang, sheets=tuple(built), source=make.source_text,
                   generated_at=engine.clock(), demo=engine.is_demo,
                   failed={a: e for a, e in failed.items() if a not in extra},  # the Macro sheet says what it lacks
-                  providers=_providers(engine, names))
+                  providers=_providers(engine, names), exhibit_tables=(exhibits.japan_year(make),))
 
 
 def _providers(engine: Engine, names: list[str]) -> dict[str, str]:

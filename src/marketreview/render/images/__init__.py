@@ -16,6 +16,7 @@ from ...errors import RenderError
 from ...report.model import Report
 from ..atomic import atomic_write
 from .charts import CHARTS, Drawn
+from .macro_charts import MACRO_CHARTS, NotDrawn
 from .options import MAX_BYTES, ImageOptions
 from .style import chart_style, png_bytes
 
@@ -35,12 +36,35 @@ class Exhibit:
         return tuple(line for line in (self.source, self.period, *self.notes) if line)
 
 
-def draw_charts(report: Report, options: ImageOptions | None = None) -> list[Drawn]:
-    """Every chart as a matplotlib figure, not yet saved, in exhibit order. A chart with nothing to draw raises
-    :class:`RenderError` naming it."""
+class Exhibits(list[Exhibit]):
+    """The exhibits written, in order, and (``not_drawn``) the macro exhibits the report had no data for, each
+    saying which file or source would fill it."""
+
+    not_drawn: list[NotDrawn]
+
+    def __init__(self, exhibits: list[Exhibit], not_drawn: list[NotDrawn]) -> None:
+        super().__init__(exhibits)
+        self.not_drawn = not_drawn
+
+
+def draw_all(report: Report, options: ImageOptions | None = None) -> tuple[list[Drawn], list[NotDrawn]]:
+    """Every chart as a matplotlib figure, not yet saved, in exhibit order (the weekly charts, then exhibits 3–6
+    of the seed material where the report has their data), and the exhibits it could not draw. A weekly chart
+    with nothing to draw raises :class:`RenderError` naming it."""
     options = options or ImageOptions()
+    drawn: list[Drawn] = []
+    missing: list[NotDrawn] = []
     with chart_style():
-        return [chart(report, options) for chart in CHARTS]
+        drawn += [chart(report, options) for chart in CHARTS]
+        for macro in MACRO_CHARTS:
+            item = macro(report, options)
+            (missing if isinstance(item, NotDrawn) else drawn).append(item)  # type: ignore[arg-type]
+    return drawn, missing
+
+
+def draw_charts(report: Report, options: ImageOptions | None = None) -> list[Drawn]:
+    """The charts :func:`draw_all` draws."""
+    return draw_all(report, options)[0]
 
 
 def png_size(path: Path) -> tuple[int, int]:
@@ -53,8 +77,9 @@ def png_size(path: Path) -> tuple[int, int]:
     return int(width), int(height)
 
 
-def write_charts(report: Report, out_dir: Path, options: ImageOptions | None = None) -> list[Exhibit]:
-    """Write every chart as ``out_dir/<key>.png`` and return them as exhibits, in order.
+def write_charts(report: Report, out_dir: Path, options: ImageOptions | None = None) -> Exhibits:
+    """Write every chart as ``out_dir/<key>.png`` and return them as exhibits, in order, with the macro
+    exhibits that could not be drawn.
 
     All charts are drawn and encoded before any file is written, and each file is replaced atomically, so a
     chart that cannot be drawn leaves the folder as it was."""
@@ -65,8 +90,8 @@ def write_charts(report: Report, out_dir: Path, options: ImageOptions | None = N
     except OSError as exc:
         raise RenderError(str(out_dir), f"cannot create the folder: {exc}") from exc
     exhibits: list[Exhibit] = []
+    drawn, missing = draw_all(report, options)
     with chart_style():
-        drawn = [chart(report, options) for chart in CHARTS]
         encoded = [(item, png_bytes(item.figure, options)) for item in drawn]
     for item, data in encoded:
 
@@ -81,7 +106,8 @@ def write_charts(report: Report, out_dir: Path, options: ImageOptions | None = N
 
         path = atomic_write(out_dir / f"{item.key}.png", save, verify)
         exhibits.append(Exhibit(path, item.title, item.source, item.period, item.notes, item.served))
-    return exhibits
+    return Exhibits(exhibits, missing)
 
 
-__all__ = ["Drawn", "Exhibit", "ImageOptions", "draw_charts", "png_size", "write_charts"]
+__all__ = ["Drawn", "Exhibit", "Exhibits", "ImageOptions", "NotDrawn", "draw_all", "draw_charts", "png_size",
+           "write_charts"]

@@ -52,12 +52,26 @@ def date_range(first: dt.date, last: dt.date, lang: Lang) -> str:
     return f"{_MONTHS[first.month - 1]} {first.day} – {_MONTHS[last.month - 1]} {last.day}, {last.year}"
 
 
+def period_range(first: dt.date, last: dt.date, kind: str, lang: Lang) -> str:
+    """The range at the points' own resolution: days, or months for monthly and quarterly points (dated at
+    their period's start, as FRED dates them), or years for annual ones."""
+    if kind == "annual":
+        return f"{first.year}年～{last.year}年" if lang == "ja" else f"{first.year}–{last.year}"
+    if kind in ("monthly", "quarterly"):
+        if lang == "ja":
+            end = f"{last.month}月" if first.year == last.year else f"{last.year}年{last.month}月"
+            return f"{first.year}年{first.month}月～{end}"
+        return f"{_MONTHS[first.month - 1]} {first.year} – {_MONTHS[last.month - 1]} {last.year}"
+    return date_range(first, last, lang)
+
+
 def period_line(first: dt.date, last: dt.date, kind: str, lang: Lang) -> str:
-    """``期間：2024年1月2日～12月24日（日次）`` / ``Period: Jan 2 – Dec 24, 2024 (daily)``."""
+    """``期間：2024年1月2日～12月24日（日次）`` / ``Period: Jan 2 – Dec 24, 2024 (daily)``; monthly points give
+    ``期間：2020年11月～2025年10月（月次）``, annual ones ``期間：2015年～2025年（年次）``."""
     en, ja = KINDS[kind]
     if lang == "ja":
-        return f"期間：{date_range(first, last, lang)}（{ja}）"
-    return f"Period: {date_range(first, last, lang)} ({en})"
+        return f"期間：{period_range(first, last, kind, lang)}（{ja}）"
+    return f"Period: {period_range(first, last, kind, lang)} ({en})"
 
 
 def fallback_for(note: str) -> str | None:
@@ -76,4 +90,4 @@ def substitute_name(name: str, ticker: str, lang: Lang) -> str:
 
 
 __all__ = ["ETF_MARK", "KINDS", "SUBSTITUTE_NAMES", "date_range", "date_text", "fallback_for", "period_line",
-           "substitute_name"]
+           "period_range", "substitute_name"]

@@ -222,7 +222,11 @@ def mag7_marks(report: Report) -> list[str]:
         marks.append(str(cell.warning or cell.error))
     anchors = next((b for b in sheet.blocks if isinstance(b, Lines) and b.key == "mag7_anchors"), None)
     if anchors is not None and len(anchors.lines) > 1:
-        marks += list(anchors.lines[:-1])
+        # "基準 2024-09-30: file: source" lines → "基準 2023-12-29, 2024-09-30" (the sheet names each source)
+        heads = [line.split(": ", 1)[0] for line in anchors.lines[:-1]]
+        word = heads[0].rsplit(" ", 1)[0]
+        dates = [head.rsplit(" ", 1)[-1] for head in heads]
+        marks.append(f"{word} {('、' if report.lang == 'ja' else ', ').join(dates)}")
     return marks
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import math
+import unicodedata
 from collections.abc import Iterator, Sequence
 from functools import cache
 from pathlib import Path
@@ -112,9 +113,10 @@ def decorate(figure: Figure, title: str, subtitle: str, credit: Sequence[str], *
     figure.text(0.012, 1.0 - 0.1125 / height, title, fontsize=14, va="top", ha="left", gid="title")
     figure.text(0.012, 1.0 - 0.4725 / height, subtitle, fontsize=9.5, color=GREY, va="top", ha="left",
                 gid="subtitle")
-    footer = [*credit, *(notes or [])]
+    room = int(figure.get_size_inches()[0] * 72 / _FOOTER_PT * 1.9)  # half-width characters across the image
+    footer = [*credit, *(part for note in notes or [] for part in fit_line(note, room))]
     if footer:
-        figure.text(0.012, 0.015, "\n".join(footer), fontsize=8.5, color=GREY, va="bottom", ha="left",
+        figure.text(0.012, 0.015, "\n".join(footer), fontsize=_FOOTER_PT, color=GREY, va="bottom", ha="left",
                     linespacing=1.35, gid="source")
     # keep the axes clear of the footer: one 8.5-pt line is about 0.16 in
     line = 0.175 / figure.get_size_inches()[1]
@@ -147,6 +149,37 @@ def level_text(value: float, decimals: int = 2) -> str:
 
 def bp_text(value: float) -> str:
     return format_bp(value)
+
+
+_FOOTER_PT: Final = 8.5
+
+
+def _units(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def fit_line(text: str, room: int, most: int = 2) -> list[str]:
+    """``text`` broken into at most ``most`` lines of about ``room`` half-width characters, the last one cut with
+    "…" if it does not fit (the caption under the image carries it whole)."""
+    lines: list[str] = []
+    current = ""
+    for ch in text:
+        if _units(current) + _units(ch) > room:
+            cut = current.rfind(" ")
+            if cut > len(current) - 24 and cut > 0:  # English: break between words
+                lines.append(current[:cut])
+                current = current[cut + 1:]
+            else:
+                lines.append(current)
+                current = ""
+        current += ch
+    lines.append(current)
+    if len(lines) > most:
+        last = lines[most - 1]
+        while last and _units(last) + 1 > room:
+            last = last[:-1]
+        lines = [*lines[: most - 1], last + "…"]
+    return lines
 
 
 class ExactFormatter(Formatter):
