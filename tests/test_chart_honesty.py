@@ -9,9 +9,11 @@ import csv
 import datetime as dt
 import itertools
 import math
+import re
 from pathlib import Path
 
 import pytest
+from matplotlib.ticker import FixedLocator
 from PIL import Image
 
 from marketreview.app import open_engine
@@ -89,25 +91,32 @@ def test_exact_formatter_writes_quarter_percent_steps_with_two_decimals() -> Non
     assert ExactFormatter(100).format_ticks([-0.005, 0.0, 0.005]) == ["-0.5%", "0.0%", "0.5%"]
 
 
+def value_labels(ax, axis) -> list[tuple[float, str]]:  # type: ignore[no-untyped-def]
+    """(tick value, label text) of every labelled tick the drawn figure shows on a value axis."""
+    which = 1 if axis is ax.yaxis else 0
+    return [(float(t.get_position()[which]), t.get_text()) for t in axis.get_ticklabels() if t.get_text()]
+
+
+VALUE_AXES = {"index_moves": ("x", 100), "mag7_moves": ("x", 100), "sectors": ("x", 100), "relative_r2g": ("y", 100),
+              "relative_others": ("y", 100), "mag7_share": ("y", 100), "yields": ("y", 1), "japan_year": ("y", 1)}
+
+
 @pytest.mark.realdata
-def test_every_tick_label_reads_its_tick_value_exactly(drawn: dict[str, Drawn]) -> None:
+def test_every_tick_label_reads_its_tick_value_exactly(drawn: dict[str, Drawn], report: Report) -> None:
     """At 2024-12-27 the R2000G ratio axis read 26.8/26.5/26.2/26.0 for ticks 0.25% apart."""
-    for key, chart in drawn.items():
-        for ax in chart.figure.axes:
-            axis = ax.xaxis if key in ("index_moves", "mag7_moves", "sectors") else ax.yaxis
-            labels = tick_texts(axis)
-            values = [v for v in axis.get_majorticklocs() if ax.get_ylim()[0] <= v <= ax.get_ylim()[1]
-                      or axis is ax.xaxis]
-            shown = [float(label.rstrip("%")) for label in labels]
-            assert len(set(labels)) == len(labels), (key, labels)
-            scale = 1 if key == "yields" else 100
-            visible = [v * scale for v in values][: len(shown)] if len(values) == len(shown) else None
-            if visible is not None:
-                assert all(math.isclose(s, v, abs_tol=1e-9) for s, v in zip(shown, visible, strict=True)), \
-                    (key, labels, visible)
-    r2g = tick_texts(drawn["relative_r2g"].figure.axes[0].yaxis)
-    steps = {round(float(b.rstrip("%")) - float(a.rstrip("%")), 6) for a, b in itertools.pairwise(r2g)}
-    assert len(steps) == 1  # evenly spaced labels: none rounded away from its tick
+    for key, (which, scale) in VALUE_AXES.items():
+        for ax in drawn[key].figure.axes:
+            pairs = value_labels(ax, ax.xaxis if which == "x" else ax.yaxis)
+            assert len(pairs) >= 3, (key, pairs)
+            for value, text in pairs:
+                assert math.isclose(float(text.rstrip("%")), value * scale, abs_tol=1e-9), (key, value, text)
+    # the issue's axis: ticks 0.25% apart, labelled by the chart's own formatter
+    (chart,) = [d for d in draw_charts(report) if d.key == "relative_r2g"]
+    (ax,) = chart.figure.axes
+    ax.yaxis.set_major_locator(FixedLocator([0.26, 0.2625, 0.265, 0.2675]))
+    ax.set_ylim(0.2590, 0.2680)
+    chart.figure.canvas.draw()
+    assert [text for _v, text in value_labels(ax, ax.yaxis)] == ["26.00%", "26.25%", "26.50%", "26.75%"]
 
 
 @pytest.mark.realdata
@@ -288,3 +297,34 @@ def test_a_bad_size_is_refused_before_anything_is_built(tmp_path: Path, size: st
                  "--out", str(tmp_path / "out"), "--size", size]) == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+# -- the MAG7 share --------------------------------------------------------------------------------------
+
+
+@pytest.mark.realdata
+def test_mag7_share_draws_the_table_with_one_decimal_and_its_marks(drawn: dict[str, Drawn], report: Report) -> None:
+    chart = drawn["mag7_share"]
+    (ax,) = chart.figure.axes
+    history = report.sheet("mag7").table("share_history")
+    table = sorted((r["date"].value, r["share"].value) for r in history.records() if r["share"].value is not None)
+    (line,) = [ln for ln in ax.get_lines() if ln.get_gid() == "share"]
+    assert [float(v) for v in line.get_ydata() if not math.isnan(float(v))] == [v for _, v in table]
+    labels = tick_texts(ax.yaxis)
+    assert labels and all(re.fullmatch(r"\d+\.\d%", t) for t in labels) and len(set(labels)) == len(labels)
+    assert [t.get_text() for t in ax.texts if t.get_gid() == "last_label"] == [f"{table[-1][1] * 100:.1f}%"]
+    share = report.sheet("mag7").table("share").records()[0]["share"]
+    assert share.warning and "ESTIMATE" in share.warning  # before the first snapshot with member caps
+    assert chart.caption[2] == share.warning
+    anchors = next(b for b in report.sheet("mag7").blocks if getattr(b, "key", "") == "mag7_anchors")
+    dates = [re.search(r"\d{4}-\d{2}-\d{2}", text)[0] for text in anchors.lines[:-1]]  # type: ignore[index]
+    assert dates and chart.caption[3] == "基準 " + "、".join(dates)
+
+
+def test_a_narrow_mag7_share_range_still_reads_in_tenths() -> None:
+    from test_render_images import tiny_report  # the hand-built report: shares 33.10% and 34.52%
+
+    (chart,) = [d for d in draw_charts(tiny_report()) if d.key == "mag7_share"]
+    chart.figure.canvas.draw()
+    labels = tick_texts(chart.figure.axes[0].yaxis)
+    assert labels and all(re.fullmatch(r"\d+\.\d%", t) for t in labels) and len(set(labels)) == len(labels)

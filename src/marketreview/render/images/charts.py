@@ -13,7 +13,7 @@ from typing import Any
 
 from matplotlib import dates as mdates
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import MultipleLocator
 
 from ...calc.periods import week_start
 from ...calc.summary import format_number
@@ -295,9 +295,12 @@ def mag7_share(report: Report, options: ImageOptions) -> Drawn:
     _require("mag7_share", _plot(ax, history, "share", COLOURS["mag7"], _w(report, "mag7")),
              "the report's share_history table has no values")
     _label_last(ax, history, COLOURS["mag7"], lambda v: format_number(v * 100, 1) + "%")
-    ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))  # 0.1-pt multiples: one decimal
-    ax.yaxis.set_major_formatter(ExactFormatter(100, least=1, most=1))
     ax.margins(x=0.02, y=0.12)
+    low, high = ax.get_ylim()
+    # ticks on multiples of 0.1 pt at least, so one decimal writes each exactly
+    step = next((s for s in (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1) if (high - low) / s <= 6), 0.2)
+    ax.yaxis.set_major_locator(MultipleLocator(step))
+    ax.yaxis.set_major_formatter(ExactFormatter(100, least=1, most=1))
     _date_axis(ax, report, [d for d, _ in history.known])
     members = reading.texts(reading.table(report, "mag7", "stocks"), "ticker")
     caps = _WORDS["caps"]
