@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import itertools
 import math
 import re
 from pathlib import Path
