@@ -327,3 +327,14 @@ def test_a_narrow_mag7_share_range_still_reads_in_tenths() -> None:
     chart.figure.canvas.draw()
     labels = tick_texts(chart.figure.axes[0].yaxis)
     assert labels and all(re.fullmatch(r"\d+\.\d%", t) for t in labels) and len(set(labels)) == len(labels)
+
+
+@pytest.mark.realdata
+def test_charts_prints_the_same_warning_lines_as_build(market_dir: Path, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    common = ["--source", f"csv:{market_dir}", "--asof", AS_OF.isoformat(), "--cache", str(tmp_path / "c.sqlite")]
+    assert main(["build", *common, "--out", str(tmp_path / "r.xlsx")]) == 0
+    built = [t for t in capsys.readouterr().err.splitlines() if t.startswith("warning:")]
+    assert main(["charts", *common, "--out", str(tmp_path / "charts"), "--credit", "Yahoo Finance"]) == 0
+    charted = [t for t in capsys.readouterr().err.splitlines() if t.startswith("warning:")]
+    assert built and charted == built

@@ -243,6 +243,7 @@ def cmd_charts(args: argparse.Namespace) -> int:
           f"source {report.source}{demo})")
     for exhibit in exhibits:
         print(f"  {exhibit.path.name}: {exhibit.title}")
+    _print_warnings(report.warnings())  # the same warning: lines as build
     return 0
 
 

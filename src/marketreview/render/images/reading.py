@@ -20,7 +20,7 @@ PROVIDERS: dict[str, tuple[str, str]] = {
     "fred": ("FRED", "FRED"),
     "jquants": ("JPX (J-Quants)", "JPX（J-Quants）"),
     "csv": ("CSV files", "CSVファイル"),
-    "demo": ("DEMO synthetic data", "DEMO合成データ"),
+    "demo": ("DEMO synthetic data", "DEMO（合成）"),  # 「出所：DEMO（合成）のデータを基に作成」
 }
 #: Sources whose rows a 出所 line names by provider only when the report (or the writer) says who that is.
 UNNAMED = frozenset({"csv"})
