@@ -26,8 +26,9 @@ from marketreview.report.build import build_report
 from marketreview.report.model import Cell, CellValue, Column, Report, Sheet, Table
 
 AS_OF = dt.date(2025, 10, 31)
-KEYS = ["index_moves", "relative_r2g", "relative_others", "mag7_share", "yields", "mag7_moves", "sectors"]
-SIZES = {"sectors": (2400, 1800)}  # every other image is 1200 × 675 at 2×: 2400 × 1350
+KEYS = ["index_moves", "relative_r2g", "relative_others", "mag7_share", "yields", "mag7_moves", "sectors",
+        "japan_year"]  # the folder has no ISM, EPS, buyback or capex files: those exhibits are not drawn
+SIZE = (1600, 900)  # every image, by default
 
 
 def csv_closes(market_dir: Path, file: str) -> dict[str, float]:
@@ -101,7 +102,7 @@ def test_command_writes_every_image_decodable_at_its_size(cli_dir: Path) -> None
     assert sorted(p.name for p in cli_dir.iterdir()) == sorted(f"{k}.png" for k in KEYS)
     for key in KEYS:
         pixels = mpimg.imread(cli_dir / f"{key}.png")
-        assert (pixels.shape[1], pixels.shape[0]) == SIZES.get(key, (2400, 1350)), key
+        assert (pixels.shape[1], pixels.shape[0]) == SIZE, key
         assert float(np.std(pixels[..., :3])) > 0.05, f"{key} is blank"
 
 
@@ -120,11 +121,13 @@ def test_exhibits_carry_title_and_source(exhibits: list[Exhibit], drawn: dict[st
     for exhibit, key in zip(exhibits, KEYS, strict=True):
         assert not exhibit.title.startswith(("図表", "Exhibit"))
         assert texts(drawn[key], "title") == [exhibit.title]
-        assert texts(drawn[key], "source")[0].splitlines()[0] == exhibit.source
+        assert texts(drawn[key], "source")[0].splitlines()[:2] == [exhibit.source, exhibit.period]
+        assert exhibit.caption[:2] == (exhibit.source, exhibit.period)
         assert exhibit.source.startswith("出所：CSVファイル") and exhibit.source.endswith("のデータを基に作成")
-        assert "基準日 2025-10-31" in texts(drawn[key], "subtitle")[0]
+        assert "基準日 2025年10月31日" in texts(drawn[key], "subtitle")[0]
     assert "S&P500構成銘柄の時価総額" in exhibits[KEYS.index("mag7_share")].source
-    assert "今週 2025-10-27～2025-10-31" in texts(drawn["index_moves"], "subtitle")[0]
+    assert "今週 2025年10月27日～31日" in texts(drawn["index_moves"], "subtitle")[0]
+    assert exhibits[0].period == "期間：2025年10月27日～31日（週間騰落率）"
 
 
 @pytest.mark.realdata
@@ -157,8 +160,9 @@ def test_index_moves_are_the_models_weekly_changes(report: Report, drawn: dict[s
     (ax,) = axes_of(drawn["index_moves"])
     us = report.sheet("us_indices").table("indices")
     japan = report.sheet("japan_sectors").table("japan_indices")
-    expected = dict(zip(column(us, "name") + column(japan, "name"), column(us, "w1") + column(japan, "w1"),
-                        strict=True))
+    # the equal-weight line is the RSP ETF (the folder has no ^SPXEW): named as the ETF
+    names = [("S&P500均等加重ETF(RSP)" if n == "S&P500均等加重" else n) for n in column(us, "name")]
+    expected = dict(zip(names + column(japan, "name"), column(us, "w1") + column(japan, "w1"), strict=True))
     assert bar_values(ax) == expected and len(expected) == 9
     widths = [p.get_width() for p in ax.patches]
     assert widths == sorted(widths)  # bottom to top: the best week at the top
@@ -315,7 +319,7 @@ def test_bars_sorted_and_labelled_as_the_text_shows_them() -> None:
 def test_a_missing_value_is_named_not_plotted() -> None:
     charts = {d.key: d for d in draw_charts(tiny_report())}
     note = texts(charts["index_moves"], "source")[0].splitlines()
-    assert note == ["出所：Yahoo Financeのデータを基に作成",
+    assert note == ["出所：Yahoo Financeのデータを基に作成", "期間：2025年1月6日～10日（週間騰落率）",
                     "表示なし: R2000G: #N/A ^RUO: no close on or before 2025-01-10"]
     assert "R2000G" not in bar_values(axes_of(charts["index_moves"])[0])
 
@@ -323,7 +327,8 @@ def test_a_missing_value_is_named_not_plotted() -> None:
 def test_source_line_names_the_source_that_served_the_chart() -> None:
     ja = {d.key: d.source for d in draw_charts(tiny_report("ja"))}
     en = {d.key: d.source for d in draw_charts(tiny_report("en"))}
-    assert ja["yields"] == "出所：FREDのデータを基に作成" and en["yields"] == "Source: FRED"
+    assert ja["yields"] == "出所：FRED（DGS2、DGS10）のデータを基に作成"
+    assert en["yields"] == "Source: FRED (DGS2, DGS10)"
     assert ja["sectors"] == "出所：Yahoo Financeのデータを基に作成" and en["mag7_moves"] == "Source: Yahoo Finance"
 
 
@@ -332,7 +337,7 @@ def test_a_dividend_adjusted_series_is_noted() -> None:
     en = {d.key: texts(d, "source")[0].splitlines() for d in draw_charts(tiny_report("en"))}
     assert ja["mag7_moves"][-1] == "TSLAは配当調整済みの終値（他に系列なし）"
     assert en["mag7_moves"][-1] == "TSLA: dividend-adjusted closes (the only series available)"
-    assert ja["yields"] == ["出所：FREDのデータを基に作成"]
+    assert ja["yields"] == ["出所：FRED（DGS2、DGS10）のデータを基に作成", "期間：2025年1月2日～10日（日次）"]
 
 
 def test_a_table_without_the_needed_column_is_a_render_error() -> None:
@@ -410,8 +415,9 @@ def test_review_with_charts_writes_the_images_and_embeds_them_numbered(market_di
     images = [i for i, text in enumerate(lines) if text.startswith("![図表")]
     assert [lines[i].split("](")[1] for i in images] == [f"charts/{k}.png)" for k in KEYS]
     assert lines[images[0]] == "![図表1 主要株価指数の週間騰落率](charts/index_moves.png)"
-    assert lines[images[6]].startswith("![図表7 TOPIX-17業種別の週間騰落率（対TOPIX）]")
+    assert lines[images[6]].startswith("![図表7 TOPIX-17業種別の週間騰落率（NEXT FUNDS ETF）]")
     assert all(lines[i + 1] == "出所：CSVファイルのデータを基に作成" for i in images if "mag7_share" not in lines[i])
+    assert all(lines[i + 2].startswith("期間：") for i in images)
 
 
 def test_without_the_charts_extra_the_commands_say_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -19,6 +19,7 @@ from .errors import BadArgumentError, MarketReviewError, RenderError
 
 if TYPE_CHECKING:
     from .render.images import Exhibit
+    from .render.images.options import ImageOptions
     from .report.model import Report
 
 EXIT_ERROR = 2
@@ -227,29 +228,65 @@ def _print_warnings(warnings: list[str]) -> None:
         print(f"warning: … and {len(kinds) - MAX_WARNING_LINES} more kinds (each marked on its cell)", file=sys.stderr)
 
 
-def _write_charts(report: Report, out: Path) -> list[Exhibit]:
-    """The chart images (the optional ``charts`` extra: matplotlib)."""
+def _chart_options(args: argparse.Namespace) -> ImageOptions:
+    """The images' size and credit from ``--size``, ``--credit`` (else the credit setting) and
+    ``--no-credit-in-image``, checked before any report is built."""
+    from . import settings
+
+    try:
+        from .render.images.options import ImageOptions
+    except ModuleNotFoundError as exc:
+        raise _no_charts_extra(exc) from exc
+    credit = args.credit if args.credit is not None else settings.load().credit
+    return ImageOptions.parse(args.size, credit, credit_in_image=not args.no_credit_in_image)
+
+
+def _no_charts_extra(exc: ModuleNotFoundError) -> RenderError:
+    if (exc.name or "").split(".")[0] not in ("matplotlib", "matplotlib_fontja"):
+        raise exc
+    return RenderError("chart images", f"need {exc.name}, which is not installed: "
+                                       "python -m pip install \"marketreview[charts]\"")
+
+
+def _write_charts(report: Report, out: Path, options: ImageOptions) -> list[Exhibit]:
+    """The chart images (the optional ``charts`` extra: matplotlib), sized and credited as the options say."""
     try:
         from .render.images import write_charts
+        from .render.images.credits import uncredited_warning
     except ModuleNotFoundError as exc:
-        if (exc.name or "").split(".")[0] not in ("matplotlib", "matplotlib_fontja"):
-            raise
-        raise RenderError("chart images", f"need {exc.name}, which is not installed: "
-                                          "python -m pip install \"marketreview[charts]\"") from exc
-    return list(write_charts(report, out))
+        raise _no_charts_extra(exc) from exc
+    written = write_charts(report, out, options)
+    for item in written.not_drawn:  # one line each: the file (or source) that would fill it
+        print(f"not drawn: {item.line()}", file=sys.stderr)
+    exhibits = list(written)
+    warning = uncredited_warning(report, options, [name for e in exhibits for name in e.served])
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
+    return exhibits
+
+
+def _image_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--size", help="image size in pixels, WIDTHxHEIGHT or blog (1600x900, the default), x (1200x675) "
+                                  "or print (2400x1350)")
+    p.add_argument("--credit", help="the provider the 出所 line names for CSV data whose index.csv has no source "
+                                    "column (default: the credit setting)")
+    p.add_argument("--no-credit-in-image", action="store_true",
+                   help="leave the 出所 and 期間 lines out of the images (they stay in the captions)")
 
 
 def cmd_charts(args: argparse.Namespace) -> int:
     from .render.atomic import output_folder
 
     output_folder(args.out)  # before the report is built: a bad --out costs nothing
+    options = _chart_options(args)
     report = _report(args)
-    exhibits = _write_charts(report, Path(args.out))
+    exhibits = _write_charts(report, Path(args.out), options)
     demo = " — DEMO (synthetic) data" if report.demo else ""
     print(f"wrote {len(exhibits)} images to {Path(args.out).absolute()} (as of {report.as_of.isoformat()}, "
           f"source {report.source}{demo})")
     for exhibit in exhibits:
         print(f"  {exhibit.path.name}: {exhibit.title}")
+    _print_warnings(report.warnings())  # the same warning: lines as build
     return 0
 
 
@@ -262,9 +299,10 @@ def cmd_review(args: argparse.Namespace) -> int:
                       f"{'Markdown' if args.format == 'md' else 'plain text'}") if args.out else None
     if args.charts:
         output_folder(args.charts, "--charts")
+    options = _chart_options(args) if args.charts else None
     report = _report(args)
     # the images first, so the Markdown never embeds a picture that was not written
-    exhibits = _write_charts(report, Path(args.charts)) if args.charts else []
+    exhibits = _write_charts(report, Path(args.charts), options) if options is not None and args.charts else []
     base = out.parent.resolve() if out else (Path.cwd() if exhibits else None)
     text = render_review(report, args.format, exhibits, base=base)
     if out is None:
@@ -372,6 +410,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("ja", "en"), default="ja")
     p.add_argument("--out", required=True, help="output folder for the PNG files")
     _add_year_options(p)
+    _image_options(p)
     p.set_defaults(run=cmd_charts)
 
     p = sub.add_parser("review", parents=[common], help="the week's review as paste-ready Markdown or text")
@@ -381,6 +420,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="output file (default: standard output)")
     p.add_argument("--charts", help="also write the chart images into this folder and embed them as exhibits")
     _add_year_options(p)
+    _image_options(p)
     p.set_defaults(run=cmd_review)
 
     p = sub.add_parser("template", help="regenerate the macro-enabled template workbook")
@@ -394,7 +434,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("ja", "en"))
     p.add_argument("--jquants-key", dest="jquants_key", metavar="KEY",
                    help="J-Quants API key (Light plan or above) that serves TOPIX itself with --source auto/yahoo")
-    p.add_argument("--unset", action="append", choices=("source", "cache", "offline", "lang", "jquants_key"),
+    p.add_argument("--credit", help="the provider chart images name for CSV data whose index.csv has no source")
+    p.add_argument("--unset", action="append",
+                   choices=("source", "cache", "offline", "lang", "jquants_key", "credit"),
                    help="remove a setting from the file (back to its default)")
     p.add_argument("--reset", action="store_true",
                    help="replace the settings file (even a damaged one) by the defaults")

@@ -680,12 +680,14 @@ class Engine:
             notes.append(subs.ADJUSTED_NOTE)
         if failure is not None:
             notes.append(f"STALE: last fetch failed ({failure})")
+        provider = getattr(source, "provider", None)
         return Provenance(
             alias=info.alias, ticker=ticker, source=source_name,
             first=cached.first if cached else None, last=cached.last if cached else None,
             fetched_at=cached.fetched_at if cached else None,
             adjusted=basis == subs.ADJUSTED if basis is not None else self._adjusted_only(ticker),
             demo=source_key(source) == "demo", note="; ".join(n for n in notes if n),
+            provider=str(provider(ticker)) if provider is not None else "",
         )
 
     def series_origin(self, name: str) -> tuple[str, str | None]:

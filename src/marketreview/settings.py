@@ -1,7 +1,8 @@
 """One settings source for both sides of a workbook: the UDF server's formulas and the Refresh button's process.
 
 The per-user file (``settings.json`` in the user config folder, or ``$MARKETREVIEW_SETTINGS``) holds ``source``,
-``cache``, ``offline`` and ``lang``. ``marketreview config`` and the Refresh button (from the workbook's
+``cache``, ``offline``, ``lang`` and ``credit`` (the chart images' 出所 for CSV data of unnamed
+provenance). ``marketreview config`` and the Refresh button (from the workbook's
 ``xlwings.conf`` sheet) write it; every process reads it. Environment variables override it
 (``MARKETREVIEW_SOURCE``, ``MARKETREVIEW_CACHE``, ``MARKETREVIEW_OFFLINE``, ``MARKETREVIEW_LANG``), as CI and
 servers set them (``MARKETREVIEW_CACHE``: the cache file, the same one ``--cache`` names). A bad value is refused
@@ -21,9 +22,9 @@ from typing import Any
 from .errors import BadArgumentError, SettingsError
 from .types import Lang
 
-KEYS = ("source", "cache", "offline", "lang", "jquants_key")
+KEYS = ("source", "cache", "offline", "lang", "jquants_key", "credit")
 ENVIRONMENT = {"source": "MARKETREVIEW_SOURCE", "cache": "MARKETREVIEW_CACHE", "offline": "MARKETREVIEW_OFFLINE",
-               "lang": "MARKETREVIEW_LANG", "jquants_key": "MARKETREVIEW_JQUANTS_KEY"}
+               "lang": "MARKETREVIEW_LANG", "jquants_key": "MARKETREVIEW_JQUANTS_KEY", "credit": "MARKETREVIEW_CREDIT"}
 #: J-Quants' own client reads its key from this variable; it serves when MARKETREVIEW_JQUANTS_KEY is not set.
 JQUANTS_CLIENT_VARIABLE = "JQUANTS_API_KEY"
 _TRUE = ("1", "true", "yes", "on")
@@ -40,6 +41,8 @@ class Settings:
     lang: Lang = "ja"
     #: the J-Quants API key that serves TOPIX itself (never stored in a workbook or the repository)
     jquants_key: str | None = None
+    #: who the chart images' 出所 line names for CSV data whose index.csv has no source column
+    credit: str | None = None
 
 
 def settings_path() -> Path:

@@ -31,6 +31,8 @@ class Provenance:
     adjusted: bool = False
     demo: bool = False
     note: str = ""
+    #: who published the numbers, when the source says (a CSV folder's ``source`` column of index.csv)
+    provider: str = ""
 
 
 @dataclass(frozen=True)

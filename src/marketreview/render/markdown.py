@@ -220,8 +220,9 @@ def _exhibits(w: _Writer, exhibits: Sequence[ExhibitLike], base: Path | None) ->
         caption = f"{_w('exhibit', w.lang)}{'' if w.lang == 'ja' else ' '}{number} {w.label(exhibit.title)}"
         path = Path(exhibit.path)
         where = Path(os.path.relpath(path, base)).as_posix() if base is not None else path.as_posix()
-        w.out += ["", f"![{caption}]({where})" if w.fmt == "md" else f"[{caption}: {where}]",
-                  w.label(exhibit.source)]
+        # the image's caption: 出所, 期間 and notes (chart images carry ``caption``; plain exhibits a source)
+        lines = tuple(getattr(exhibit, "caption", None) or (exhibit.source,))
+        w.out += ["", f"![{caption}]({where})" if w.fmt == "md" else f"[{caption}: {where}]", *(w.label(line) for line in lines)]
 
 
 def render_review(report: Report, fmt: Format = "md", exhibits: Sequence[ExhibitLike] = (), *,

@@ -15,7 +15,7 @@ from ..calc.years import YearDating, YtdBasis
 from ..engine import Engine
 from ..errors import BadDateError, MarketReviewError
 from ..types import Lang
-from . import macro, sheets, summary_sheet
+from . import exhibits, macro, sheets, summary_sheet
 from .cells import CellMaker
 from .model import Report, Sheet
 
@@ -70,7 +70,21 @@ def build_report(engine: Engine, as_of: dt.date | None = None, lang: Lang = "ja"
     return Report(as_of=day, lang=lang, sheets=tuple(built), source=make.source_text,
                   generated_at=engine.clock(), demo=engine.is_demo,
                   # the Macro sheet says what it lacks; the formulas' own symbols are no figure of the report
-                  failed={a: e for a, e in failed.items() if a not in extra and a not in only_wanted})
+                  failed={a: e for a, e in failed.items() if a not in extra and a not in only_wanted},
+                  providers=_providers(engine, names), exhibit_tables=(exhibits.japan_year(make),))
+
+
+def _providers(engine: Engine, names: list[str]) -> dict[str, str]:
+    """Ticker → provider, for the series whose source names who published them (the image credits)."""
+    found: dict[str, str] = {}
+    for name in names:
+        try:
+            p = engine.provenance(name)
+        except MarketReviewError:
+            continue
+        if p.provider:
+            found[p.ticker] = p.provider
+    return found
 
 
 def _as_of(engine: Engine, as_of: dt.date | None) -> dt.date:

@@ -129,6 +129,16 @@ class Report:
     generated_at: dt.datetime
     demo: bool = False
     failed: dict[str, str] = field(default_factory=dict)
+    #: ticker → who published its numbers, where the source names them (a CSV folder's index.csv ``source``)
+    providers: dict[str, str] = field(default_factory=dict)
+    #: tables only the chart images draw (report/exhibits.py), not sheets of the workbook
+    exhibit_tables: tuple[Table, ...] = ()
+
+    def exhibit_table(self, key: str) -> Table:
+        for table in self.exhibit_tables:
+            if table.key == key:
+                return table
+        raise KeyError(f"report has no exhibit table {key}")
 
     def sheet(self, key: str) -> Sheet:
         for sheet in self.sheets:

@@ -1,6 +1,7 @@
 """Daily closes from a folder of CSV files, one ``date,close[,adj_close]`` file per symbol.
 
-With an ``index.csv`` (``file,symbol,kind,adjusted,notes``) the folder says which file serves which ticker: a
+With an ``index.csv`` (``file,symbol,kind,adjusted,notes``, and optionally ``source``: who published the
+numbers, named in the chart images' 出所 line) the folder says which file serves which ticker: a
 file with ``adjusted=no`` gives ``close`` (and ``adj_close`` if it has that column), one with ``adjusted=yes``
 gives ``adj_close``. A ticker with only an adjusted file is served as ``close`` too, and says so through
 :meth:`CsvDirSource.is_adjusted_only` and :meth:`CsvDirSource.describe`. Without an index (or for a ticker it
@@ -25,7 +26,7 @@ import math
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -65,6 +66,8 @@ class _Files:
     frequency: str = ""
     #: the index row's ``kind`` (index, stock, etf, fx, yield, rate, macro …), "" without an index row
     kind: str = ""
+    #: the optional ``source`` cell of the index row: who published the numbers (the images' 出所 line)
+    provider: str = ""
 
     def names(self) -> list[str]:
         return [n for n in (self.raw, self.adjusted) if n]
@@ -176,6 +179,11 @@ class CsvDirSource:
         name = files.raw or files.adjusted
         return (self._columns(name).frequency or None) if name else None
 
+    def provider(self, ticker: Symbol) -> str:
+        """The ``source`` column the folder's ``index.csv`` gives for ``ticker`` ("" without one)."""
+        files = self._files(ticker)
+        return files.provider if files is not None else ""
+
     def source_note(self, ticker: Symbol) -> str:
         """The ``notes`` the folder's ``index.csv`` gives for ``ticker`` ("" without one)."""
         files = self._files(ticker)
@@ -263,7 +271,8 @@ def _read_index(path: Path) -> dict[str, _Files]:
         files = index.get(key, _Files())
         if files.error is None:
             try:
-                index[key] = _index_row(row, symbol, files, where, notes)
+                listed = _index_row(row, symbol, files, where, notes)
+                index[key] = replace(listed, provider=files.provider or (row.get("source") or "").strip())
             except DataFormatError as exc:
                 index[key] = _Files(error=exc)
     return index

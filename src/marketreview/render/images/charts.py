@@ -13,25 +13,26 @@ from typing import Any
 
 from matplotlib import dates as mdates
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import MultipleLocator
 
 from ...calc.periods import week_start
 from ...calc.summary import format_number
 from ...errors import RenderError
 from ...report.model import Report
 from ..escape import chart_text
-from . import reading, series
-from .style import COLOURS, TALL, WIDE, bp_text, decorate, new_figure, pct_text, signed_colours
+from . import caption, reading, series
+from .options import ImageOptions
+from .style import COLOURS, ExactFormatter, bp_text, decorate, new_figure, pct_text, signed_colours
 
 _WORDS: dict[str, tuple[str, str]] = {  # key: (en, ja)
     "index_moves": ("Major stock indices, weekly change", "主要株価指数の週間騰落率"),
     "relative_r2g": ("Russell 2000 Growth ÷ S&P 500 and its 26-week average",
                      "ラッセル2000グロース÷S&P500と26週平均"),
     "relative_others": ("Russell 2000 and equal weight, each ÷ S&P 500", "ラッセル2000、S&P500均等加重の対S&P500比率"),
-    "mag7_share": ("Magnificent Seven share of S&P 500 market cap", "マグニフィセント7のS&P500時価総額比率"),
+    "mag7_share": ("Magnificent Seven share of S&P 500 market cap", "マグニフィセント・セブンのS&P500時価総額比率"),
     "yields": ("US 2-year and 10-year Treasury yields", "米2年・10年国債利回り"),
-    "mag7_moves": ("Magnificent Seven, weekly change", "マグニフィセント7の週間騰落率"),
-    "sectors": ("TOPIX-17 sectors, weekly change against TOPIX", "TOPIX-17業種別の週間騰落率（対TOPIX）"),
+    "mag7_moves": ("Magnificent Seven, weekly change", "マグニフィセント・セブンの週間騰落率"),
+    "sectors": ("TOPIX-17 sectors, weekly change (NEXT FUNDS ETF)", "TOPIX-17業種別の週間騰落率（NEXT FUNDS ETF）"),
     "as_of": ("As of", "基準日"),
     "week": ("week", "今週"),
     "weekly": ("weekly", "週次"),
@@ -48,7 +49,13 @@ _WORDS: dict[str, tuple[str, str]] = {  # key: (en, ja)
     "demo": ("DEMO (synthetic) — not market data", "DEMO（合成データ）— 実際の市場データではありません"),
     "caps": ("S&P 500 constituent market caps", "S&P500構成銘柄の時価総額"),
     "adjusted": (": dividend-adjusted closes (the only series available)", "は配当調整済みの終値（他に系列なし）"),
+    "ma_short": ("26-week average not shown: only {n} weeks of the ratio (from {first})",
+                 "26週平均は表示なし：比率が{n}週分のみ（{first}以降）"),
+    "ma_none": ("26-week average not shown: {reason}", "26週平均は表示なし：{reason}"),
+    "benchmark": ("dashed line: {name}", "破線：{name}"),
 }
+#: The weeks of the moving average the ratio charts draw (report/sheets' ratio_with_ma).
+MA_WEEKS = 26
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,17 @@ class Drawn:
     figure: Figure
     title: str
     source: str
+    #: 期間 / Period line
+    period: str = ""
+    #: notes under the image (what is not shown and why, adjustments, estimates)
+    notes: tuple[str, ...] = ()
+    #: the aliases/tickers whose series the image draws (its 出所)
+    served: tuple[str, ...] = ()
+
+    @property
+    def caption(self) -> tuple[str, ...]:
+        """The text that goes under the image in a post: 出所, 期間, then the notes."""
+        return tuple(line for line in (self.source, self.period, *self.notes) if line)
 
 
 def _w(report: Report, key: str) -> str:
@@ -64,36 +82,45 @@ def _w(report: Report, key: str) -> str:
     return ja if report.lang == "ja" else en
 
 
-def _date(day: dt.date) -> str:
-    return day.isoformat()
+def _date(report: Report, day: dt.date) -> str:
+    return caption.date_text(day, report.lang)
 
 
 def _week_subtitle(report: Report) -> str:
     start = week_start(report.as_of)
-    sep = "～" if report.lang == "ja" else " to "
-    return (f"{_w(report, 'as_of')} {_date(report.as_of)} · {_w(report, 'week')} "
-            f"{_date(start)}{sep}{_date(report.as_of)}")
+    return (f"{_w(report, 'as_of')} {_date(report, report.as_of)} · {_w(report, 'week')} "
+            f"{caption.date_range(start, report.as_of, report.lang)}")
+
+
+def _week_period(report: Report) -> str:
+    return caption.period_line(week_start(report.as_of), report.as_of, "week", report.lang)
 
 
 def _span_subtitle(report: Report, line: reading.Line, kind: str = "weekly") -> str:
-    sep = "～" if report.lang == "ja" else " to "
     known = line.known or [(report.as_of, 0.0)]
-    return (f"{_w(report, 'as_of')} {_date(report.as_of)} · {_w(report, kind)} "
-            f"{_date(known[0][0])}{sep}{_date(known[-1][0])}")
+    return (f"{_w(report, 'as_of')} {_date(report, report.as_of)} · {_w(report, kind)} "
+            f"{caption.date_range(known[0][0], known[-1][0], report.lang)}")
 
 
-def _finish(report: Report, key: str, figure: Figure, subtitle: str, served: Sequence[str],
-            notes: list[str] | None = None, extra: tuple[str, str] | None = None) -> Drawn:
-    """Title block, the source line of the ``served`` aliases/tickers (and which of them are dividend-adjusted),
-    notes and the DEMO mark."""
-    title = _w(report, key)
-    source = reading.source_line(report, served, extra=extra)
+def _span_period(report: Report, line: reading.Line, kind: str = "weekly") -> str:
+    known = line.known or [(report.as_of, 0.0)]
+    return caption.period_line(known[0][0], known[-1][0], kind, report.lang)
+
+
+def _finish(report: Report, options: ImageOptions, key: str, figure: Figure, subtitle: str, served: Sequence[str],
+            period: str, notes: list[str] | None = None, extra: tuple[str, str] | None = None,
+            title: str | None = None) -> Drawn:
+    """Title block, the source and period lines of the ``served`` aliases/tickers (and which of them are
+    dividend-adjusted), notes and the DEMO mark."""
+    title = title if title is not None else _w(report, key)
+    source = reading.source_line(report, served, extra=extra, credit=options.credit)
     adjusted = reading.adjusted(report, served)
     if adjusted:
         notes = [*(notes or []), f"{'、'.join(adjusted)}{_w(report, 'adjusted')}" if report.lang == "ja"
                  else f"{', '.join(adjusted)}{_w(report, 'adjusted')}"]
-    decorate(figure, title, subtitle, source, demo=report.demo, demo_text=_w(report, "demo"), notes=notes)
-    return Drawn(key, figure, title, source)
+    credit = [source, period] if options.credit_in_image else []
+    decorate(figure, title, subtitle, credit, demo=report.demo, demo_text=_w(report, "demo"), notes=notes)
+    return Drawn(key, figure, title, source, period, tuple(notes or ()), tuple(served))
 
 
 def _missing_note(report: Report, missing: tuple[str, ...]) -> list[str]:
@@ -108,7 +135,7 @@ def _require(key: str, has_data: bool, reason: str) -> None:
 # -- building blocks ------------------------------------------------------------------------------------
 
 
-def _hbars(ax: Any, labels: tuple[str, ...], values: tuple[float, ...]) -> None:
+def _hbars(ax: Any, labels: tuple[str, ...], values: tuple[float, ...], *, fontsize: float = 8.5) -> None:
     """Signed horizontal bars, largest at the top, each labelled with its value as the text shows it."""
     order = sorted(range(len(values)), key=lambda i: values[i])
     ys = list(range(len(order)))
@@ -121,22 +148,45 @@ def _hbars(ax: Any, labels: tuple[str, ...], values: tuple[float, ...]) -> None:
     ax.set_xlim(low - (pad if low < 0 else pad / 4), high + (pad if high > 0 else pad / 4))
     for y, value in zip(ys, shown, strict=True):
         ax.annotate(pct_text(value), (value, y), xytext=(3 if value >= 0 else -3, 0), textcoords="offset points",
-                    ha="left" if value >= 0 else "right", va="center", fontsize=8.5, gid="value_label")
+                    ha="left" if value >= 0 else "right", va="center", fontsize=fontsize, gid="value_label",
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.4, "alpha": 0.85}, zorder=4)
     ax.axvline(0.0, color="#808080", linewidth=0.8)
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.xaxis.set_major_formatter(ExactFormatter(100))
     ax.grid(axis="y", visible=False)
-    ax.tick_params(axis="y", length=0)
+    ax.tick_params(axis="y", length=0, labelsize=fontsize + 1)
 
 
-def _date_axis(ax: Any, report: Report, *, most: int = 7) -> None:
-    """Month ticks, at most ``most`` of them."""
-    first, last = (mdates.num2date(x) for x in ax.get_xlim())  # type: ignore[no-untyped-call]
-    months = (last.year - first.year) * 12 + last.month - first.month
-    step = next((s for s in (1, 2, 3, 4, 6, 12) if months // s <= most), 24)
-    months_shown = range(1, 13, step) if step < 12 else (1,)
-    ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=months_shown))  # type: ignore[no-untyped-call]
-    pattern = "%Y/%m" if report.lang == "ja" else "%Y-%m"
-    ax.xaxis.set_major_formatter(mdates.DateFormatter(pattern))  # type: ignore[no-untyped-call]
+def date_ticks(first: dt.date, last: dt.date, lang: str, most: int = 7) -> tuple[list[dt.date], list[str]]:
+    """At least three and at most ``most`` (≥ 3) dates to label a date axis from ``first`` to ``last``: month
+    starts for a long window, else every day / week / fortnight counted back from ``last``."""
+    months = [dt.date(y, m, 1) for y in range(first.year, last.year + 1) for m in range(1, 13)
+              if first <= dt.date(y, m, 1) <= last]
+    sep = "/" if lang == "ja" else "-"
+    for step in (1, 2, 3, 4, 6, 12, 24):
+        chosen = [d for d in months if ((d.year * 12 + d.month - 1) % step) == 0]
+        if len(chosen) <= most:
+            break
+    if len(chosen) >= 3:
+        return chosen, [f"{d.year}{sep}{d.month:02d}" for d in chosen]
+    days = (last - first).days
+    chosen = [last]
+    for step in (1, 2, 3, 7, 14, 28, 56):
+        chosen = [last - dt.timedelta(days=k * step) for k in range(days // step + 1)][::-1]
+        if len(chosen) <= most:
+            break
+    while len(chosen) < 3:  # a window of one or two days: label the days before it too
+        chosen.insert(0, chosen[0] - dt.timedelta(days=1))
+    labels = [f"{d.year}/{d.month}/{d.day}" if i == 0 or d.year != chosen[i - 1].year else f"{d.month}/{d.day}"
+              for i, d in enumerate(chosen)]
+    return chosen, labels
+
+
+def _date_axis(ax: Any, report: Report, dates: Sequence[dt.date], *, most: int = 7) -> None:
+    """Label the x axis with :func:`date_ticks` over ``dates`` (the plotted points)."""
+    ticks, labels = date_ticks(min(dates), max(dates), report.lang, most)
+    ax.set_xticks([mdates.date2num(d) for d in ticks], labels)  # type: ignore[no-untyped-call]
+    low, high = ax.get_xlim()
+    ax.set_xlim(min(low, mdates.date2num(ticks[0])), max(high, mdates.date2num(ticks[-1])))  # type: ignore[no-untyped-call]
 
 
 def _day_labels(dates: tuple[dt.date, ...]) -> list[str]:
@@ -178,7 +228,9 @@ def _no_ratio_reason(report: Report, pair: str) -> str | None:
     return next((row[column].warning for row in table.rows if row[column].warning), None)
 
 
-def _ratio_panel(ax: Any, report: Report, pair: str, label: str, most: int = 7) -> reading.Line:
+def _ratio_panel(ax: Any, report: Report, pair: str, label: str,
+                 most: int = 7) -> tuple[reading.Line, str | None]:
+    """The pair's weekly ratio and its 26-week average; the note saying why the average is not drawn, if not."""
     ratio, ma = series.ratio(report, pair)
     colour = COLOURS[pair]
     why = _no_ratio_reason(report, pair)
@@ -187,77 +239,100 @@ def _ratio_panel(ax: Any, report: Report, pair: str, label: str, most: int = 7) 
         ax.set_title(label, fontsize=10)
         ax.set_xticks([])
         ax.set_yticks([])
-        return ratio
+        return ratio, None
     _require(f"relative {pair}", _plot(ax, ratio, "ratio", colour, label), f"the report has no {pair} ratios")
-    _plot(ax, ma, "ma", COLOURS["ma"], _w(report, "ma"), linestyle="--", linewidth=1.4)
+    note = None
+    if not _plot(ax, ma, "ma", COLOURS["ma"], _w(report, "ma"), linestyle="--", linewidth=1.4):
+        known = ratio.known
+        if len(known) < MA_WEEKS:
+            note = _w(report, "ma_short").format(n=len(known), first=_date(report, known[0][0]))
+        else:
+            why = reading.reason(reading.table(report, "relative", "ratio_history"), f"{pair}_ma")
+            note = _w(report, "ma_none").format(reason=why or "—")
     _label_last(ax, ratio, colour, _ratio_text)
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
+    ax.yaxis.set_major_formatter(ExactFormatter(100))
     ax.margins(x=0.02, y=0.12)
-    _date_axis(ax, report, most=most)
+    _date_axis(ax, report, [d for d, _ in ratio.known], most=most)
     ax.legend(loc="best")
-    return ratio
+    return ratio, note
 
 
 # -- the charts -----------------------------------------------------------------------------------------
 
 
-def index_moves(report: Report) -> Drawn:
+def _index_labels(report: Report, bars: reading.Bars) -> tuple[str, ...]:
+    """Bar labels, a substitute series under its own name (TOPIX連動ETF(1306))."""
+    tickers = bars.tickers or (None,) * len(bars.labels)
+    return tuple(reading.shown_name(report, t, n) for n, t in zip(bars.labels, tickers, strict=True))
+
+
+def index_moves(report: Report, options: ImageOptions) -> Drawn:
     us = reading.table(report, "us_indices", "indices")
     japan = reading.table(report, "japan_sectors", "japan_indices")
     a, b = reading.bars(us, "name", "w1"), reading.bars(japan, "name", "w1")
-    labels, values = a.labels + b.labels, a.values + b.values
+    labels, values = _index_labels(report, a) + _index_labels(report, b), a.values + b.values
     _require("index_moves", bool(values), "no index has a weekly change in the report")
-    figure, (ax,) = new_figure(WIDE)
+    figure, (ax,) = new_figure(options)
     _hbars(ax, labels, values)
     tickers = [*reading.texts(us, "ticker"), *reading.texts(japan, "ticker")]
-    return _finish(report, "index_moves", figure, _week_subtitle(report), tickers,
+    return _finish(report, options, "index_moves", figure, _week_subtitle(report), tickers, _week_period(report),
                    _missing_note(report, a.missing + b.missing))
 
 
-def relative_r2g(report: Report) -> Drawn:
-    figure, (ax,) = new_figure(WIDE)
-    ratio = _ratio_panel(ax, report, "r2g", _w(report, "r2g"))
-    return _finish(report, "relative_r2g", figure, _span_subtitle(report, ratio),
-                   ("RUSSELL2000G", "SP500"))
+def relative_r2g(report: Report, options: ImageOptions) -> Drawn:
+    figure, (ax,) = new_figure(options)
+    ratio, note = _ratio_panel(ax, report, "r2g", _w(report, "r2g"))
+    # the title promises the average only when it is drawn
+    title = _w(report, "r2g") if note else None
+    return _finish(report, options, "relative_r2g", figure, _span_subtitle(report, ratio),
+                   ("RUSSELL2000G", "SP500"), _span_period(report, ratio), [note] if note else [], title=title)
 
 
-def relative_others(report: Report) -> Drawn:
+def relative_others(report: Report, options: ImageOptions) -> Drawn:
     pairs = series.RATIO_PAIRS[1:]
-    figure, axes = new_figure(WIDE, columns=len(pairs))
+    figure, axes = new_figure(options, columns=len(pairs))
     ratio = None
+    notes: list[str] = []
     aliases = [a for _pair, num, den in pairs for a in (num, den)]
     served = reading.tickers(report, aliases)
     for ax, (pair, num, den) in zip(axes, pairs, strict=True):
         # the tickers say which series stands for the index (e.g. the RSP ETF for equal weight)
         label = f"{_w(report, pair)}\n({served.get(num, num)}/{served.get(den, den)})"
-        ratio = _ratio_panel(ax, report, pair, label, most=4)
+        ratio, note = _ratio_panel(ax, report, pair, label, most=4)
+        if note:
+            notes.append(f"{_w(report, pair)}: {note}")
         ax.legend(loc="best", fontsize=8)
     assert ratio is not None
-    return _finish(report, "relative_others", figure, _span_subtitle(report, ratio),
-                   aliases)
+    return _finish(report, options, "relative_others", figure, _span_subtitle(report, ratio), aliases,
+                   _span_period(report, ratio), notes)
 
 
-def mag7_share(report: Report) -> Drawn:
+def mag7_share(report: Report, options: ImageOptions) -> Drawn:
     history = reading.line(reading.table(report, "mag7", "share_history"), "share")
-    figure, (ax,) = new_figure(WIDE)
+    figure, (ax,) = new_figure(options)
     _require("mag7_share", _plot(ax, history, "share", COLOURS["mag7"], _w(report, "mag7")),
              "the report's share_history table has no values")
     _label_last(ax, history, COLOURS["mag7"], lambda v: format_number(v * 100, 1) + "%")
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.margins(x=0.02, y=0.12)
-    _date_axis(ax, report)
+    low, high = ax.get_ylim()
+    # ticks on multiples of 0.1 pt at least, so one decimal writes each exactly
+    step = next((s for s in (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1) if (high - low) / s <= 6), 0.2)
+    ax.yaxis.set_major_locator(MultipleLocator(step))
+    ax.yaxis.set_major_formatter(ExactFormatter(100, least=1, most=1))
+    _date_axis(ax, report, [d for d, _ in history.known])
     members = reading.texts(reading.table(report, "mag7", "stocks"), "ticker")
     caps = _WORDS["caps"]
-    return _finish(report, "mag7_share", figure, _span_subtitle(report, history),
-                   [*members, "SP500"], extra=caps)
+    return _finish(report, options, "mag7_share", figure, _span_subtitle(report, history), [*members, "SP500"],
+                   _span_period(report, history), reading.mag7_marks(report), extra=caps)
 
 
-def yields(report: Report) -> Drawn:
+def yields(report: Report, options: ImageOptions) -> Drawn:
     levels = reading.table(report, "rates", "yields")
     served = reading.tickers(report, [alias for _key, alias in series.TENORS])
-    figure, (left, right) = new_figure(WIDE, columns=2)
+    figure, (left, right) = new_figure(options, columns=2)
     drawn = False
     week = reading.Line((), ())
+    year_dates: list[dt.date] = []
     for key, alias in series.TENORS:
         colour, name = COLOURS[key], series.yield_name(report, key)
         change = reading.number(reading.row_value(levels, "ticker", served.get(alias), "w1_bp"))
@@ -267,53 +342,61 @@ def yields(report: Report) -> Drawn:
         if _plot(left, week, key, colour, label, by_day=True, marker="o", markersize=3):
             drawn = True
             _label_last(left, week, colour, lambda v: format_number(v, 2) + "%", by_day=True)
-        _plot(right, series.yields_year(report, key), key, colour, name)
+        year = series.yields_year(report, key)
+        if _plot(right, year, key, colour, name):
+            year_dates += [d for d, _ in year.known]
     _require("yields", drawn, "no 2Y or 10Y yield over the week in the report")
     for ax, title in ((left, _w(report, "this_week")), (right, _w(report, "past_year"))):
         ax.set_title(title, fontsize=10)
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.2f}%"))
+        ax.yaxis.set_major_formatter(ExactFormatter(1, least=2))
         ax.margins(x=0.04, y=0.15)
         ax.legend(loc="best", fontsize=8)
-    _date_axis(right, report, most=5)
+    if year_dates:
+        _date_axis(right, report, year_dates, most=5)
     subtitle = _span_subtitle(report, week, "daily")
-    return _finish(report, "yields", figure, subtitle, ("US2Y", "US10Y"))
+    period = (caption.period_line(min(year_dates), max(year_dates), "daily", report.lang) if year_dates
+              else _span_period(report, week, "daily"))
+    return _finish(report, options, "yields", figure, subtitle, ("US2Y", "US10Y"), period)
 
 
-def mag7_moves(report: Report) -> Drawn:
+def mag7_moves(report: Report, options: ImageOptions) -> Drawn:
     stocks = reading.table(report, "mag7", "stocks")
     moves = reading.bars(stocks, "name", "w1")
     _require("mag7_moves", bool(moves.values), "no Magnificent Seven stock has a weekly change in the report")
-    figure, (ax,) = new_figure(WIDE)
+    figure, (ax,) = new_figure(options)
     _hbars(ax, moves.labels, moves.values)
     tickers = reading.texts(stocks, "ticker")
-    return _finish(report, "mag7_moves", figure, _week_subtitle(report), tickers,
+    return _finish(report, options, "mag7_moves", figure, _week_subtitle(report), tickers, _week_period(report),
                    _missing_note(report, moves.missing))
 
 
-def sectors(report: Report) -> Drawn:
+def sectors(report: Report, options: ImageOptions) -> Drawn:
     table = reading.table(report, "japan_sectors", "sectors")
     moves = reading.bars(table, "name", "w1")
     _require("sectors", bool(moves.values), "no TOPIX-17 sector has a weekly change in the report")
-    figure, (ax,) = new_figure(TALL, top=0.86, bottom=0.08)
-    _hbars(ax, moves.labels, moves.values)
+    figure, (ax,) = new_figure(options, top=0.84)
+    _hbars(ax, moves.labels, moves.values, fontsize=7.5)
     topix_ticker = reading.tickers(report, ("TOPIX",)).get("TOPIX")
     japan = reading.table(report, "japan_sectors", "japan_indices")
     topix = reading.number(reading.row_value(japan, "ticker", topix_ticker, "w1"))
+    topix_name = reading.shown_name(report, topix_ticker, "TOPIX")
     notes = _missing_note(report, moves.missing)
+    subtitle = _week_subtitle(report)
     if topix is not None:
         ax.axvline(topix, color=COLOURS["benchmark"], linestyle="--", linewidth=1.2, gid="benchmark")
-        ax.annotate(f"TOPIX {pct_text(topix)}", (topix, 1.0), xycoords=("data", "axes fraction"),
+        ax.annotate(f"{topix_name} {pct_text(topix)}", (topix, 1.0), xycoords=("data", "axes fraction"),
                     xytext=(0, 3), textcoords="offset points", ha="center", va="bottom", fontsize=9,
                     color=COLOURS["benchmark"], gid="benchmark_label")
+        subtitle += " · " + _w(report, "benchmark").format(name=topix_name)
     else:
-        notes.append(f"{_w(report, 'missing')}: TOPIX")
+        notes.append(f"{_w(report, 'missing')}: {topix_name}")
     tickers = [*reading.texts(table, "ticker"), topix_ticker or "TOPIX"]
-    return _finish(report, "sectors", figure, _week_subtitle(report), tickers, notes)
+    return _finish(report, options, "sectors", figure, subtitle, tickers, _week_period(report), notes)
 
 
 #: The images in exhibit order (図表1, 図表2, …).
-CHARTS: tuple[Callable[[Report], Drawn], ...] = (index_moves, relative_r2g, relative_others, mag7_share, yields,
-                                                 mag7_moves, sectors)
+CHARTS: tuple[Callable[[Report, ImageOptions], Drawn], ...] = (index_moves, relative_r2g, relative_others,
+                                                               mag7_share, yields, mag7_moves, sectors)
 
-__all__ = ["CHARTS", "Drawn", "index_moves", "mag7_moves", "mag7_share", "relative_others", "relative_r2g",
-           "sectors", "yields"]
+__all__ = ["CHARTS", "Drawn", "date_ticks", "index_moves", "mag7_moves", "mag7_share", "relative_others",
+           "relative_r2g", "sectors", "yields"]

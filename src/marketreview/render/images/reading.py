@@ -10,16 +10,20 @@ from dataclasses import dataclass
 
 from ...errors import RenderError
 from ...report.labels import label
-from ...report.model import Cell, Report, Table
+from ...report.model import Cell, Lines, Report, Table
 from ...types import Lang
+from . import caption
 
 #: How each source of the Sources sheet is named in a 出所 / Source line: (en, ja).
 PROVIDERS: dict[str, tuple[str, str]] = {
     "yahoo": ("Yahoo Finance", "Yahoo Finance"),
     "fred": ("FRED", "FRED"),
+    "jquants": ("JPX (J-Quants)", "JPX（J-Quants）"),
     "csv": ("CSV files", "CSVファイル"),
-    "demo": ("DEMO synthetic data", "DEMO合成データ"),
+    "demo": ("DEMO synthetic data", "DEMO（合成）"),  # 「出所：DEMO（合成）のデータを基に作成」
 }
+#: Sources whose rows a 出所 line names by provider only when the report (or the writer) says who that is.
+UNNAMED = frozenset({"csv"})
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,8 @@ class Bars:
     labels: tuple[str, ...]
     values: tuple[float, ...]
     missing: tuple[str, ...]
+    #: the ``ticker`` column of the drawn rows, where the table has one
+    tickers: tuple[str | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -71,9 +77,11 @@ def _reason(cell: Cell) -> str:
 def bars(source: Table, label: str, value: str) -> Bars:
     """The ``value`` column by the ``label`` column, in table order; rows without a number go to ``missing``."""
     li, vi = _index(source, label), _index(source, value)
+    ki = next((i for i, c in enumerate(source.columns) if c.key == "ticker"), None)
     labels: list[str] = []
     values: list[float] = []
     missing: list[str] = []
+    tickers: list[str | None] = []
     for row in source.rows:
         name = str(row[li].value)
         number = _number(row[vi])
@@ -82,7 +90,14 @@ def bars(source: Table, label: str, value: str) -> Bars:
         else:
             labels.append(name)
             values.append(number)
-    return Bars(tuple(labels), tuple(values), tuple(missing))
+            tickers.append(str(row[ki].value) if ki is not None and row[ki].value is not None else None)
+    return Bars(tuple(labels), tuple(values), tuple(missing), tuple(tickers))
+
+
+def reason(source: Table, column: str) -> str | None:
+    """The first warning or error among a column's cells (why a column has no values), or None."""
+    i = _index(source, column)
+    return next((row[i].error or row[i].warning for row in source.rows if row[i].error or row[i].warning), None)
 
 
 def line(source: Table, value: str, date: str = "date") -> Line:
@@ -138,24 +153,88 @@ def tickers(report: Report, aliases: Iterable[str]) -> dict[str, str]:
             if r[ai].value in wanted and r[ti].error is None}
 
 
-def source_line(report: Report, names_or_tickers: Iterable[str], extra: tuple[str, str] | None = None) -> str:
-    """「出所：Yahoo Finance、FREDのデータを基に作成」 / "Source: Yahoo Finance, FRED", naming the
-    sources that served these aliases or tickers (the Sources sheet), in the order first met."""
+def source_line(report: Report, names_or_tickers: Iterable[str], extra: tuple[str, str] | None = None,
+                credit: str | None = None) -> str:
+    """「出所：Yahoo Finance、FRED（DGS2、DGS10）のデータを基に作成」 / "Source: Yahoo Finance, FRED (DGS2, DGS10)",
+    naming who published the series that served these aliases or tickers (the Sources sheet), in the order
+    first met: FRED with its series ids; a CSV folder's series by the ``source`` column of its index.csv, else
+    by ``credit`` (the writer's ``--credit``), else as CSV files."""
     sources = table(report, "sources", "sources")
     ai, ti, si = _index(sources, "alias"), _index(sources, "ticker"), _index(sources, "source")
     wanted = set(names_or_tickers)
-    names: list[str] = []
+    names: dict[str, list[str]] = {}  # provider → FRED series ids
     for r in sources.rows:
         if (r[ai].value in wanted or r[ti].value in wanted) and r[si].error is None and r[si].value:
-            names.append(_provider(str(r[si].value), report.lang))
+            source, ticker = str(r[si].value), str(r[ti].value)
+            provider = report.providers.get(ticker) or (credit if source in UNNAMED and credit else "")
+            ids = names.setdefault(provider or _provider(source, report.lang), [])
+            if source == "fred" and not provider:
+                ids.append(ticker.removeprefix("FRED:"))
     if not names:  # no provenance for these aliases: name what the report was built from
-        names = [_provider(s, report.lang) for s in report.source.split("+") if s]
+        names = {_provider(s, report.lang): [] for s in report.source.split("+") if s}
     if extra is not None:
-        names.append(extra[1] if report.lang == "ja" else extra[0])
-    unique = list(dict.fromkeys(names))
-    if report.lang == "ja":
-        return f"出所：{'、'.join(unique)}のデータを基に作成"
-    return f"Source: {', '.join(unique)}"
+        names.setdefault(extra[1] if report.lang == "ja" else extra[0], [])
+    ja = report.lang == "ja"
+    shown = [name + ((f"（{'、'.join(dict.fromkeys(ids))}）" if ja else f" ({', '.join(dict.fromkeys(ids))})")
+                     if ids else "") for name, ids in names.items()]
+    if ja:
+        return f"出所：{'、'.join(shown)}のデータを基に作成"
+    return f"Source: {', '.join(shown)}"
+
+
+def uncredited(report: Report, names_or_tickers: Iterable[str]) -> bool:
+    """True when some of these series come from a source whose provider the report cannot name (a CSV folder
+    without a ``source`` column): the writer should name it (``--credit``)."""
+    sources = table(report, "sources", "sources")
+    ai, ti, si = _index(sources, "alias"), _index(sources, "ticker"), _index(sources, "source")
+    wanted = set(names_or_tickers)
+    return any((r[ai].value in wanted or r[ti].value in wanted) and r[si].value in UNNAMED
+               and str(r[ti].value) not in report.providers for r in sources.rows)
+
+
+def substitutes(report: Report) -> dict[str, str]:
+    """Ticker → the ticker it stands in for, from the Sources sheet's fallback notes (1306.T → ^TOPX)."""
+    sources = table(report, "sources", "sources")
+    ti = _index(sources, "ticker")
+    try:
+        ni = sources.column_index("note")
+    except KeyError:
+        return {}
+    found: dict[str, str] = {}
+    for r in sources.rows:
+        primary = caption.fallback_for(str(r[ni].value or ""))
+        if primary is not None and r[ti].error is None:
+            found[str(r[ti].value)] = primary
+    return found
+
+
+def mag7_marks(report: Report) -> list[str]:
+    """What the MAG7 share carries: the warnings of the share figure (an estimate, the anchor's age) and the
+    snapshots it was anchored on (the Mag7 sheet's anchor lines, without the method line)."""
+    sheet = report.sheet("mag7")
+    marks: list[str] = []
+    try:
+        share = sheet.table("share")
+        cell = share.rows[0][share.column_index("share")] if share.rows else None
+    except KeyError:
+        cell = None
+    if cell is not None and (cell.warning or cell.error):
+        marks.append(str(cell.warning or cell.error))
+    anchors = next((b for b in sheet.blocks if isinstance(b, Lines) and b.key == "mag7_anchors"), None)
+    if anchors is not None and len(anchors.lines) > 1:
+        # "基準 2024-09-30: file: source" lines → "基準 2023-12-29, 2024-09-30" (the sheet names each source)
+        heads = [line.split(": ", 1)[0] for line in anchors.lines[:-1]]
+        word = heads[0].rsplit(" ", 1)[0]
+        dates = [head.rsplit(" ", 1)[-1] for head in heads]
+        marks.append(f"{word} {('、' if report.lang == 'ja' else ', ').join(dates)}")
+    return marks
+
+
+def shown_name(report: Report, ticker: str | None, name: str) -> str:
+    """``name`` as a chart shows it: a substitute series under its own name (TOPIX連動ETF(1306), never TOPIX)."""
+    if ticker is not None and ticker in substitutes(report):
+        return caption.substitute_name(name, ticker, report.lang)
+    return name
 
 
 def adjusted(report: Report, names_or_tickers: Iterable[str]) -> list[str]:
@@ -173,5 +252,5 @@ def _provider(name: str, lang: Lang) -> str:
     return ja if lang == "ja" else en
 
 
-__all__ = ["Bars", "Line", "adjusted", "bars", "between", "header", "line", "number", "row_value",
-           "source_line", "table", "texts", "tickers"]
+__all__ = ["Bars", "Line", "adjusted", "bars", "between", "header", "line", "mag7_marks", "number", "reason",
+           "row_value", "shown_name", "source_line", "substitutes", "table", "texts", "tickers", "uncredited"]
