@@ -21,9 +21,11 @@ import pandas as pd
 from .calc import history as history_calc
 from .calc import macro, mag7, periods, prices, relative, returns, summary, yields
 from .calc.figure import Figure
+from .calc.marks import adjusted_warning, marks_for, parse_warnings, substitute_warning
 from .calc.lookup import EPOCH_ORDINAL, DayTable
 from .engine import Engine
 from .errors import BadArgumentError, BadDateError, ErrorValueError, MarketReviewError, UnknownSymbolError
+from .report.names import display_name
 from .types import Lang
 
 TENORS = {"3M": "US3M", "2Y": "US2Y", "10Y": "US10Y", "30Y": "US30Y"}
@@ -288,10 +290,17 @@ def reviewline(engine: Engine, ticker: Any, start: Any, end: Any = None, lang: A
         kind = "price"
     change = change.with_warnings(_stale(engine, end, name))
     assert change.start is not None and change.end is not None
-    line = summary.review_line(info.short(language), change.start.value, change.end.value, change.value,
-                               lang=language, period=_period_name(series, start, change.start.date, end_date),
-                               kind=kind, warnings=change.warnings, demo=engine.is_demo)
-    return Marked(line, change.warnings)
+    ticker = engine.ticker(name)
+    own = (adjusted_warning(ticker),) if engine.provenance(name).adjusted else ()
+    # the Summary sheet's and the post's form of the same figure (report.published.week_line)
+    line = summary.review_line(display_name(info, ticker, language), change.start.value, change.end.value,
+                               change.value, lang=language,
+                               period=_period_name(series, start, change.start.date, end_date), kind=kind,
+                               decimals=0 if ticker.endswith(".T") else 2,
+                               start_marks=marks_for(change, "start"), end_marks=marks_for(change, "end"),
+                               marks=[*marks_for(change), *parse_warnings(own)], demo=engine.is_demo)
+    substitute = substitute_warning(ticker, info.ticker)  # the name says so; WARNINGS says why
+    return Marked(line, change.warnings + own + ((substitute,) if substitute else ()))
 
 
 def _stale(engine: Engine, end: Any, name: str) -> str | None:

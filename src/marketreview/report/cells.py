@@ -9,12 +9,14 @@ import pandas as pd
 
 from ..calc import prices
 from ..calc.figure import Figure
+from ..calc.marks import adjusted_warning, marks_for, substitute_warning
 from ..engine import Engine
 from ..errors import MarketReviewError
 from ..symbols import SymbolInfo
 from ..types import Lang
 from .labels import label
 from .model import Cell, Column, Fmt
+from .names import display_name
 
 JST = dt.timezone(dt.timedelta(hours=9), "JST")
 #: A status line gives the reasons of at most this many failed symbols; beyond that it names them.
@@ -104,8 +106,37 @@ class CellMaker:
     # -- cells ---------------------------------------------------------------------------------------
 
     def name_cell(self, name: str) -> Cell:
+        """The name a row is published under (a substitute's own name), with the series' own warnings: a failed
+        fetch, a substitute ticker, dividend-adjusted closes."""
         info = self.info(name)
-        return Cell(info.label(self.lang), warning=self.stale_note(name))
+        ticker, adjusted = info.ticker, False
+        try:
+            ticker = self.engine.ticker(name)
+            adjusted = self.engine.provenance(name).adjusted
+        except MarketReviewError:
+            pass  # the row's cells carry the error
+        notes = [self.stale_note(name), substitute_warning(ticker, info.ticker),
+                 adjusted_warning(ticker) if adjusted else None]
+        return Cell(display_name(info, ticker, self.lang), warning="; ".join(n for n in notes if n) or None)
+
+    def pair_name(self, key: str, num: str, den: str) -> Cell:
+        """A relative pair's name; a substitute on either side is named (``S&P500均等加重ETF(RSP) / S&P500``)."""
+        try:
+            served = [self.engine.ticker(n) != self.info(n).ticker for n in (num, den)]
+        except MarketReviewError:
+            served = [False, False]
+        if not any(served):
+            return Cell(self.t(key))
+        return Cell(" / ".join(display_name(self.info(n), self.engine.ticker(n), self.lang) for n in (num, den)))
+
+    def short_name(self, name: str) -> str:
+        """The short label, or the substitute's own name when a fallback serves ``name``."""
+        info = self.info(name)
+        try:
+            ticker = self.engine.ticker(name)
+        except MarketReviewError:
+            return info.short(self.lang)
+        return info.short(self.lang) if ticker == info.ticker else display_name(info, ticker, self.lang)
 
     def figure(self, compute: Callable[[], Figure], *, part: str = "value") -> Cell:
         """A figure's value (or its start/end close or date), its warnings, or its error as text."""
@@ -114,12 +145,13 @@ class CellMaker:
         except MarketReviewError as exc:
             return Cell(error=exc.excel_text)
         warning = "; ".join(figure.warnings) or None
+        marks = marks_for(figure, part)
         if part == "value":
-            return Cell(figure.value, warning)
+            return Cell(figure.value, warning, marks=marks)
         point = figure.end if part.startswith("end") else figure.start
         if point is None:
             return Cell(error="#N/A no close")
-        return Cell(point.date if part.endswith("date") else point.value, warning)
+        return Cell(point.date if part.endswith("date") else point.value, warning, marks=marks)
 
     def point(self, compute: Callable[[], Figure]) -> Cell:
         """A chart point: like :meth:`figure`, but an error leaves the cell blank (a gap in the line, not a

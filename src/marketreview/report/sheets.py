@@ -120,7 +120,7 @@ def relative(m: CellMaker) -> Sheet:
         a, b = m.series(num), m.series(den)
         ta, tb = m.engine.ticker(num), m.engine.ticker(den)
         sessions_a, sessions_b = m.engine.sessions(num), m.engine.sessions(den)
-        return (Cell(m.t(key)), Cell(ta), Cell(tb),
+        return (m.pair_name(key, num, den), Cell(ta), Cell(tb),
                 m.figure(lambda: rel.relratio(a, b, m.as_of, sessions_a=sessions_a, sessions_b=sessions_b,
                                               symbols=(ta, tb))),
                 m.safe(lambda: _latest_ma(a, b, m.as_of)),
