@@ -83,9 +83,11 @@ def test_history_weekly_table(engine):
 def test_reviewline_names_the_week(engine):
     answer = call(engine, "REVIEWLINE", "SP500", "2024-12-20", "2024-12-27")
     pct = (close_on("2024-12-27") / close_on("2024-12-20") - 1) * 100
-    assert answer.value == f"・SP500 {close_on('2024-12-20'):.2f} → {close_on('2024-12-27'):.2f} (週間+{pct:.2f}%)"
+    points = close_on("2024-12-27") - close_on("2024-12-20")
+    assert answer.value == (f"・S&P500 {close_on('2024-12-20'):,.2f} → {close_on('2024-12-27'):,.2f}"
+                            f"（前週比 +{points:.2f}、+{pct:.2f}%）")
     english = call(engine, "REVIEWLINE", "SP500", "1W", "2024-12-27", "en")
-    assert english.value.startswith("・S&P 500 1,518.25 → 1,523.50 (week +")
+    assert english.value == "・S&P 500 1,518.25 → 1,523.50 (week +5.25, +0.35%)"  # 5.25 / 1518.25 = 0.346%
 
 
 @pytest.mark.parametrize(("name", "args", "error", "text"), [

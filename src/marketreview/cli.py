@@ -201,6 +201,7 @@ def _write_charts(report: Report, out: Path) -> list[Exhibit]:
 def cmd_charts(args: argparse.Namespace) -> int:
 
     report = _report(args)
+    _print_warnings(report.warnings())  # the same warning: lines as build
     exhibits = _write_charts(report, Path(args.out))
     demo = " — DEMO (synthetic) data" if report.demo else ""
     print(f"wrote {len(exhibits)} images to {Path(args.out).absolute()} (as of {report.as_of.isoformat()}, "
@@ -215,6 +216,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     from .render.markdown import render_review
 
     report = _report(args)
+    _print_warnings(report.warnings())  # the same warning: lines as build
     out = Path(args.out) if args.out else None
     # the images first, so the Markdown never embeds a picture that was not written
     exhibits = _write_charts(report, Path(args.charts)) if args.charts else []
@@ -311,10 +313,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output folder for the PNG files")
     p.set_defaults(run=cmd_charts)
 
-    p = sub.add_parser("review", parents=[common], help="the week's review as paste-ready Markdown or text")
+    p = sub.add_parser("review", parents=[common], help="the week's review, paste-ready: Markdown (md), plain text, note.com (note) or HTML")
     p.add_argument("--asof", help="the review as it stood on this date (default: the latest close)")
     p.add_argument("--lang", choices=("ja", "en"), default="ja")
-    p.add_argument("--format", choices=("md", "text"), default="md")
+    p.add_argument("--format", choices=("md", "text", "note", "html"), default="md")
     p.add_argument("--out", help="output file (default: standard output)")
     p.add_argument("--charts", help="also write the chart images into this folder and embed them as exhibits")
     p.set_defaults(run=cmd_review)

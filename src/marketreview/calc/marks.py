@@ -118,7 +118,7 @@ def marks_for(figure: Figure, part: str = "value") -> tuple[Mark, ...]:
 
 def substitute_warning(ticker: str, preferred: str) -> str | None:
     """The warning of a figure served by ``ticker`` in place of the symbol map's ``preferred`` ticker."""
-    return None if ticker == preferred else f"{ticker}: fallback for {preferred} (the preferred ticker has no data)"
+    return None if ticker == preferred else f"{ticker}: fallback for {preferred} (a substitute, not the same series)"
 
 
 def adjusted_warning(ticker: str) -> str:

@@ -134,7 +134,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "note.starts": ("{name}: data starts {day}", "{name}のデータは{day}から"),
     "note.weeks": ("{name}: fewer than 26 weeks of data for the 26-week average",
                    "{name}は26週平均に必要なデータが不足"),
-    "note.gap": ("{name}: no close near {day}", "{name}は{day}前後の終値なし"),
+    "note.gap": ("{name}: no close in the week to {day}", "{name}は{day}までの週に終値なし"),
     "note.other": ("{name}: {reason}", "{name}：{reason}"),
     "post.week_title": ("Weekly market review: {span}", "{span}の振り返り"),
     "post.week_heading": ("Week of {start} to {end}", "週間マーケットレビュー（{start}〜{end}）"),

@@ -9,12 +9,14 @@ footnote in the reader's language (:class:`Notes`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
-from collections.abc import Iterable, Sequence
-from typing import Literal
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Literal, TypeVar
 
 from ..calc import summary as fmt
 from ..calc.marks import Mark, parse_warnings
+from ..errors import MarketReviewError
 from ..types import Lang
 from .labels import label
 from .model import Cell
@@ -141,6 +143,22 @@ def _marks(cells: dict[str, Cell], *keys: str) -> list[Mark]:
     return [m for k in keys if k in cells for m in cell_marks(cells[k])]
 
 
+_Line = TypeVar("_Line", bound=Callable[..., str])
+
+
+def _guarded(build: _Line) -> _Line:
+    """A line whose formatting refuses its figures (a range upside down) is ``・name —※n``, never a traceback."""
+    @functools.wraps(build)
+    def line(name: str, cells: dict[str, Cell] | None, lang: Lang, notes: Notes, **kw: Any) -> str:
+        try:
+            return build(name, cells, lang, notes, **kw)
+        except MarketReviewError as exc:
+            return fmt.mark_demo(f"・{name} {DASH}{notes.ref(error_note(name, exc.excel_text, lang))}",
+                                 bool(kw.get("demo")))
+    return line  # type: ignore[return-value]
+
+
+@_guarded
 def week_line(name: str, cells: dict[str, Cell] | None, lang: Lang, notes: Notes, *, yield_: bool = False,
               extra: Sequence[Mark] = (), demo: bool = False, period: str = "1W",
               keys: tuple[str, str, str] | None = None) -> str:
@@ -159,6 +177,7 @@ def week_line(name: str, cells: dict[str, Cell] | None, lang: Lang, notes: Notes
                            demo=demo)
 
 
+@_guarded
 def ytd_line(name: str, cells: dict[str, Cell] | None, lang: Lang, notes: Notes, *, extra: Sequence[Mark] = (),
              demo: bool = False) -> str:
     """``・S&P500 年初来 +25.18%`` and its marks."""
@@ -173,6 +192,7 @@ def ytd_line(name: str, cells: dict[str, Cell] | None, lang: Lang, notes: Notes,
                            marks=[*marks, *extra], demo=demo)
 
 
+@_guarded
 def ratio_line(name: str, cells: dict[str, Cell] | None, lang: Lang, notes: Notes, *, demo: bool = False) -> str:
     """``・ラッセル2000グロース / S&P500 24.66%（26週平均との乖離 +0.67pt）``; where the pair's levels mean
     nothing side by side (a ``rebased`` value is given), its relative performance rebased to 100 instead."""
@@ -192,6 +212,7 @@ def ratio_line(name: str, cells: dict[str, Cell] | None, lang: Lang, notes: Note
     return fmt.finish_line(line, lang=lang, marks=_marks(cells, "ratio", "deviation"), demo=demo)
 
 
+@_guarded
 def share_line(name: str, cells: dict[str, Cell] | None, lang: Lang, notes: Notes, *, demo: bool = False) -> str:
     """``・マグニフィセント・セブンのS&P500時価総額比率 36.2%（前週比 +1.1pt）`` and its estimate/anchor marks."""
     try:
@@ -203,6 +224,7 @@ def share_line(name: str, cells: dict[str, Cell] | None, lang: Lang, notes: Note
                            marks=_marks(cells, "share", "share_w1"), demo=demo)
 
 
+@_guarded
 def spread_line(name: str, cells: dict[str, Cell] | None, lang: Lang, notes: Notes, *, demo: bool = False) -> str:
     try:
         spread, change = (_need(cells, k, name, lang, notes) for k in ("spread", "w1_bp"))
@@ -213,6 +235,7 @@ def spread_line(name: str, cells: dict[str, Cell] | None, lang: Lang, notes: Not
                            marks=_marks(cells, "spread", "w1_bp"), demo=demo)
 
 
+@_guarded
 def range_line(name: str, cells: dict[str, Cell] | None, lang: Lang, notes: Notes, *, demo: bool = False) -> str:
     try:
         lower, upper = (_need(cells, k, name, lang, notes) for k in ("lower", "upper"))
@@ -224,9 +247,15 @@ def range_line(name: str, cells: dict[str, Cell] | None, lang: Lang, notes: Note
 
 
 def yield_range_line(cells: dict[str, Cell], lang: Lang, notes: Notes, *, demo: bool = False) -> str:
+    return _yield_range_line(str(cells["name"].value), cells, lang, notes, demo=demo)
+
+
+@_guarded
+def _yield_range_line(name: str, cells: dict[str, Cell] | None, lang: Lang, notes: Notes, *,
+                      demo: bool = False) -> str:
     """``・米10年債利回り 4.62%（年初来高値 4.72% 1/13、年初来安値 3.62% 9/16）`` (the content helper's
     ``rates/yield_range`` table)."""
-    name = str(cells["name"].value)
+    assert cells is not None
     try:
         level = _need(cells, "level", name, lang, notes)
         parts = []
