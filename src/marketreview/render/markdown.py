@@ -267,9 +267,8 @@ def _exhibits(w: _Writer, exhibits: Sequence[ExhibitLike], base: Path | None) ->
         captions = [c for c in captions if c]
         w.out.append("")
         if w.fmt in ("md", "note"):
-            w.out.append(f"![{escape.markdown(caption)}]({where})")
-            w.out += [f"{escape.markdown(c)}  " for c in captions[1:]] if w.fmt == "md" else \
-                [line for c in captions for line in (escape.markdown(c), "")]
+            w.out += [f"![{escape.markdown(caption)}]({where})", ""]
+            w.out += [line for c in captions[1:] for line in (escape.markdown(c), "")]
         elif w.fmt == "html":
             w.out.append(f'<figure><img src="{escape.html(where)}" alt="{escape.html(caption)}">'
                          + "".join(f"<figcaption>{escape.html(c)}</figcaption>" for c in captions[:1]) + "</figure>")

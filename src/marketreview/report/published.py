@@ -209,7 +209,8 @@ def ratio_line(name: str, cells: dict[str, Cell] | None, lang: Lang, notes: Note
         line = fmt.ratio_line(name, ratio, _need(cells, "deviation", name, lang, notes), lang=lang)
     except Missing as exc:
         line = f"・{name} {fmt.format_level(ratio * 100)}{fmt.change_text(fmt.ratio_words(lang), [exc.text], lang)}"
-    return fmt.finish_line(line, lang=lang, marks=_marks(cells, "ratio", "deviation"), demo=demo)
+    marks = _marks(cells, "ratio", "deviation")
+    return fmt.finish_line(line + fmt.close_marks(marks, lang), lang=lang, marks=marks, demo=demo)
 
 
 @_guarded
@@ -220,8 +221,9 @@ def share_line(name: str, cells: dict[str, Cell] | None, lang: Lang, notes: Note
     except Missing as exc:
         return fmt.mark_demo(f"・{name} {exc.text}", demo)
     assert cells is not None
-    return fmt.finish_line(fmt.share_line(name, share, change, lang=lang), lang=lang,
-                           marks=_marks(cells, "share", "share_w1"), demo=demo)
+    marks = _marks(cells, "share", "share_w1")
+    return fmt.finish_line(fmt.share_line(name, share, change, lang=lang) + fmt.close_marks(marks, lang),
+                           lang=lang, marks=marks, demo=demo)
 
 
 @_guarded
@@ -231,8 +233,9 @@ def spread_line(name: str, cells: dict[str, Cell] | None, lang: Lang, notes: Not
     except Missing as exc:
         return fmt.mark_demo(f"・{name} {exc.text}", demo)
     assert cells is not None
-    return fmt.finish_line(fmt.spread_line(name, spread, change, lang=lang), lang=lang,
-                           marks=_marks(cells, "spread", "w1_bp"), demo=demo)
+    marks = _marks(cells, "spread", "w1_bp")
+    return fmt.finish_line(fmt.spread_line(name, spread, change, lang=lang) + fmt.close_marks(marks, lang),
+                           lang=lang, marks=marks, demo=demo)
 
 
 @_guarded
