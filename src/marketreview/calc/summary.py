@@ -92,9 +92,9 @@ def line_words(period: str | None, lang: Lang) -> str:
     """The words before a line's change: the week is measured against last week's close (前週比 / week);
     other periods are named as :func:`period_label` names them."""
     code = period.strip().upper() if isinstance(period, str) else ""
-    if code == "1W":
+    if code in ("1W", "CY"):  # CY: a calendar year, from one year-end close to the next
         _check_lang(lang)
-        return "前週比" if lang == "ja" else "week"
+        return {"1W": ("前週比", "week"), "CY": ("年間", "year")}[code][lang != "ja"]
     return period_label(period, lang)
 
 

@@ -301,9 +301,7 @@ def render_review(report: Report, fmt: Format = "md", exhibits: Sequence[Exhibit
         raise BadArgumentError("format", fmt, "must be one of " + ", ".join(FORMATS))
     w = _Writer(report, fmt)
     start, end = published.week_span(report.as_of)
-    w.title(label("post.week_heading", w.lang).format(**dict(zip(
-        ("start", "end"), published.span_text(start, end, w.lang, long=True).split("〜" if w.lang == "ja"
-                                                                                   else " to "), strict=True))))
+    w.title(label("post.week_heading", w.lang).format(span=published.span_text(start, end, w.lang, long=True)))
     if report.demo:
         _demo(w)
     _moves(w)

@@ -136,18 +136,11 @@ LABELS: dict[str, tuple[str, str]] = {
                    "{name}は26週平均に必要なデータが不足"),
     "note.gap": ("{name}: no close in the week to {day}", "{name}は{day}までの週に終値なし"),
     "note.other": ("{name}: {reason}", "{name}：{reason}"),
-    "post.week_title": ("Weekly market review: {span}", "{span}の振り返り"),
-    "post.week_heading": ("Week of {start} to {end}", "週間マーケットレビュー（{start}〜{end}）"),
+    "post.week_heading": ("Weekly market review, {span}", "週間マーケットレビュー（{span}）"),
     "post.notes": ("Notes", "注記"),
-    "post.marks": ("（）after a figure: the close used, a missing day, an estimate; ※: see the notes.",
-                   "数値の後の（）は使用した終値・欠損日・推計など、※は注記を参照。"),
-    "post.members": ("Magnificent Seven members this week", "マグニフィセント・セブン各銘柄（週間）"),
-    "post.yield_range": ("Yields against their year-to-date range", "金利の年初来レンジ"),
     "post.ytd_high": ("YTD high", "年初来高値"),
     "post.ytd_low": ("YTD low", "年初来安値"),
     "post.prev_years": ("The two previous years", "過去2年"),
-    "post.rebased": ("relative performance", "相対パフォーマンス"),
-    "post.exhibit_source": ("Source", "出所"),
 }
 
 

@@ -277,8 +277,8 @@ def _yield_range_line(name: str, cells: dict[str, Cell] | None, lang: Lang, note
 
 def prev_year_line(cells: dict[str, Cell], lang: Lang, notes: Notes, *, demo: bool = False) -> str:
     """One index over one calendar year (the content helper's ``us_indices/prev_years`` table):
-    ``・NYダウ 33,147.25 → 37,689.54（1年 +4,542.29、+13.70%）``."""
-    return week_line(str(cells["name"].value), cells, lang, notes, period="1Y", keys=("start", "end", "change"),
+    ``・NYダウ 33,147.25 → 37,689.54（年間 +4,542.29、+13.70%）``."""
+    return week_line(str(cells["name"].value), cells, lang, notes, period="CY", keys=("start", "end", "change"),
                      demo=demo)
 
 
