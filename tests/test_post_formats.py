@@ -30,7 +30,10 @@ MEMBERS = [("アップル", 254.49, 255.59), ("マイクロソフト", 436.60, 4
            ("テスラ", 421.06, 431.66)]
 
 
-def hand_report(lang: str = "ja", as_of: dt.date = D(2024, 12, 27)) -> Report:
+AS_OF = D(2024, 12, 27)
+
+
+def hand_report(lang: str = "ja", as_of: dt.date = AS_OF) -> Report:
     ja = lang == "ja"
     indices = table("indices", ("name", "ticker", "prev", "close", "w1", "ytd"), [
         ("S&P500" if ja else "S&P 500", "^GSPC", 5930.85, 5970.84, 5970.84 / 5930.85 - 1, 0.2518),
@@ -70,7 +73,8 @@ class FakeExhibit:
 
 
 def test_note_has_no_table_no_bold_and_no_heading_above_h2(tmp_path: Path) -> None:
-    charts = [FakeExhibit(tmp_path / "charts" / "a.png", "相対比", "出所：Yahoo Finance", "期間：2024年1月2日～12月27日（日次）"),
+    period = "期間：2024年1月2日～12月27日（日次）"
+    charts = [FakeExhibit(tmp_path / "charts" / "a.png", "相対比", "出所：Yahoo Finance", period),
               FakeExhibit(tmp_path / "charts" / "b.png", "利回り", "出所：FRED")]
     text = render_review(hand_report(), "note", charts, base=tmp_path)
     lines = text.splitlines()
@@ -83,7 +87,7 @@ def test_note_has_no_table_no_bold_and_no_heading_above_h2(tmp_path: Path) -> No
     # the exhibits: separate images, in order, each with its caption lines under it
     first, second = lines.index("![図表1 相対比](charts/a.png)"), lines.index("![図表2 利回り](charts/b.png)")
     assert first < second
-    assert [line for line in lines[first + 1:second] if line] == ["出所：Yahoo Finance", "期間：2024年1月2日～12月27日（日次）"]
+    assert [line for line in lines[first + 1:second] if line] == ["出所：Yahoo Finance", period]
 
 
 def test_the_blocks_other_tables_add_are_lines_in_every_format() -> None:

@@ -179,11 +179,11 @@ def test_sectors_top_and_bottom_three(reports, data: Closes, day: str, lang: str
     sep = "、" if lang == "ja" else ", "
     best = sep.join(f"{n} {pct(v)}" for n, v in moves[:3])
     worst = sep.join(f"{n} {pct(v)}" for n, v in moves[::-1][:3])
-    ja = lang == "ja"
-    assert f"- {'TOPIX-17業種（NEXT FUNDS ETF） 週間上位' if ja else 'TOPIX-17 sectors (NEXT FUNDS ETF), best of the week'}" \
-           f": {best}" in text
-    assert f"- {'TOPIX-17業種（NEXT FUNDS ETF） 週間下位' if ja else 'TOPIX-17 sectors (NEXT FUNDS ETF), worst of the week'}" \
-           f": {worst}" in text
+    top, bottom = (("TOPIX-17業種（NEXT FUNDS ETF） 週間上位", "TOPIX-17業種（NEXT FUNDS ETF） 週間下位")
+                   if lang == "ja" else ("TOPIX-17 sectors (NEXT FUNDS ETF), best of the week",
+                                         "TOPIX-17 sectors (NEXT FUNDS ETF), worst of the week"))
+    assert f"- {top}: {best}" in text
+    assert f"- {bottom}: {worst}" in text
 
 
 @pytest.mark.parametrize(("day", "lang"), CASES)

@@ -155,7 +155,8 @@ def test_summary_lines_carry_the_marks(engine: Engine) -> None:
     # the other kinds of line (issue 11) get their marks from the same formatter
     assert any(line.startswith("・S&P 500 YTD +") and line.endswith("% (12/26 close) (12/27 missing)")
                for line in english)
-    assert any(line.startswith("・S&P500 年初来 +") and line.endswith("%（12/26終値）（12/27欠損）") for line in japanese)
+    assert any(line.startswith("・S&P500 年初来 +") and line.endswith("%（12/26終値）（12/27欠損）")
+               for line in japanese)
     assert any(line.startswith("・Russell 2000 Growth / S&P 500 ") and line.endswith("pt) (12/27 missing)")
                for line in english)
     dow = "・Dow Jones Industrial Average YTD"

@@ -313,7 +313,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output folder for the PNG files")
     p.set_defaults(run=cmd_charts)
 
-    p = sub.add_parser("review", parents=[common], help="the week's review, paste-ready: Markdown (md), plain text, note.com (note) or HTML")
+    p = sub.add_parser("review", parents=[common],
+                       help="the week's review, paste-ready: Markdown (md), plain text, note.com (note) or HTML")
     p.add_argument("--asof", help="the review as it stood on this date (default: the latest close)")
     p.add_argument("--lang", choices=("ja", "en"), default="ja")
     p.add_argument("--format", choices=("md", "text", "note", "html"), default="md")

@@ -21,8 +21,8 @@ import pandas as pd
 from .calc import history as history_calc
 from .calc import macro, mag7, periods, prices, relative, returns, summary, yields
 from .calc.figure import Figure
-from .calc.marks import adjusted_warning, marks_for, parse_warnings, substitute_warning
 from .calc.lookup import EPOCH_ORDINAL, DayTable
+from .calc.marks import adjusted_warning, marks_for, parse_warnings, substitute_warning
 from .engine import Engine
 from .errors import BadArgumentError, BadDateError, ErrorValueError, MarketReviewError, UnknownSymbolError
 from .report.names import display_name

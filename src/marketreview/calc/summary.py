@@ -29,8 +29,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from ..errors import BadArgumentError
-from .marks import Mark, parse_warning, parse_warnings
 from ..types import Lang
+from .marks import Mark, parse_warning, parse_warnings
 
 Kind = Literal["price", "yield"]
 

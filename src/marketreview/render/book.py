@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import RenderError
-from ..report.published import note_text
 from ..report import layout
 from ..report.model import CellValue, Column, Lines, Report, Sheet, Table
+from ..report.published import note_text
 from ..report.reasons import short_reason
 from ..types import Lang
 from . import styles

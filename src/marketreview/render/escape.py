@@ -29,7 +29,7 @@ def html(text: str) -> str:
 
 def plain(text: str) -> str:
     """Plain text keeps every character; only control characters (a terminal's escape codes) are dropped."""
-    return "".join(ch for ch in text if ch in "\n\t" or ord(ch) >= 32 and ord(ch) != 127)
+    return "".join(ch for ch in text if ch in "\n\t" or (ord(ch) >= 32 and ord(ch) != 127))
 
 
 def link_target(path: str) -> str:

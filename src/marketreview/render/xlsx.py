@@ -22,9 +22,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from ..errors import RenderError
-from ..report.published import note_text
 from ..report.layout import STAMP_ROW, STATUS_ROW, TITLE_ROW, Placement, lines_rows, place
 from ..report.model import Cell, CellValue, Fmt, Lines, Report, Sheet, Table
+from ..report.published import note_text
 from ..report.reasons import short_reason
 from ..types import Lang
 from . import styles
