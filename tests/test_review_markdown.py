@@ -219,7 +219,7 @@ def test_exhibits_numbered_with_relative_paths(reports, tmp_path: Path, lang: st
     text = render_review(reports["2025-10-31", lang], "md", charts, base=tmp_path)
     lines = text.splitlines()
     first = lines.index(f"![{caption}1 相対比](charts/ratio.png)")
-    assert lines[first + 1:first + 3] == ["", "出所：Yahoo Finance"]
+    assert lines[first + 1] == "出所：Yahoo Finance"
     assert f"![{caption}2 利回り](charts/yields.png)" in lines
 
 

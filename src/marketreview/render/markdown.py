@@ -266,7 +266,10 @@ def _exhibits(w: _Writer, exhibits: Sequence[ExhibitLike], base: Path | None) ->
         captions = [caption, *(str(getattr(exhibit, k, "") or "") for k in ("source", "period"))]
         captions = [c for c in captions if c]
         w.out.append("")
-        if w.fmt in ("md", "note"):
+        if w.fmt == "md":  # the caption lines right under the image, a line each
+            w.out += [f"![{escape.markdown(caption)}]({where})", *(f"{escape.markdown(c)}  " for c in captions[1:])]
+            w.out[-1] = w.out[-1].rstrip()
+        elif w.fmt == "note":  # note.com: the image, then each caption line as its own paragraph
             w.out += [f"![{escape.markdown(caption)}]({where})", ""]
             w.out += [line for c in captions[1:] for line in (escape.markdown(c), "")]
         elif w.fmt == "html":

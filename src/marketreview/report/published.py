@@ -294,9 +294,9 @@ def note_text(cell: Cell, lang: Lang) -> str | None:
     warning (``（12/26終値）（12/27欠損）`` and ``^GSPC: no close on trading day 2024-12-27; used 2024-12-26``)."""
     if not cell.warning:
         return None
-    marks = cell_marks(cell)
+    marks = [m for m in cell_marks(cell) if m.kind != "other"]  # an unknown warning is the note as it is
     words = (fmt.close_marks(marks, lang) + "".join(dict.fromkeys(fmt.mark_text(m, lang) for m in marks))).strip()
-    return f"{words}\n{cell.warning}" if words and words != cell.warning else cell.warning
+    return f"{words}\n{cell.warning}" if words else cell.warning
 
 
 def week_span(as_of: dt.date) -> tuple[dt.date, dt.date]:
