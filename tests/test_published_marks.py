@@ -192,7 +192,9 @@ def test_the_stopped_series_names_its_last_close(reports) -> None:
     # RUO.csv: 2025-12-12 1696.41, last row 2025-12-16 1672.41: -24.00 points, -24 / 1696.41 = -1.41%
     assert "・ラッセル2000グロース 1,696.41 → 1,672.41（12/16終値）（前週比 -24.00、-1.41%）（12/17他2日欠損）" in text
     ratio = next(line for line in text if line.startswith("・ラッセル2000グロース / S&P500 "))
-    assert ratio.endswith("（12/16終値）（12/17他2日欠損）")
+    # RUO.csv 2025-12-16 1672.41 / GSPC.csv 2025-12-19 6834.50 = 24.47%: the ratio's own close is named beside it
+    assert ratio.startswith("・ラッセル2000グロース / S&P500 24.47%（12/16終値）（26週平均との乖離 ")
+    assert ratio.endswith("pt）（12/17他2日欠損）")
 
 
 def test_an_error_figure_is_a_dash_and_a_numbered_footnote(engine: Engine) -> None:
@@ -269,3 +271,17 @@ def test_charts_prints_the_warnings(folder: Path, tmp_path: Path, capsys: pytest
                  "--out", str(tmp_path / "charts")]) == 0
     err = capsys.readouterr().err
     assert "warning: 米国株価指数: ^GSPC: no close on trading day 2024-12-27; used 2024-12-26" in err
+
+
+def test_cli_review_note_for_note_com(market_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 18's case: `review --format note --asof 2024-12-27 --lang ja` over the real closes."""
+    assert main(["review", "--source", f"csv:{market_dir}", "--cache", str(tmp_path / "c.sqlite"),
+                 "--asof", "2024-12-27", "--lang", "ja", "--format", "note"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert not any(line.lstrip().startswith("|") for line in lines)
+    assert all(line.startswith(("## ", "### ")) for line in lines if line.startswith("#"))
+    assert lines[0] == "## 週間マーケットレビュー（2024年12月23日〜27日）"
+    # GSPC.csv: 2024-12-20 5930.85, 2024-12-27 5970.84: +39.99 points, 39.99 / 5930.85 = +0.67%
+    assert "・S&P500 5,930.85 → 5,970.84（前週比 +39.99、+0.67%）" in lines
+    # TOPIX.csv is there: TOPIX's own closes, 2701.99 → 2801.68 (+99.69, +3.69%)
+    assert "・TOPIX 2,701.99 → 2,801.68（前週比 +99.69、+3.69%）" in lines

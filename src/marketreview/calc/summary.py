@@ -248,10 +248,12 @@ def ytd_line(label: str, change: float, *, lang: Lang) -> str:
     return f"・{label} {period_label('YTD', lang)} {format_pct(change)}"
 
 
-def ratio_line(label: str, ratio: float, deviation_pt: float, *, lang: Lang, weeks: int = 26) -> str:
+def ratio_line(label: str, ratio: float, deviation_pt: float, *, lang: Lang, weeks: int = 26,
+               after_value: str = "") -> str:
     """A relative ratio (a fraction, shown in %) and its deviation from the ``weeks``-week average in points:
     ``・ラッセル2000グロース / S&P500 24.66%（26週平均との乖離 +0.67pt）``."""
-    return _line(label, format_level(ratio * 100), ratio_words(lang, weeks), format_pt(deviation_pt), lang)
+    return _line(label, format_level(ratio * 100) + after_value, ratio_words(lang, weeks), format_pt(deviation_pt),
+                 lang)
 
 
 def ratio_words(lang: Lang, weeks: int = 26) -> str:
@@ -271,16 +273,16 @@ def rebased_line(label: str, rebased: float, *, lang: Lang) -> str:
 SHARE_DECIMALS = 1
 
 
-def share_line(label: str, share: float, change_pt: float, *, lang: Lang) -> str:
+def share_line(label: str, share: float, change_pt: float, *, lang: Lang, after_value: str = "") -> str:
     """A share (a fraction, shown in %) and its weekly change in points, to one decimal:
     ``・マグニフィセント・セブンのS&P500時価総額比率 36.2%（前週比 +1.1pt）``."""
-    return _line(label, format_level(share * 100, SHARE_DECIMALS), line_words("1W", lang),
+    return _line(label, format_level(share * 100, SHARE_DECIMALS) + after_value, line_words("1W", lang),
                  format_pt(change_pt, SHARE_DECIMALS), lang)
 
 
-def spread_line(label: str, spread_bp: float, change_bp: float, *, lang: Lang) -> str:
+def spread_line(label: str, spread_bp: float, change_bp: float, *, lang: Lang, after_value: str = "") -> str:
     """A spread in bp and its weekly change: ``・米2年-10年スプレッド +55bp（前週比 +3bp）``."""
-    return _line(label, format_bp(spread_bp), line_words("1W", lang), format_bp(change_bp), lang)
+    return _line(label, format_bp(spread_bp) + after_value, line_words("1W", lang), format_bp(change_bp), lang)
 
 
 def range_line(label: str, lower: float, upper: float, *, lang: Lang) -> str:

@@ -98,7 +98,6 @@ class _Writer:
     def __init__(self, report: Report, fmt: Format) -> None:
         self.report, self.fmt, self.lang = report, fmt, report.lang
         self.notes = Notes(report.lang)
-        self.demo = False  # the banner at the top and the foot says DEMO; the lines need not repeat it
         self.out: list[str] = []
 
     def esc(self, text: str) -> str:
@@ -203,10 +202,9 @@ def _relative(w: _Writer) -> None:
         return str(c["pair"].value)
 
     def ratio(c: dict[str, Cell]) -> str:
-        rebased = c.get("rebased")
-        if rebased is not None and rebased.error is None and rebased.value is not None:
-            return published.ratio_line("", c, w.lang, w.notes).removeprefix("・ ")
-        return published.value_text(c.get("ratio"), "share", w.lang, w.notes, name(c))
+        rebased = published.rebased_text(c.get("rebased"), w.lang)
+        return rebased if rebased is not None else published.value_text(c.get("ratio"), "share", w.lang, w.notes,
+                                                                         name(c))
 
     w.table([_w("pair", w.lang), _w("ratio", w.lang), _w("ma", w.lang), _w("dev", w.lang)],
             [[name(c), ratio(c), published.value_text(c.get("ma"), "share", w.lang, w.notes, name(c)),

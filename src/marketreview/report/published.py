@@ -124,12 +124,20 @@ def name_text(cell: Cell | None, lang: Lang) -> str:
     substitute's own name already says what it is."""
     if cell is None:
         return DASH
-    marks = [m for m in cell_marks(cell) if m.kind in ("adjusted", "stale")]
-    return fmt.finish_line(str(cell.value), lang=lang, marks=marks)
+    return fmt.finish_line(str(cell.value), lang=lang, marks=series_marks(cell))
 
 
 def series_marks(name_cell: Cell | None) -> list[Mark]:
+    """The marks of a whole series, from its name cell: dividend-adjusted closes, a failed fetch."""
     return [m for m in cell_marks(name_cell) if m.kind in ("adjusted", "stale")] if name_cell else []
+
+
+def rebased_text(cell: Cell | None, lang: Lang) -> str | None:
+    """A pair's relative performance rebased to 100 (``相対パフォーマンス 98.7（期初=100）``), None where not given."""
+    if cell is None or cell.error is not None or not _is_number(cell.value):
+        return None
+    line = fmt.rebased_line("", float(cell.value), lang=lang)  # type: ignore[arg-type]
+    return fmt.finish_line(line.removeprefix("・ "), lang=lang, marks=cell_marks(cell))
 
 
 def _need(cells: dict[str, Cell] | None, key: str, name: str, lang: Lang, notes: Notes) -> float:
@@ -196,21 +204,22 @@ def ytd_line(name: str, cells: dict[str, Cell] | None, lang: Lang, notes: Notes,
 def ratio_line(name: str, cells: dict[str, Cell] | None, lang: Lang, notes: Notes, *, demo: bool = False) -> str:
     """``・ラッセル2000グロース / S&P500 24.66%（26週平均との乖離 +0.67pt）``; where the pair's levels mean
     nothing side by side (a ``rebased`` value is given), its relative performance rebased to 100 instead."""
-    rebased = cells.get("rebased") if cells is not None else None
-    if rebased is not None and rebased.error is None and _is_number(rebased.value):
-        return fmt.finish_line(fmt.rebased_line(name, float(rebased.value), lang=lang),  # type: ignore[arg-type]
-                               lang=lang, marks=cell_marks(rebased), demo=demo)
+    rebased = rebased_text(cells.get("rebased") if cells is not None else None, lang)
+    if rebased is not None:
+        return fmt.mark_demo(f"・{name} {rebased}", demo)
     try:
         ratio = _need(cells, "ratio", name, lang, notes)
     except Missing as exc:
         return fmt.mark_demo(f"・{name} {exc.text}", demo)
     assert cells is not None
-    try:
-        line = fmt.ratio_line(name, ratio, _need(cells, "deviation", name, lang, notes), lang=lang)
-    except Missing as exc:
-        line = f"・{name} {fmt.format_level(ratio * 100)}{fmt.change_text(fmt.ratio_words(lang), [exc.text], lang)}"
     marks = _marks(cells, "ratio", "deviation")
-    return fmt.finish_line(line + fmt.close_marks(marks, lang), lang=lang, marks=marks, demo=demo)
+    used = fmt.close_marks(marks, lang)  # beside the value, as beside a close
+    try:
+        line = fmt.ratio_line(name, ratio, _need(cells, "deviation", name, lang, notes), lang=lang, after_value=used)
+    except Missing as exc:
+        line = (f"・{name} {fmt.format_level(ratio * 100)}{used}"
+                f"{fmt.change_text(fmt.ratio_words(lang), [exc.text], lang)}")
+    return fmt.finish_line(line, lang=lang, marks=marks, demo=demo)
 
 
 @_guarded
@@ -222,7 +231,7 @@ def share_line(name: str, cells: dict[str, Cell] | None, lang: Lang, notes: Note
         return fmt.mark_demo(f"・{name} {exc.text}", demo)
     assert cells is not None
     marks = _marks(cells, "share", "share_w1")
-    return fmt.finish_line(fmt.share_line(name, share, change, lang=lang) + fmt.close_marks(marks, lang),
+    return fmt.finish_line(fmt.share_line(name, share, change, lang=lang, after_value=fmt.close_marks(marks, lang)),
                            lang=lang, marks=marks, demo=demo)
 
 
@@ -234,7 +243,7 @@ def spread_line(name: str, cells: dict[str, Cell] | None, lang: Lang, notes: Not
         return fmt.mark_demo(f"・{name} {exc.text}", demo)
     assert cells is not None
     marks = _marks(cells, "spread", "w1_bp")
-    return fmt.finish_line(fmt.spread_line(name, spread, change, lang=lang) + fmt.close_marks(marks, lang),
+    return fmt.finish_line(fmt.spread_line(name, spread, change, lang=lang, after_value=fmt.close_marks(marks, lang)),
                            lang=lang, marks=marks, demo=demo)
 
 
