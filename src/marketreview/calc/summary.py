@@ -12,7 +12,7 @@ of the figure behind it, so the mark travels with the text people paste (then th
 the one asked for names itself::
 
     ・S&P500 5,930.85 → 6,037.59（12/26終値）（前週比 +106.74、+1.80%）（12/27欠損）
-    ・NVIDIA 182.81 → 180.17 (week -2.64, -1.44%) (data ends 2026-02-13)
+    ・NVIDIA 182.81 → 180.17 (2/13 close) (week -2.64, -1.44%) (data ends 2026-02-13)
 
 This module is the one published form of a figure: renderers (the post, the sheets' notes, REVIEWLINE) format
 no number themselves.

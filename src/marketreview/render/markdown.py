@@ -134,7 +134,7 @@ class _Writer:
         elif self.fmt == "html":
             self.out.append(f"<p>{self.esc(text)}</p>")
         else:
-            self.out.append(text)
+            self.out.append(self.esc(text))
 
     def tables(self, sheet: str) -> dict[str, Table]:
         try:
