@@ -19,12 +19,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from fake_book import Book
 
 from marketreview import functions
 from marketreview.app import open_engine
 from marketreview.calc import summary as fmt
 from marketreview.cli import main
 from marketreview.engine import Engine
+from marketreview.render.book import render_book
 from marketreview.render.markdown import render_review
 from marketreview.render.xlsx import write_xlsx
 from marketreview.report import published
@@ -101,6 +103,8 @@ def test_every_mark_reaches_every_renderer(reports, tmp_path: Path, case: tuple[
     written["summary"] = summary_lines(report)
     path = write_xlsx(report, tmp_path / "review.xlsx")
     book = openpyxl.load_workbook(path)
+    live = Book()
+    render_book(report, live)  # the live workbook (xlwings in Excel; tests/fake_book.py here)
     walked = 0
     for index, table, first_row, first_column in tables(report):
         ws = book.worksheets[index]
@@ -122,6 +126,8 @@ def test_every_mark_reaches_every_renderer(reports, tmp_path: Path, case: tuple[
                 assert xl.comment is not None and cell.warning is not None
                 assert cell.warning.split("; ")[0] in xl.comment.text
                 assert any(word in xl.comment.text for word in words), (xl.comment.text, words)
+                # the live book: the same note on the same cell
+                assert live.sheets[ws.title].notes[(first_row + r, column)].text == xl.comment.text
                 # every text form carries a mark of it on the figure's own line
                 for renderer, lines in written.items():
                     if table.key == "share":
