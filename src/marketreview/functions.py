@@ -291,7 +291,7 @@ def reviewline(engine: Engine, ticker: Any, start: Any, end: Any = None, lang: A
     change = change.with_warnings(_stale(engine, end, name))
     assert change.start is not None and change.end is not None
     ticker = engine.ticker(name)
-    own = (adjusted_warning(ticker),) if engine.provenance(name).adjusted else ()
+    own = (adjusted_warning(ticker),) if _adjusted_only(engine, ticker) else ()
     # the Summary sheet's and the post's form of the same figure (report.published.week_line)
     line = summary.review_line(display_name(info, ticker, language), change.start.value, change.end.value,
                                change.value, lang=language,
@@ -301,6 +301,12 @@ def reviewline(engine: Engine, ticker: Any, start: Any, end: Any = None, lang: A
                                marks=[*marks_for(change), *parse_warnings(own)], demo=engine.is_demo)
     substitute = substitute_warning(ticker, info.ticker)  # the name says so; WARNINGS says why
     return Marked(line, change.warnings + own + ((substitute,) if substitute else ()))
+
+
+def _adjusted_only(engine: Engine, ticker: str) -> bool:
+    """True when the source serving ``ticker`` has only dividend-adjusted closes (as the Sources sheet says)."""
+    adjusted = getattr(engine.router.route(ticker), "is_adjusted_only", None)
+    return bool(adjusted(ticker)) if adjusted is not None else False
 
 
 def _stale(engine: Engine, end: Any, name: str) -> str | None:
