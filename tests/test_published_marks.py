@@ -291,3 +291,27 @@ def test_cli_review_note_for_note_com(market_dir: Path, tmp_path: Path, capsys: 
     assert "・S&P500 5,930.85 → 5,970.84（前週比 +39.99、+0.67%）" in lines
     # TOPIX.csv is there: TOPIX's own closes, 2701.99 → 2801.68 (+99.69, +3.69%)
     assert "・TOPIX 2,701.99 → 2,801.68（前週比 +99.69、+3.69%）" in lines
+
+
+@pytest.mark.parametrize(("warning", "ja", "en"), [
+    ("STALE: fetch failed (yahoo: rate limited); last good date 2025-12-16", "（取得失敗、12/16までのデータ）",
+     "(fetch failed; data to 2025-12-16)"),
+    ("NO DATA: fetch failed (csv: returned no data for X) and nothing is cached for it", "（取得失敗）",
+     "(fetch failed)"),
+    ("RSP: dividend-adjusted closes (a total return, not a price return)", "（配当込み）", "(dividend-adjusted)"),
+    ("1306.T: fallback for ^TOPX (a substitute, not the same series)", "（代替ティッカー 1306.T）",
+     "(substitute ticker 1306.T)"),
+    ("mag7: member caps anchored at 2025-01-31 (322 days before), index total (S&P-reported) at 2025-09-30 "
+     "(80 days before)", "（時価総額は2025年1月31日時点、322日前）", "(caps as of 2025-01-31, 322 days old)"),
+])
+def test_the_words_of_each_kind_of_mark(warning: str, ja: str, en: str) -> None:
+    assert (fmt.warning_mark(warning, "ja"), fmt.warning_mark(warning, "en")) == (ja, en)
+
+
+def test_a_name_cells_joined_warnings_are_read_one_by_one() -> None:
+    from marketreview.calc.marks import parse_warnings
+
+    note = ("STALE: fetch failed (yahoo: timeout); last good date 2025-12-16; "
+            "1306.T: fallback for ^TOPX (a substitute, not the same series)")
+    kinds = [(m.kind, m.used, m.ticker, m.of) for m in parse_warnings([note])]
+    assert kinds == [("stale", D("2025-12-16"), "", ""), ("substitute", None, "1306.T", "^TOPX")]
