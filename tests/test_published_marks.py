@@ -116,8 +116,9 @@ def test_every_mark_reaches_every_renderer(reports, tmp_path: Path, case: tuple[
                 if cell is None or cell.error is not None or not published.cell_marks(cell):
                     continue
                 walked += 1
-                words = {fmt.mark_text(m, lang) .strip() for m in published.cell_marks(cell)}
-                words |= {fmt.mark_text(m, lang, at_close=True).strip() for m in published.cell_marks(cell)
+                words = {fmt.mark_text(m, lang).strip() for m in published.cell_marks(cell)}
+                # beside a close, in brackets of its own (or naming whose close it is, in a ratio)
+                words |= {fmt.mark_text(m, lang, at_close=True).strip(" ()（）") for m in published.cell_marks(cell)
                           if m.names_close}
                 # the xlsx keeps the number and notes the marks in the reader's words and the whole warning
                 column = first_column + table.column_index(key)
@@ -198,8 +199,8 @@ def test_the_stopped_series_names_its_last_close(reports) -> None:
     # RUO.csv: 2025-12-12 1696.41, last row 2025-12-16 1672.41: -24.00 points, -24 / 1696.41 = -1.41%
     assert "・ラッセル2000グロース 1,696.41 → 1,672.41（12/16終値）（前週比 -24.00、-1.41%）（12/17他2日欠損）" in text
     ratio = next(line for line in text if line.startswith("・ラッセル2000グロース / S&P500 "))
-    # RUO.csv 2025-12-16 1672.41 / GSPC.csv 2025-12-19 6834.50 = 24.47%: the ratio's own close is named beside it
-    assert ratio.startswith("・ラッセル2000グロース / S&P500 24.47%（12/16終値）（26週平均との乖離 ")
+    # RUO.csv 2025-12-16 1672.41 / GSPC.csv 2025-12-19 6834.50 = 24.47%: whose close is older is said beside it
+    assert ratio.startswith("・ラッセル2000グロース / S&P500 24.47%（ラッセル2000グロースは12/16終値）（26週平均との乖離 ")
     assert ratio.endswith("pt）（12/17他2日欠損）")
 
 

@@ -112,9 +112,21 @@ def format_points(x: float, decimals: int = 2) -> str:
     return format(_decimal(x, decimals, "change"), "+,f")
 
 
-def close_marks(marks: Iterable[Mark], lang: Lang) -> str:
-    """The marks that go beside a close: the date of the close used when it is older than asked for."""
-    return "".join(dict.fromkeys(mark_text(m, lang, at_close=True) for m in marks if m.names_close))
+def close_marks(marks: Iterable[Mark], lang: Lang, legs: dict[str, str] | None = None) -> str:
+    """The marks that go beside a close: the date of the close used when it is older than asked for. For a
+    figure of two series (a ratio), ``legs`` maps each ticker to its name, and the mark says whose close it is:
+    ``（S&P500は12/26終値）`` / `` (S&P 500: 12/26 close)``."""
+    out: dict[str, None] = {}
+    for mark in marks:
+        if not mark.names_close or mark.used is None:
+            continue
+        leg = (legs or {}).get(mark.text.split(": ", 1)[0]) if ": " in mark.text else None
+        if leg is None:
+            out.setdefault(mark_text(mark, lang, at_close=True), None)
+        else:
+            day = month_day(mark.used)
+            out.setdefault(_paren(f"{leg}は{day}終値" if lang == "ja" else f"{leg}: {day} close", lang), None)
+    return "".join(out)
 
 
 def review_line(label: str, start_value: float, end_value: float, change: float, *, lang: Lang, period: str,

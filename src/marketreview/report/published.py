@@ -213,13 +213,22 @@ def ratio_line(name: str, cells: dict[str, Cell] | None, lang: Lang, notes: Note
         return fmt.mark_demo(f"・{name} {exc.text}", demo)
     assert cells is not None
     marks = _marks(cells, "ratio", "deviation")
-    used = fmt.close_marks(marks, lang)  # beside the value, as beside a close
+    used = fmt.close_marks(marks, lang, legs=_legs(name, cells))  # beside the value, naming whose close it is
     try:
         line = fmt.ratio_line(name, ratio, _need(cells, "deviation", name, lang, notes), lang=lang, after_value=used)
     except Missing as exc:
         line = (f"・{name} {fmt.format_level(ratio * 100)}{used}"
                 f"{fmt.change_text(fmt.ratio_words(lang), [exc.text], lang)}")
     return fmt.finish_line(line, lang=lang, marks=marks, demo=demo)
+
+
+def _legs(name: str, cells: dict[str, Cell]) -> dict[str, str]:
+    """A pair's tickers (its ``num``/``den`` columns) and the names its label gives them (``A / B``)."""
+    names = name.split(" / ")
+    tickers = [cells[k].value for k in ("num", "den") if k in cells]
+    if len(names) != 2 or len(tickers) != 2:
+        return {}
+    return {str(t): n for t, n in zip(tickers, names, strict=True)}
 
 
 @_guarded
