@@ -200,7 +200,8 @@ def test_the_stopped_series_names_its_last_close(reports) -> None:
     assert "・ラッセル2000グロース 1,696.41 → 1,672.41（12/16終値）（前週比 -24.00、-1.41%）（12/17他2日欠損）" in text
     ratio = next(line for line in text if line.startswith("・ラッセル2000グロース / S&P500 "))
     # RUO.csv 2025-12-16 1672.41 / GSPC.csv 2025-12-19 6834.50 = 24.47%: whose close is older is said beside it
-    assert ratio.startswith("・ラッセル2000グロース / S&P500 24.47%（ラッセル2000グロースは12/16終値）（26週平均との乖離 ")
+    assert ratio.startswith("・ラッセル2000グロース / S&P500 24.47%"
+                            "（ラッセル2000グロースは12/16終値）（26週平均との乖離 ")
     assert ratio.endswith("pt）（12/17他2日欠損）")
 
 
