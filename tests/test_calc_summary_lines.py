@@ -14,13 +14,13 @@ def test_format_pt(x: float, shown: str) -> None:
     assert summary.format_pt(x) == shown
 
 
-@pytest.mark.parametrize(("lang", "line"), [("ja", "・S&P500 年初来+16.30%"), ("en", "・S&P500 YTD +16.30%")])
+@pytest.mark.parametrize(("lang", "line"), [("ja", "・S&P500 年初来 +16.30%"), ("en", "・S&P500 YTD +16.30%")])
 def test_ytd_line(lang, line) -> None:
     assert summary.ytd_line("S&P500", 0.163, lang=lang) == line
 
 
 @pytest.mark.parametrize(("lang", "line"), [
-    ("ja", "・ラッセル2000G/S&P500 24.66% (26週平均比+0.67pt)"),
+    ("ja", "・ラッセル2000G/S&P500 24.66%（26週平均との乖離 +0.67pt）"),
     ("en", "・ラッセル2000G/S&P500 24.66% (vs 26-week avg +0.67pt)"),
 ])
 def test_ratio_line(lang, line) -> None:
@@ -28,9 +28,11 @@ def test_ratio_line(lang, line) -> None:
 
 
 def test_share_spread_range_and_ranking_lines() -> None:
-    assert summary.share_line("マグ7比率", 0.3665, 1.07, lang="ja") == "・マグ7比率 36.65% (週間+1.07pt)"
-    assert summary.share_line("Mag7", 0.3665, -1.07, lang="en") == "・Mag7 36.65% (week -1.07pt)"
+    # MAG7SHARE to one decimal, half-up on the number as written: 36.65 → 36.7, 1.07 → 1.1
+    assert summary.share_line("マグ7比率", 0.3665, 1.07, lang="ja") == "・マグ7比率 36.7%（前週比 +1.1pt）"
+    assert summary.share_line("Mag7", 0.3665, -1.07, lang="en") == "・Mag7 36.7% (week -1.1pt)"
     assert summary.spread_line("2s10s", 51.0, -3.0, lang="en") == "・2s10s +51bp (week -3bp)"
+    assert summary.spread_line("米2年-10年", 51.0, -3.0, lang="ja") == "・米2年-10年 +51bp（前週比 -3bp）"
     assert summary.range_line("FF金利", 3.75, 4.0, lang="ja") == "・FF金利 3.75%〜4.00%"
     assert summary.range_line("Fed funds", 3.75, 4.0, lang="en") == "・Fed funds 3.75%–4.00%"
     assert summary.ranking_line("上位:", [("銀行", 0.021), ("小売", -0.005)], lang="ja") == \

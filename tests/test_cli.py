@@ -30,7 +30,8 @@ def test_call_prints_full_precision(csv_args, market_dir, capsys):
 
 def test_call_review_line(csv_args, capsys):
     assert main(["call", *csv_args, "REVIEWLINE", "SP500", "2024-12-20", "2024-12-27"]) == 0
-    assert capsys.readouterr().out.strip() == "・SP500 5930.85 → 5970.84 (週間+0.67%)"
+    # GSPC.csv: 2024-12-20 5930.85, 2024-12-27 5970.84: +39.99 points, 39.99 / 5930.85 = +0.674%
+    assert capsys.readouterr().out.strip() == "・S&P500 5,930.85 → 5,970.84（前週比 +39.99、+0.67%）"
 
 
 def test_call_history_is_csv(csv_args, market_dir, capsys):

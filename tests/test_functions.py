@@ -83,10 +83,12 @@ def test_history_weekly_table(engine):
 def test_reviewline_names_the_week(engine):
     answer = call(engine, "REVIEWLINE", "SP500", "2024-12-20", "2024-12-27")
     pct = (close_on("2024-12-27") / close_on("2024-12-20") - 1) * 100
-    assert answer.value == f"・SP500 {close_on('2024-12-20'):.2f} → {close_on('2024-12-27'):.2f} (週間+{pct:.2f}%)"
+    points = close_on("2024-12-27") - close_on("2024-12-20")
+    assert answer.value == (f"・S&P500 {close_on('2024-12-20'):,.2f} → {close_on('2024-12-27'):,.2f}"
+                            f"（前週比 +{points:.2f}、+{pct:.2f}%）")
     english = call(engine, "REVIEWLINE", "SP500", "1W", "2024-12-27", "en")
     before, now = close_on("2024-12-20"), close_on("2024-12-27")
-    assert english.value == f"・S&P 500 {before:,.2f} → {now:,.2f} (week +{pct:.2f}%)"
+    assert english.value == f"・S&P 500 {before:,.2f} → {now:,.2f} (week +{now - before:,.2f}, +{pct:.2f}%)"
 
 
 @pytest.mark.parametrize(("name", "args", "error", "text"), [

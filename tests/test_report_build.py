@@ -86,11 +86,14 @@ def test_japan_sector_excess_over_topix(report, market_dir):
 def test_summary_line(report, market_dir):
     spx = closes(market_dir, "GSPC.csv")
     pct = (spx["2025-10-31"] / spx["2025-10-24"] - 1) * 100
-    expected = f"・S&P 500 {spx['2025-10-24']:,.2f} → {spx['2025-10-31']:,.2f} (week {pct:+.2f}%)"
+    # GSPC.csv: 2025-10-24 6791.69, 2025-10-31 6840.20: +48.51 points
+    expected = f"・S&P 500 {spx['2025-10-24']:,.2f} → {spx['2025-10-31']:,.2f} (week +48.51, {pct:+.2f}%)"
     lines = report.sheet("summary").blocks[0].lines
     assert expected in lines
     other = report.sheet("summary").blocks[1].lines
-    assert f"・SP500 {spx['2025-10-24']:.2f} → {spx['2025-10-31']:.2f} (週間{pct:+.2f}%)" in other
+    points = spx["2025-10-31"] - spx["2025-10-24"]
+    week = f"（前週比 {points:+,.2f}、{pct:+.2f}%）"
+    assert f"・S&P500 {spx['2025-10-24']:,.2f} → {spx['2025-10-31']:,.2f}{week}" in other
 
 
 def test_sources_sheet_says_what_served(report):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -29,7 +30,8 @@ INDICES = [
     ("IXIC.csv", "Nasdaq Composite", "ナスダック総合"),
     ("RUT.csv", "Russell 2000", "ラッセル2000"),
     ("RUO.csv", "Russell 2000 Growth", "ラッセル2000グロース"),
-    ("RSP.csv", "S&P 500 Equal Weight ETF (RSP)", "S&P500均等加重ETF(RSP)"),  # no ^SPXEW: the ETF, named as such
+    # the folder has no ^SPXEW: the ETF serves, named as such (its closes are dividend-adjusted, index.csv)
+    ("RSP.csv", "S&P 500 Equal Weight ETF (RSP) (dividend-adjusted)", "S&P500均等加重ETF(RSP)（配当込み）"),
     ("TOPIX.csv", "TOPIX", "TOPIX"),
     ("N225.csv", "Nikkei 225", "日経平均"),
     ("USDJPY.csv", "USD/JPY", "ドル円"),
@@ -109,7 +111,10 @@ def test_ytd(reports, data: Closes, day: str, lang: str) -> None:
         name = ja if lang == "ja" else en
         base = data.on_or_before(file, year_end)
         if base is None:  # ^RUO starts 2024-11-14: no 2023 close
-            assert f"| {name} | #N/A {'データなし' if lang == 'ja' else 'no data'} |" in text
+            assert f"| {name} | —※1 |" in text  # a dash and the post's first footnote, never an error text
+            note = ("※1 ラッセル2000グロースのデータは2024年11月14日から" if lang == "ja"
+                    else "※1 Russell 2000 Growth: data starts 2024-11-14")
+            assert f"- {note}" in text.splitlines()  # under the 注記 / Notes heading
         else:
             assert f"| {name} | {pct(data.on_or_before(file, D(day)) / base - 1)} |" in text
 
@@ -126,6 +131,8 @@ def weekly_ratios(data: Closes, num: str, den: str, day: dt.date, weeks: int) ->
 
 
 @pytest.mark.parametrize(("num", "en", "ja"), [("RUT.csv", "Russell 2000 / S&P 500", "ラッセル2000 / S&P500"),
+                                               ("RSP.csv", "S&P 500 Equal Weight ETF (RSP) / S&P 500",
+                                                "S&P500均等加重ETF(RSP) / S&P500"),
                                                ("RUO.csv", "Russell 2000 Growth / S&P 500",
                                                 "ラッセル2000グロース / S&P500")])
 @pytest.mark.parametrize(("day", "lang"), CASES)
@@ -136,8 +143,7 @@ def test_relative_ratios_and_deviation_in_pt(reports, data: Closes, day: str, la
     when = D(day)
     ratio = data.on_or_before(num, when) / data.on_or_before("GSPC.csv", when)
     if num == "RUO.csv" and day == "2024-12-27":  # seven weeks of ^RUO: no 26-week average
-        short = "26週未満" if lang == "ja" else "< 26 weeks"
-        assert f"| {name} | {r(ratio * 100, 2)}% | #N/A {short} | #N/A {short} |" in text
+        assert re.search(rf"\| {re.escape(name)} \| {r(ratio * 100, 2)}% \| —※(\d) \| —※\1 \|", text)
         return
     ratios = weekly_ratios(data, num, "GSPC.csv", when, 26)
     ma = sum(ratios) / 26
@@ -167,8 +173,9 @@ def test_yields_spread_and_fed_range(reports, data: Closes, day: str, lang: str)
         assert any(line.endswith(row) and (ja if lang == "ja" else en) in line for line in text.splitlines())
     spread = (data.on_or_before("DGS10.csv", now) - data.on_or_before("DGS2.csv", now)) * 100
     spread_then = (data.on_or_before("DGS10.csv", before) - data.on_or_before("DGS2.csv", before)) * 100
-    label = "2年-10年スプレッド" if lang == "ja" else "2s10s spread"
-    assert f"- {label} {r(spread, 0):+}bp ({r(spread - spread_then, 0):+}bp)" in text
+    change = r(spread - spread_then, 0)
+    assert (f"- 米2年-10年スプレッド {r(spread, 0):+}bp（前週比 {change:+}bp）" if lang == "ja"
+            else f"- 2s10s spread {r(spread, 0):+}bp (week {change:+}bp)") in text
     lower, upper = data.on_or_before("DFEDTARL.csv", now), data.on_or_before("DFEDTARU.csv", now)
     dash, fed = ("〜", "FF金利誘導目標") if lang == "ja" else ("–", "Fed funds target range")
     assert f"- {fed} {r(lower, 2)}%{dash}{r(upper, 2)}%" in text
@@ -185,26 +192,30 @@ def test_sectors_top_and_bottom_three(reports, data: Closes, day: str, lang: str
     sep = "、" if lang == "ja" else ", "
     best = sep.join(f"{n} {pct(v)}" for n, v in moves[:3])
     worst = sep.join(f"{n} {pct(v)}" for n, v in moves[::-1][:3])
-    assert f"- {'上位' if lang == 'ja' else 'Best'}: {best}" in text
-    assert f"- {'下位' if lang == 'ja' else 'Worst'}: {worst}" in text
+    top, bottom = (("TOPIX-17業種（NEXT FUNDS ETF） 週間上位", "TOPIX-17業種（NEXT FUNDS ETF） 週間下位")
+                   if lang == "ja" else ("TOPIX-17 sectors (NEXT FUNDS ETF), best of the week",
+                                         "TOPIX-17 sectors (NEXT FUNDS ETF), worst of the week"))
+    assert f"- {top}: {best}" in text
+    assert f"- {bottom}: {worst}" in text
 
 
 @pytest.mark.parametrize(("day", "lang"), CASES)
 def test_mag7_and_footer(reports, day: str, lang: str) -> None:
     text = render_review(reports[day, lang], "md")
-    mag7 = [line for line in text.splitlines() if line.startswith(("- S&P500時価総額に占める比率 ",
-                                                                  "- Share of S&P 500 market cap "))]
-    assert len(mag7) == 1 and mag7[0].endswith("pt)") and "%" in mag7[0]
+    mag7 = [line for line in text.splitlines() if line.startswith(("- マグニフィセント・セブンのS&P500時価総額比率 ",
+                                                                  "- Magnificent Seven share of S&P 500 market cap "))]
+    assert len(mag7) == 1 and re.search(r" \d+\.\d% ?[（(](前週比|week) [+-]\d+\.\dpt[）)]", mag7[0])  # one decimal
     footer = text.strip().splitlines()[-1]
-    assert day in footer and ("CSVファイル" if lang == "ja" else "CSV files") in footer and "DEMO" not in text
+    shown = "{}年{}月{}日".format(*map(int, day.split("-"))) if lang == "ja" else day
+    assert shown in footer and ("CSVファイル" if lang == "ja" else "CSV files") in footer and "DEMO" not in text
 
 
 def test_sections_in_the_posts_order(reports) -> None:
     text = render_review(reports["2025-10-31", "ja"], "md")
     heads = [line for line in text.splitlines() if line.startswith("## ")]
-    assert heads == ["## 今週の指数", "## 年初来", "## 対S&P500 相対比（26週平均比）", "## 米国債利回り",
-                     "## マグニフィセント・セブン", "## マグニフィセント・セブンの週間騰落",
-                     "## 米国債利回りの年初来レンジ", "## 過去2年の騰落", "## 日本株：TOPIX-17業種（週間）"]
+    assert heads[:6] == ["## 今週の指数", "## 年初来", "## 対S&P500 相対比（26週平均との乖離）", "## 米国債利回り",
+                         "## マグニフィセント・セブン", "## 日本株：TOPIX-17業種（NEXT FUNDS ETF、週間）"]
+    assert heads[6:] in ([], ["## 注記"])
 
 
 @dataclass(frozen=True)
@@ -228,7 +239,8 @@ def test_exhibits_numbered_with_relative_paths(reports, tmp_path: Path, lang: st
 def test_text_format_has_no_markdown(reports) -> None:
     text = render_review(reports["2024-12-27", "en"], "text")
     assert "|" not in text and "##" not in text
-    assert "・Dow Jones Industrial Average 42,840.26 → 42,992.21 (+0.35%)" in text
+    # DJI.csv: 2024-12-20 42840.26, 2024-12-27 42992.21: +151.95 points, +0.35%
+    assert "・Dow Jones Industrial Average 42,840.26 → 42,992.21 (week +151.95, +0.35%)" in text
 
 
 def test_cli_review_writes_the_file(market_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -246,7 +258,7 @@ def test_demo_review_is_marked(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert text.count("DEMO: synthetic data, not market data.") == 2  # under the title and in the footer
 
 
-@pytest.mark.parametrize(("lang", "shown"), [("ja", "2025-11-03 08:30 JST"), ("en", "2025-11-02 23:30 UTC")])
+@pytest.mark.parametrize(("lang", "shown"), [("ja", "2025年11月3日 08:30 JST"), ("en", "2025-11-02 23:30 UTC")])
 def test_footer_time_is_in_the_readers_zone(reports, lang: str, shown: str) -> None:
     built = dt.datetime(2025, 11, 2, 23, 30, tzinfo=dt.timezone.utc)
     report = dataclasses.replace(reports["2025-10-31", lang], generated_at=built)

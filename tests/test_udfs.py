@@ -101,8 +101,9 @@ def test_each_udf_gives_its_value(warm):
     assert udfs.YIELDCHG("2Y", "2024-12-20", "2024-12-27") == pytest.approx(
         (close_on("2024-12-27", "DGS2") - close_on("2024-12-20", "DGS2")) * 100)  # DGS2 rises 0.5 a day: 350bp
     pct = (close_on("2024-12-27") / close_on("2024-12-20") - 1) * 100
+    points = close_on("2024-12-27") - close_on("2024-12-20")
     assert udfs.REVIEWLINE("SP500", "2024-12-20", "2024-12-27") == (
-        f"・SP500 {close_on('2024-12-20'):.2f} → {close_on('2024-12-27'):.2f} (週間+{pct:.2f}%)")
+        f"・S&P500 {close_on('2024-12-20'):,.2f} → {close_on('2024-12-27'):,.2f}（前週比 +{points:.2f}、+{pct:.2f}%）")
 
 
 def test_history_spills_a_table(warm):

@@ -82,24 +82,24 @@ def answer(engine: Engine, name: str, *args: Any) -> functions.Answer:
 
 
 @pytest.mark.parametrize(("warning", "lang", "mark"), [
-    ("^GSPC: no close on trading day 2024-12-27; used 2024-12-26", "ja", "(12/27欠損)"),
+    ("^GSPC: no close on trading day 2024-12-27; used 2024-12-26", "ja", "（12/27欠損）"),
     ("^GSPC: no close on trading day 2024-12-27; used 2024-12-26", "en", "(12/27 missing)"),
-    ("X: no close on trading days 2025-01-02, 2025-01-03; used 2024-12-30", "ja", "(1/2・1/3欠損)"),
+    ("X: no close on trading days 2025-01-02, 2025-01-03; used 2024-12-30", "ja", "（1/2・1/3欠損）"),
     ("X: no close on trading days 2025-01-02, 2025-01-03; used 2024-12-30", "en", "(1/2, 1/3 missing)"),
-    ("X: no close on trading days 2025-01-02, 2025-01-03, 2025-01-06; used 2024-12-30", "ja", "(1/2他2日欠損)"),
+    ("X: no close on trading days 2025-01-02, 2025-01-03, 2025-01-06; used 2024-12-30", "ja", "（1/2他2日欠損）"),
     ("X: no close on trading days 2025-01-02, 2025-01-03, 2025-01-06; used 2024-12-30", "en",
      "(1/2 +2 more days missing)"),
-    ("NVDA: data ends 2026-02-13 (200 sessions without a close up to 2026-11-27)", "ja", "(2026-02-13でデータ終了)"),
+    ("NVDA: data ends 2026-02-13 (200 sessions without a close up to 2026-11-27)", "ja", "（2/13でデータ終了）"),
     ("NVDA: data ends 2026-02-13 (200 sessions without a close up to 2026-11-27)", "en", "(data ends 2026-02-13)"),
     ("GOOGL: closes are dividend-adjusted", "en", "※GOOGL: closes are dividend-adjusted"),
     ("mag7: member caps anchored at 2025-09-30 (31 days before), index total (S&P-reported) at 2025-09-30 (31 days "
-     "before)", "en", "(caps as of 2025-09-30)"),
+     "before)", "en", "(caps as of 2025-09-30, 31 days old)"),
     ("mag7: member caps anchored at 2025-09-30 (31 days before), index total at 2025-09-30", "ja",
-     "(2025-09-30時点の時価総額基準)"),
+     "（時価総額は2025年9月30日時点、31日前）"),
     ("mag7: ESTIMATE before the first snapshot with member caps: extrapolated back from 2025-09-30 (40 days after)",
-     "en", "(estimate back from 2025-09-30)"),
+     "en", "(estimate back from the 2025-09-30 caps)"),
     ("mag7: ESTIMATE before the first snapshot with member caps: extrapolated back from 2025-09-30 (40 days after)",
-     "ja", "(推計: 2025-09-30から遡及)"),
+     "ja", "（推計：2025年9月30日の時価総額から遡及）"),
 ])
 def test_each_kind_of_warning_has_a_short_mark(warning: str, lang: Any, mark: str) -> None:
     assert summary.warning_mark(warning, lang) == mark
@@ -110,7 +110,8 @@ def test_a_line_carries_its_marks_then_the_demo_tag() -> None:
                 "^GSPC: no close on trading day 2024-12-27; used 2024-12-26"]  # a repeat is marked once
     line = summary.review_line("SP500", 5930.85, 6037.59, 106.74 / 5930.85, lang="ja", period="1W",
                                warnings=warnings, demo=True)
-    assert line == "・SP500 5930.85 → 6037.59 (週間+1.80%) (12/27欠損) [DEMO (synthetic)]"
+    # 6037.59 − 5930.85 = 106.74 points; 106.74 / 5930.85 = 1.7997% → +1.80%
+    assert line == "・SP500 5,930.85 → 6,037.59（前週比 +106.74、+1.80%）（12/27欠損） [DEMO (synthetic)]"
     assert summary.finish_line("・X 1.0%", lang="en", warnings=["X: data ends 2025-01-03 (4 sessions …)"]) == (
         "・X 1.0% (data ends 2025-01-03)")
     assert summary.finish_line("・X 1.0%", lang="en") == "・X 1.0%"
@@ -122,7 +123,7 @@ def test_a_real_gap_warning_becomes_the_mark() -> None:
     _, warning = prices.close_asof(closes, dt.date(2024, 12, 27), symbol="X",
                                    sessions=calendars.sessions("XNYS", dt.date(2024, 12, 1), dt.date(2024, 12, 31)))
     assert warning is not None
-    assert summary.warning_mark(warning, "ja") == "(12/27欠損)"
+    assert summary.warning_mark(warning, "ja") == "（12/27欠損）"
 
 
 # -- REVIEWLINE and the Summary sheet ---------------------------------------------------------------------
@@ -132,10 +133,11 @@ def test_reviewline_over_a_missing_session_is_marked_in_both_languages(engine: E
     start, end = fake_close("^GSPC", "2024-12-20"), fake_close("^GSPC", "2024-12-26")
     assert (start, end) == (1518.25, 1522.75)  # 4.5 / 1518.25 = +0.296…%
     ja = answer(engine, "REVIEWLINE", "SP500", "1W", "2024-12-27")
-    assert ja.value == "・SP500 1518.25 → 1522.75 (週間+0.30%) (12/27欠損)"
+    # the close used is named beside it; 1522.75 − 1518.25 = +4.50 points
+    assert ja.value == "・S&P500 1,518.25 → 1,522.75（12/26終値）（前週比 +4.50、+0.30%）（12/27欠損）"
     assert any("2024-12-27" in w for w in ja.warnings)
     en = answer(engine, "REVIEWLINE", "SP500", "1W", "2024-12-27", "en")
-    assert en.value == "・S&P 500 1,518.25 → 1,522.75 (week +0.30%) (12/27 missing)"
+    assert en.value == "・S&P 500 1,518.25 → 1,522.75 (12/26 close) (week +4.50, +0.30%) (12/27 missing)"
 
 
 def test_a_clean_reviewline_has_no_mark(engine: Engine) -> None:
@@ -148,14 +150,18 @@ def test_summary_lines_carry_the_marks(engine: Engine) -> None:
     sheet = report.sheet("summary")
     english = next(b for b in sheet.blocks if b.key == "lines").lines  # type: ignore[union-attr]
     japanese = next(b for b in sheet.blocks if b.key == "lines_other").lines  # type: ignore[union-attr]
-    assert "・S&P 500 1,518.25 → 1,522.75 (week +0.30%) (12/27 missing)" in english
-    assert "・SP500 1518.25 → 1522.75 (週間+0.30%) (12/27欠損)" in japanese
+    assert "・S&P 500 1,518.25 → 1,522.75 (12/26 close) (week +4.50, +0.30%) (12/27 missing)" in english
+    assert "・S&P500 1,518.25 → 1,522.75（12/26終値）（前週比 +4.50、+0.30%）（12/27欠損）" in japanese
     # the other kinds of line (issue 11) get their marks from the same formatter
-    assert any(line.startswith("・S&P 500 YTD +") and line.endswith("% (12/27 missing)") for line in english)
-    assert any(line.startswith("・SP500 年初来+") and line.endswith("% (12/27欠損)") for line in japanese)
-    assert any(line.startswith("・R2000G/S&P 500 ") and line.endswith("pt) (12/27 missing)") for line in english)
-    assert "・Dow YTD +" in "\n".join(english) and not any(line.startswith("・Dow YTD") and "missing" in line
-                                                            for line in english)
+    assert any(line.startswith("・S&P 500 YTD +") and line.endswith("% (12/26 close) (12/27 missing)")
+               for line in english)
+    assert any(line.startswith("・S&P500 年初来 +") and line.endswith("%（12/26終値）（12/27欠損）")
+               for line in japanese)
+    assert any(line.startswith("・Russell 2000 Growth / S&P 500 ") and line.endswith("pt) (12/27 missing)")
+               for line in english)
+    dow = "・Dow Jones Industrial Average YTD"
+    assert dow + " +" in "\n".join(english) and not any(line.startswith(dow) and "missing" in line
+                                                         for line in english)
     assert any(w.endswith("no close on trading day 2024-12-27; used 2024-12-26") for w in report.warnings())
 
 
@@ -186,7 +192,8 @@ def test_summary_line_of_a_week_without_data_is_an_error(engine: Engine) -> None
     report = build_report(engine, dt.date(2025, 1, 3), "en", fetch=False)
     lines = next(b for b in report.sheet("summary").blocks if b.key == "lines").lines  # type: ignore[union-attr]
     dow = next(line for line in lines if line.startswith("・Dow"))
-    assert dow == "・Dow: #N/A data gap"  # the line's short reason; the table's cell has the whole message
+    assert dow == "・Dow Jones Industrial Average —※1"  # a dash and a footnote; the table's cell has the message
+    assert "※1 Dow Jones Industrial Average: no close in the week to 1/3" in lines
     week = report.sheet("us_indices").table("indices").row_by("ticker", "^DJI")["w1"]
     assert week.value is None and week.error is not None
     assert "^DJI: no close between 2024-12-29 and 2025-01-03" in week.error
@@ -366,7 +373,8 @@ def test_cli_reviewline_over_a_deleted_day_is_marked(run: Any, market_dir: Path,
     code, out, err = run("call", "--source", f"csv:{folder}", "--cache", str(tmp_path / "c.sqlite"),
                          "REVIEWLINE", "SP500", "1W", "2024-12-27", "en")
     assert code == 0
-    assert out == "・S&P 500 5,930.85 → 6,037.59 (week +1.80%) (12/27 missing)\n"
+    # GSPC.csv: 2024-12-20 5930.85, 2024-12-26 6037.59: +106.74 points, +1.80%
+    assert out == "・S&P 500 5,930.85 → 6,037.59 (12/26 close) (week +106.74, +1.80%) (12/27 missing)\n"
     assert "warning: ^GSPC: no close on trading day 2024-12-27; used 2024-12-26" in err
 
 
@@ -400,9 +408,11 @@ def test_cli_build_of_a_week_without_data(run: Any, market_dir: Path, tmp_path: 
     assert "warning: " in err
     book = openpyxl.load_workbook(out_file)
     lines = [str(c.value) for ws in book for row in ws.iter_rows() for c in row
-             if isinstance(c.value, str) and c.value.startswith("・")]
-    assert "・S&P 500: #N/A data gap" in lines
-    assert "・S&P 500 YTD +12.11% (8/24 +4 more days missing)" in lines  # as of 2026-08-21's close, marked
+             if isinstance(c.value, str) and c.value.startswith(("・", "※"))]
+    assert "・S&P 500 —※2" in lines  # an error is a dash and a numbered footnote
+    assert "※2 S&P 500: no close in the week to 8/28" in lines
+    # as of 2026-08-21's close, which the line names, and marked
+    assert "・S&P 500 YTD +12.11% (8/21 close) (8/24 +4 more days missing)" in lines
     assert not any("7,674.37 → 7,674.37" in line or "+0.00%" in line for line in lines)
     notes = [c.comment.text for ws in book for row in ws.iter_rows() for c in row
              if c.comment is not None and c.value == "#N/A data gap"]

@@ -294,9 +294,9 @@ def cmd_review(args: argparse.Namespace) -> int:
     from .render.atomic import atomic_write, output_file, output_folder
     from .render.markdown import render_review
 
-    suffixes = (".md", ".markdown") if args.format == "md" else (".txt", ".text")
-    out = output_file(args.out, suffixes, f"--format {args.format} writes "
-                      f"{'Markdown' if args.format == 'md' else 'plain text'}") if args.out else None
+    suffixes, what = {"md": ((".md", ".markdown"), "Markdown"), "note": ((".md", ".txt"), "note.com text"),
+                      "text": ((".txt", ".text"), "plain text"), "html": ((".html", ".htm"), "HTML")}[args.format]
+    out = output_file(args.out, suffixes, f"--format {args.format} writes {what}") if args.out else None
     if args.charts:
         output_folder(args.charts, "--charts")
     options = _chart_options(args) if args.charts else None
@@ -413,10 +413,11 @@ def parser() -> argparse.ArgumentParser:
     _image_options(p)
     p.set_defaults(run=cmd_charts)
 
-    p = sub.add_parser("review", parents=[common], help="the week's review as paste-ready Markdown or text")
+    p = sub.add_parser("review", parents=[common],
+                       help="the week's review, paste-ready: Markdown (md), plain text, note.com (note) or HTML")
     p.add_argument("--asof", help="the review as it stood on this date (default: the latest close)")
     p.add_argument("--lang", choices=("ja", "en"), default="ja")
-    p.add_argument("--format", choices=("md", "text"), default="md")
+    p.add_argument("--format", choices=("md", "text", "note", "html"), default="md")
     p.add_argument("--out", help="output file (default: standard output)")
     p.add_argument("--charts", help="also write the chart images into this folder and embed them as exhibits")
     _add_year_options(p)

@@ -22,6 +22,7 @@ from .calc import history as history_calc
 from .calc import macro, mag7, periods, prices, relative, returns, summary, yields
 from .calc.figure import Figure
 from .calc.lookup import EPOCH_ORDINAL, DayTable
+from .calc.marks import adjusted_warning, marks_for, parse_warnings, substitute_warning
 from .engine import Engine
 from .errors import BadArgumentError, BadDateError, ErrorValueError, MarketReviewError, UnknownSymbolError
 from .types import Lang
@@ -293,10 +294,23 @@ def reviewline(engine: Engine, ticker: Any, start: Any, end: Any = None, lang: A
         kind = "price"
     change = change.with_warnings(_stale(engine, end, name))
     assert change.start is not None and change.end is not None
-    line = summary.review_line(info.short(language), change.start.value, change.end.value, change.value,
-                               lang=language, period=_period_name(series, start, change.start.date, end_date),
-                               kind=kind, warnings=change.warnings, demo=engine.is_demo)
-    return Marked(line, change.warnings)
+    ticker = engine.ticker(name)
+    own = (adjusted_warning(ticker),) if _adjusted_only(engine, ticker) else ()
+    # the Summary sheet's and the post's form of the same figure (report.published.week_line)
+    line = summary.review_line(info.label(language), change.start.value, change.end.value,
+                               change.value, lang=language,
+                               period=_period_name(series, start, change.start.date, end_date), kind=kind,
+                               decimals=0 if ticker.endswith(".T") else 2,
+                               start_marks=marks_for(change, "start"), end_marks=marks_for(change, "end"),
+                               marks=[*marks_for(change), *parse_warnings(own)], demo=engine.is_demo)
+    substitute = substitute_warning(ticker, info.ticker)  # the name says so; WARNINGS says why
+    return Marked(line, change.warnings + own + ((substitute,) if substitute else ()))
+
+
+def _adjusted_only(engine: Engine, ticker: str) -> bool:
+    """True when the source serving ``ticker`` has only dividend-adjusted closes (as the Sources sheet says)."""
+    adjusted = getattr(engine.router.route(ticker), "is_adjusted_only", None)
+    return bool(adjusted(ticker)) if adjusted is not None else False
 
 
 def _stale(engine: Engine, end: Any, name: str) -> str | None:

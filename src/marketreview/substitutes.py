@@ -71,8 +71,9 @@ def marks_for(substitute: Substitute | None, ticker: Symbol, basis: str | None, 
     """The notes every figure of an alias carries: the fallback serving it (and why), raw closes of an ETF
     proxy (distributions not included), a total return standing among price indices."""
     out = []
-    if substitute is not None:
-        out.append(f"{substitute.alias}: {ticker} ({substitute.label_en}) {substitute.note}")
+    if substitute is not None:  # the form calc.marks reads as a substitute mark; the why is on the Sources sheet
+        why = f": {substitute.reason}" if substitute.reason else ""
+        out.append(f"{ticker}: fallback for {substitute.preferred} (a substitute, not the same series{why})")
     if basis == RAW:
         out.append(f"{ticker}: {RAW_NOTE}")
     elif basis == ADJUSTED and extra is not None and extra.returns == PRICE:

@@ -21,6 +21,7 @@ from typing import Any
 from ..errors import RenderError
 from ..report import layout
 from ..report.model import CellValue, Column, Lines, Report, Sheet, Table
+from ..report.published import note_text
 from ..report.reasons import short_reason
 from ..types import Lang
 from . import styles
@@ -90,7 +91,7 @@ def _table(plan: SheetPlan, table: Table, placement: layout.Placement, lang: Lan
             elif cell.fmt is not None:
                 own_formats.append((where[0], where[0], where[1], styles.number_format(cell.fmt)))
             if cell.warning:
-                plan.notes.append((*where, cell.warning))
+                plan.notes.append((*where, note_text(cell, lang) or cell.warning))
     plan.blocks.append((placement.row, col0, values))
     plan.headers.append((placement.header_row, col0, col0 + width - 1))
     for c, column in enumerate(table.columns):

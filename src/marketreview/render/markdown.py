@@ -1,6 +1,10 @@
-"""The week's review as paste-ready Markdown (or plain text), rendered from the same report model as the
-workbook: index moves, YTD, the relative ratios, yields and the Fed range, Mag7, the Japanese sectors, charts
-(exhibits) and a source footer.
+"""The week's review, paste-ready, rendered from the same report model as the workbook: index moves, YTD (and
+the previous years where the report has them), the relative ratios, yields and the Fed range, Mag7, the Japanese
+sectors, charts (exhibits), the ※ footnotes of figures that could not be computed, and a source footer.
+
+Formats: ``md`` (Markdown with tables, for blogs that render them), ``text`` (plain lines), ``note`` (note.com:
+``##``/``###`` headings, lines, images, nothing it would show as raw characters) and ``html`` (rich-text paste).
+Every figure is in its published form (:mod:`marketreview.report.published`): this module formats no number.
 
     from marketreview.render.markdown import render_review
     text = render_review(report, fmt="md", exhibits=write_charts(report, folder), base=folder)
@@ -15,12 +19,15 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from ..calc import summary as fmt_
+from ..calc.marks import Mark
 from ..errors import BadArgumentError
+from ..report import published
 from ..report.cells import JST
+from ..report.labels import label
 from ..report.model import Cell, Report, Table
-from ..report.reasons import short_reason
+from ..report.published import Notes
 from ..types import Lang
-from .escape import markdown_text, one_line
+from . import escape
 
 
 def _built_at(report: Report) -> dt.datetime:
@@ -30,15 +37,15 @@ def _built_at(report: Report) -> dt.datetime:
     return when.astimezone(JST if report.lang == "ja" else dt.timezone.utc)
 
 
-__all__ = ["ExhibitLike", "render_review"]
+__all__ = ["FORMATS", "ExhibitLike", "render_review"]
 
-Format = Literal["md", "text"]
+Format = Literal["md", "text", "note", "html"]
+FORMATS: tuple[Format, ...] = ("md", "text", "note", "html")
 #: how many of the best and worst sectors the review names
 SECTOR_COUNT = 3
 
 _WORDS: dict[str, tuple[str, str]] = {
     # key: (en, ja)
-    "title": ("Weekly market review — week ending {d}", "週間マーケットレビュー（{d}週）"),
     "indices": ("Index moves this week", "今週の指数"),
     "name": ("Name", "名称"),
     "prev": ("Last week", "前週末"),
@@ -46,25 +53,18 @@ _WORDS: dict[str, tuple[str, str]] = {
     "w1": ("Week", "週間騰落率"),
     "ytd_title": ("Year to date", "年初来"),
     "ytd": ("YTD", "年初来"),
-    "relative": ("Relative strength vs the S&P 500 (26-week average)", "対S&P500 相対比（26週平均比）"),
+    "relative": ("Relative strength vs the S&P 500 (26-week average)", "対S&P500 相対比（26週平均との乖離）"),
     "pair": ("Pair", "組み合わせ"),
     "ratio": ("Ratio", "比率"),
     "ma": ("26W avg", "26週平均"),
-    "dev": ("vs avg", "平均比"),
+    "dev": ("vs avg", "乖離"),
     "rates": ("US Treasury yields", "米国債利回り"),
-    "bp": ("Week (bp)", "週間（bp）"),
-    "spread": ("2s10s spread", "2年-10年スプレッド"),
-    "fed": ("Fed funds target range", "FF金利誘導目標"),
     "mag7": ("Magnificent Seven", "マグニフィセント・セブン"),
-    "mag7_line": ("Share of S&P 500 market cap", "S&P500時価総額に占める比率"),
-    "sectors": ("Japan: TOPIX-17 sectors this week", "日本株：TOPIX-17業種（週間）"),
-    "best": ("Best", "上位"),
-    "worst": ("Worst", "下位"),
+    "sectors": ("Japan: TOPIX-17 sectors (NEXT FUNDS ETFs) this week", "日本株：TOPIX-17業種（NEXT FUNDS ETF、週間）"),
     "exhibit": ("Exhibit", "図表"),
     "footer": ("Source: {source}. As of {d}. Built {built} UTC by MarketReview.",
                "出所：{source}。基準日 {d}。MarketReviewで作成（{built} JST）。"),
-    "demo": ("**DEMO: synthetic data, not market data.**",
-             "**DEMO：合成データです。実際の市場データではありません。**"),
+    "demo": ("DEMO: synthetic data, not market data.", "DEMO：合成データです。実際の市場データではありません。"),
 }
 
 
@@ -92,53 +92,49 @@ def _w(key: str, lang: Lang) -> str:
 
 
 class _Writer:
+    """Lays the post out in one format; every figure's text comes from :mod:`marketreview.report.published`,
+    every outside text is escaped for the format (:mod:`marketreview.render.escape`)."""
+
     def __init__(self, report: Report, fmt: Format) -> None:
         self.report, self.fmt, self.lang = report, fmt, report.lang
+        self.notes = Notes(report.lang)
         self.out: list[str] = []
 
-    # -- values --------------------------------------------------------------------------------------
-
-    def shown(self, cell: Cell | None, kind: str) -> str:
-        if cell is None:
-            return "—"
-        if cell.error is not None:
-            return short_reason(cell.error, self.lang)
-        value = cell.value
-        if not isinstance(value, int | float) or isinstance(value, bool):
-            return "—" if value is None else str(value)
-        if kind == "price":
-            return fmt_.format_number(value, 0 if cell.fmt == "price0" else 2, thousands=True)
-        if kind == "pct":
-            return fmt_.format_pct(value)
-        if kind == "level":
-            return fmt_.format_level(value)
-        if kind == "share":
-            return fmt_.format_level(value * 100)
-        if kind == "bp":
-            return fmt_.format_bp(value)
-        if kind == "pt":
-            return fmt_.format_pt(value)
-        raise BadArgumentError("kind", kind, "unknown value kind")
-
-    def label(self, value: object) -> str:
-        """A label from outside (a symbol map, a file): literal text in Markdown, one line in plain text."""
-        return markdown_text(value) if self.fmt == "md" else one_line(value)
+    def esc(self, text: str) -> str:
+        return escape.html(text) if self.fmt == "html" else escape.markdown(text) if self.fmt in ("md", "note") \
+            else escape.plain(text)
 
     # -- blocks --------------------------------------------------------------------------------------
 
-    def heading(self, text: str) -> None:
-        self.out += ["", f"## {text}" if self.fmt == "md" else f"■{text}", ""]
+    def title(self, text: str) -> None:
+        self.out.append({"md": f"# {self.esc(text)}", "note": f"## {self.esc(text)}",
+                         "html": f"<h2>{self.esc(text)}</h2>"}.get(self.fmt, self.esc(text)))
 
-    def table(self, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-        if self.fmt == "md":
-            self.out.append("| " + " | ".join(headers) + " |")
-            self.out.append("|" + "|".join([" --- "] + [" ---: "] * (len(headers) - 1)) + "|")
-            self.out += ["| " + " | ".join(row) + " |" for row in rows]
-        else:
-            self.out += ["・" + " ".join(row) for row in rows]
+    def heading(self, text: str) -> None:
+        shown = {"md": f"## {self.esc(text)}", "note": f"### {self.esc(text)}",
+                 "html": f"<h3>{self.esc(text)}</h3>"}.get(self.fmt, f"■{self.esc(text)}")
+        self.out += ["", shown, ""]
+
+    def table(self, headers: Sequence[str], rows: Sequence[Sequence[str]], lines: Sequence[str]) -> None:
+        """A table in Markdown; every other format takes the same figures as ``lines``."""
+        if self.fmt != "md":
+            for text in lines:
+                self.line(text)
+            return
+        self.out.append("| " + " | ".join(escape.markdown(h) for h in headers) + " |")
+        self.out.append("|" + "|".join([" --- "] + [" ---: "] * (len(headers) - 1)) + "|")
+        self.out += ["| " + " | ".join(escape.markdown(c) for c in row) + " |" for row in rows]
 
     def line(self, text: str) -> None:
-        self.out.append(f"- {text}" if self.fmt == "md" else f"・{text}")
+        """One of the post's lines (``・…``): a list item in Markdown, its own paragraph for note.com and HTML."""
+        if self.fmt == "md":
+            self.out.append(f"- {self.esc(text.removeprefix('・'))}")
+        elif self.fmt == "note":
+            self.out += [self.esc(text), ""]
+        elif self.fmt == "html":
+            self.out.append(f"<p>{self.esc(text)}</p>")
+        else:
+            self.out.append(self.esc(text))
 
     def tables(self, sheet: str) -> dict[str, Table]:
         try:
@@ -147,186 +143,183 @@ class _Writer:
             return {}
         return {b.key: b for b in found.blocks if isinstance(b, Table)}
 
+    def value(self, cells: dict[str, Cell], key: str, kind: published.Kind) -> str:
+        return published.value_text(cells.get(key), kind, self.lang, self.notes, str(cells["name"].value))
 
-def _moves(w: _Writer) -> None:
-    lang = w.lang
-    rows: list[list[str]] = []
-    ytd: list[list[str]] = []
+
+def _price_rows(w: _Writer) -> list[dict[str, Cell]]:
+    out = []
     for sheet, key in (("us_indices", "indices"), ("japan_sectors", "japan_indices"), ("japan_sectors", "fx")):
         table = w.tables(sheet).get(key)
-        for cells in table.records() if table else []:
-            name = w.label(cells["name"].value)
-            if w.fmt == "md":
-                rows.append([name, w.shown(cells.get("prev"), "price"), w.shown(cells.get("close"), "price"),
-                             w.shown(cells.get("w1"), "pct")])
-            else:
-                rows.append([name, f"{w.shown(cells.get('prev'), 'price')} → {w.shown(cells.get('close'), 'price')}",
-                             f"({w.shown(cells.get('w1'), 'pct')})"])
-            ytd.append([name, w.shown(cells.get("ytd"), "pct")])
+        out += table.records() if table else []
+    return out
+
+
+def _moves(w: _Writer) -> None:
+    rows = _price_rows(w)
+    lang, notes = w.lang, w.notes
+
+    def extra(cells: dict[str, Cell]) -> list[Mark]:
+        return published.series_marks(cells.get("name"))
+
     w.heading(_w("indices", lang))
-    w.table([_w("name", lang), _w("prev", lang), _w("close", lang), _w("w1", lang)], rows)
+    w.table([_w("name", lang), _w("prev", lang), _w("close", lang), _w("w1", lang)],
+            [[published.name_text(c["name"], lang), w.value(c, "prev", "price"), w.value(c, "close", "price"),
+              w.value(c, "w1", "pct")] for c in rows],
+            [published.week_line(str(c["name"].value), c, lang, notes, extra=extra(c)) for c in rows])
     w.heading(_w("ytd_title", lang))
-    w.table([_w("name", lang), _w("ytd", lang)], ytd)
+    w.table([_w("name", lang), _w("ytd", lang)],
+            [[published.name_text(c["name"], lang), w.value(c, "ytd", "pct")] for c in rows],
+            [published.ytd_line(str(c["name"].value), c, lang, notes, extra=extra(c)) for c in rows])
+    _prev_years(w)
+
+
+def _prev_years(w: _Writer) -> None:
+    """The two previous calendar years, when the report has them (``us_indices/prev_years``)."""
+    table = w.tables("us_indices").get("prev_years")
+    if table is None or not table.rows:
+        return
+    w.heading(label("post.prev_years", w.lang))
+    years: dict[str, list[dict[str, Cell]]] = {}
+    for cells in table.records():
+        years.setdefault(str(cells["year"].value), []).append(cells)
+    for year, rows in years.items():
+        first = rows[0]
+        start, end = first["start_date"].value, first["end_date"].value
+        span = (published.span_text(start, end, w.lang, long=True)
+                if isinstance(start, dt.date) and isinstance(end, dt.date) else year)
+        w.line(f"{year}{'年' if w.lang == 'ja' else ''}（{span}）" if w.lang == "ja" else f"{year} ({span})")
+        for cells in rows:
+            w.line(published.prev_year_line(cells, w.lang, w.notes))
 
 
 def _relative(w: _Writer) -> None:
     table = w.tables("relative").get("pairs")
+    records = table.records() if table else []
     w.heading(_w("relative", w.lang))
-    rows = [[w.label(c["pair"].value), w.shown(c["ratio"], "share"), w.shown(c["ma"], "share"),
-             w.shown(c["deviation"], "pt")] for c in (table.records() if table else [])]
-    if w.fmt == "text":
-        rows = [[r[0], r[1], f"({_w('dev', w.lang)} {r[3]})"] for r in rows]
-    w.table([_w("pair", w.lang), _w("ratio", w.lang), _w("ma", w.lang), _w("dev", w.lang)], rows)
+
+    def name(c: dict[str, Cell]) -> str:
+        return str(c["pair"].value)
+
+    def ratio(c: dict[str, Cell]) -> str:
+        rebased = published.rebased_text(c.get("rebased"), w.lang)
+        return rebased if rebased is not None else published.value_text(c.get("ratio"), "share", w.lang, w.notes,
+                                                                         name(c))
+
+    w.table([_w("pair", w.lang), _w("ratio", w.lang), _w("ma", w.lang), _w("dev", w.lang)],
+            [[name(c), ratio(c), published.value_text(c.get("ma"), "share", w.lang, w.notes, name(c)),
+              published.value_text(c.get("deviation"), "pt", w.lang, w.notes, name(c))] for c in records],
+            [published.ratio_line(name(c), c, w.lang, w.notes) for c in records])
 
 
 def _rates(w: _Writer) -> None:
     tables = w.tables("rates")
-    w.heading(_w("rates", w.lang))
-    rows = []
-    for c in tables["yields"].records() if "yields" in tables else []:
-        prev, level = w.shown(c["prev_week"], "level"), w.shown(c["level"], "level")
-        rows.append([w.label(c["name"].value), prev, level, w.shown(c["w1_bp"], "bp")] if w.fmt == "md"
-                    else [w.label(c["name"].value), f"{prev} → {level}", f"({w.shown(c['w1_bp'], 'bp')})"])
-    w.table([_w("name", w.lang), _w("prev", w.lang), _w("close", w.lang), _w("bp", w.lang)], rows)
-    w.out.append("")
+    lang, notes = w.lang, w.notes
+    w.heading(_w("rates", lang))
+    rows = tables["yields"].records() if "yields" in tables else []
+    w.table([_w("name", lang), _w("prev", lang), _w("close", lang), _w("w1", lang)],
+            [[published.name_text(c["name"], lang), w.value(c, "prev_week", "level"), w.value(c, "level", "level"),
+              w.value(c, "w1_bp", "bp")] for c in rows],
+            [published.week_line(str(c["name"].value), c, lang, notes, yield_=True) for c in rows])
+    if w.fmt == "md":
+        w.out.append("")
     for c in tables["spread"].records() if "spread" in tables else []:
-        w.line(f"{_w('spread', w.lang)} {w.shown(c['spread'], 'bp')} ({w.shown(c['w1_bp'], 'bp')})")
+        w.line(published.spread_line(label("line.spread", lang), c, lang, notes))
     for c in tables["fed"].records() if "fed" in tables else []:
-        dash = "〜" if w.lang == "ja" else "–"
-        w.line(f"{_w('fed', w.lang)} {w.shown(c['lower'], 'level')}{dash}{w.shown(c['upper'], 'level')}")
+        w.line(published.range_line(label("line.fed", lang), c, lang, notes))
+    ranges = tables.get("yield_range")
+    for c in ranges.records() if ranges else []:
+        w.line(published.yield_range_line(c, lang, notes))
 
 
 def _mag7(w: _Writer) -> None:
-    table = w.tables("mag7").get("share")
+    tables = w.tables("mag7")
     w.heading(_w("mag7", w.lang))
-    for c in table.records() if table else []:
-        w.line(f"{_w('mag7_line', w.lang)} {w.shown(c['share'], 'share')} "
-               f"({fmt_.period_label('1W', w.lang)} {w.shown(c['share_w1'], 'pt')})")
+    for c in tables["share"].records() if "share" in tables else []:
+        w.line(published.share_line(label("line.mag7", w.lang), c, w.lang, w.notes))
+    members = tables.get("members")
+    for c in members.records() if members else []:
+        w.line(published.week_line(str(c["name"].value), c, w.lang, w.notes,
+                                   extra=published.series_marks(c.get("name"))))
 
 
 def _sectors(w: _Writer) -> None:
     table = w.tables("japan_sectors").get("sectors")
-    ranked = sorted(((w.label(c["name"].value), float(c["w1"].value)) for c in (table.records() if table else [])
+    ranked = sorted(((str(c["name"].value), c["w1"]) for c in (table.records() if table else [])
                      if c["w1"].error is None and isinstance(c["w1"].value, int | float)),
-                    key=lambda item: -item[1])
+                    key=lambda item: -float(item[1].value))  # type: ignore[arg-type]
     w.heading(_w("sectors", w.lang))
-    for key, items in (("best", ranked[:SECTOR_COUNT]), ("worst", ranked[::-1][:SECTOR_COUNT])):
-        sep = "、" if w.lang == "ja" else ", "
-        w.line(f"{_w(key, w.lang)}: " + sep.join(f"{n} {fmt_.format_pct(v)}" for n, v in items))
+    for key, items in (("line.sectors_best", ranked[:SECTOR_COUNT]), ("line.sectors_worst",
+                                                                      ranked[::-1][:SECTOR_COUNT])):
+        w.line(published.ranking_line(label(key, w.lang), items, w.lang))
 
 
 def _exhibits(w: _Writer, exhibits: Sequence[ExhibitLike], base: Path | None) -> None:
+    """Each image on its own, in order, with its caption lines right under it."""
     for number, exhibit in enumerate(exhibits, start=1):
-        caption = f"{_w('exhibit', w.lang)}{'' if w.lang == 'ja' else ' '}{number} {w.label(exhibit.title)}"
+        caption = f"{_w('exhibit', w.lang)}{'' if w.lang == 'ja' else ' '}{number} {exhibit.title}"
         path = Path(exhibit.path)
-        where = Path(os.path.relpath(path, base)).as_posix() if base is not None else path.as_posix()
-        # the image's caption: 出所, 期間 and notes (chart images carry ``caption``; plain exhibits a source)
-        lines = tuple(getattr(exhibit, "caption", None) or (exhibit.source,))
-        w.out += ["", f"![{caption}]({where})" if w.fmt == "md" else f"[{caption}: {where}]", *(w.label(line) for line in lines)]
+        where = escape.link_target(Path(os.path.relpath(path, base)).as_posix() if base is not None
+                                   else path.as_posix())
+        # 出所, 期間 and notes: a chart image carries them as ``caption``; any other exhibit has a source line
+        captions = [caption, *(str(line) for line in (getattr(exhibit, "caption", None) or (exhibit.source,)))]
+        captions = [c for c in captions if c]
+        w.out.append("")
+        if w.fmt == "md":  # the caption lines right under the image, a line each
+            w.out += [f"![{escape.markdown(caption)}]({where})", *(f"{escape.markdown(c)}  " for c in captions[1:])]
+            w.out[-1] = w.out[-1].rstrip()
+        elif w.fmt == "note":  # note.com: the image, then each caption line as its own paragraph
+            w.out += [f"![{escape.markdown(caption)}]({where})", ""]
+            w.out += [line for c in captions[1:] for line in (escape.markdown(c), "")]
+        elif w.fmt == "html":
+            w.out.append(f'<figure><img src="{escape.html(where)}" alt="{escape.html(caption)}">'
+                         + "".join(f"<figcaption>{escape.html(c)}</figcaption>" for c in captions[:1]) + "</figure>")
+            w.out += [f"<p>{escape.html(c)}</p>" for c in captions[1:]]
+        else:
+            w.out += [f"[{caption}: {where}]", *captions[1:]]
+
+
+def _footnotes(w: _Writer) -> None:
+    lines = w.notes.lines()
+    if not lines:
+        return
+    w.heading(label("post.notes", w.lang))
+    for text in lines:
+        w.line(text)
+
+
+def _demo(w: _Writer) -> None:
+    text = _w("demo", w.lang)
+    w.out += ["", {"md": f"**{escape.markdown(text)}**", "html": f"<p><strong>{escape.html(text)}</strong></p>"}
+              .get(w.fmt, text)]
 
 
 def render_review(report: Report, fmt: Format = "md", exhibits: Sequence[ExhibitLike] = (), *,
                   base: Path | None = None) -> str:
-    """The review of ``report`` as Markdown (``fmt="md"``) or plain text. ``exhibits`` are chart images,
-    numbered in order and linked relative to ``base`` (the Markdown file's folder)."""
-    if fmt not in ("md", "text"):
-        raise BadArgumentError("format", fmt, "must be 'md' or 'text'")
+    """The review of ``report`` as Markdown with tables (``md``), plain text (``text``), note.com's Markdown
+    (``note``: ``##``/``###`` headings, lines, images; no tables) or HTML for rich-text paste (``html``).
+    ``exhibits`` are chart images, numbered in order and linked relative to ``base`` (the file's folder)."""
+    if fmt not in FORMATS:
+        raise BadArgumentError("format", fmt, "must be one of " + ", ".join(FORMATS))
     w = _Writer(report, fmt)
-    title = _w("title", w.lang).format(d=report.as_of.isoformat())
-    w.out.append(f"# {title}" if fmt == "md" else title)
+    start, end = published.week_span(report.as_of)
+    w.title(label("post.week_heading", w.lang).format(span=published.span_text(start, end, w.lang, long=True)))
     if report.demo:
-        w.out += ["", _w("demo", w.lang) if fmt == "md" else _w("demo", w.lang).replace("**", "")]
+        _demo(w)
     _moves(w)
     _relative(w)
     _rates(w)
     _mag7(w)
-    _mag7_members(w)
-    _yield_range(w)
-    _prev_years(w)
     _sectors(w)
     _exhibits(w, exhibits, base)
+    _footnotes(w)
     names = [SOURCE_NAMES.get(s, (s, s))[w.lang == "ja"] for s in report.source.split("+")]
-    footer = _w("footer", w.lang).format(source=("、" if w.lang == "ja" else ", ").join(names),
-                                          d=report.as_of.isoformat(),
-                                          built=_built_at(report).strftime("%Y-%m-%d %H:%M"))
-    w.out += ["", "---" if fmt == "md" else "", footer]
+    built = _built_at(report)
+    footer = _w("footer", w.lang).format(
+        source=("、" if w.lang == "ja" else ", ").join(names), d=fmt_.long_date(report.as_of, w.lang),
+        built=(fmt_.long_date(built.date(), w.lang) + built.strftime(" %H:%M")))
+    w.out += ["", {"md": "---", "html": "<hr>"}.get(fmt, "")]
+    w.out.append(f"<p>{escape.html(footer)}</p>" if fmt == "html" else w.esc(footer))
     if report.demo:
-        w.out.append(_w("demo", w.lang) if fmt == "md" else _w("demo", w.lang).replace("**", ""))
+        _demo(w)
     return "\n".join(w.out).strip() + "\n"
-
-
-# -- the seed material's tables (report/extras.py): mag7/members, rates/yield_range, us_indices/prev_years -----
-
-_SEED_WORDS: dict[str, tuple[str, str]] = {
-    # key: (en, ja)
-    "members": ("Magnificent Seven: the week's moves", "マグニフィセント・セブンの週間騰落"),
-    "yield_range": ("Treasury yields against their year-to-date range", "米国債利回りの年初来レンジ"),
-    "high": ("YTD high", "年初来高値"),
-    "low": ("YTD low", "年初来安値"),
-    "prev_years": ("The two previous years", "過去2年の騰落"),
-}
-
-
-def _seed_word(key: str, lang: Lang) -> str:
-    en, ja = _SEED_WORDS[key]
-    return ja if lang == "ja" else en
-
-
-def _seed_date(cell: Cell, lang: Lang) -> str:
-    """A date cell in the seeds' style: 2024年12月27日 / 2024-12-27 (an error as its short reason)."""
-    if cell.error is not None:
-        return short_reason(cell.error, lang)
-    day = cell.value
-    if not isinstance(day, dt.date):
-        return "—"
-    return f"{day.year}年{day.month}月{day.day}日" if lang == "ja" else day.isoformat()
-
-
-def _mag7_members(w: _Writer) -> None:
-    """Each member's week: ``・アップル 262.82 → 270.37 (+2.87%)``."""
-    table = w.tables("mag7").get("members")
-    if table is None:
-        return
-    w.heading(_seed_word("members", w.lang))
-    for c in table.records():
-        w.line(f"{c['name'].value} {w.shown(c['prev'], 'price')} → {w.shown(c['close'], 'price')} "
-               f"({w.shown(c['w1'], 'pct')})")
-
-
-def _yield_range(w: _Writer) -> None:
-    """``・米10年債利回り 4.11% (年初来高値 4.79%: 2025年1月13日, 年初来安値 3.97%: 2025年10月22日)``."""
-    table = w.tables("rates").get("yield_range")
-    if table is None:
-        return
-    w.heading(_seed_word("yield_range", w.lang))
-    for c in table.records():
-        w.line(f"{c['name'].value} {w.shown(c['level'], 'level')} "
-               f"({_seed_word('high', w.lang)} {w.shown(c['ytd_high'], 'level')}: "
-               f"{_seed_date(c['ytd_high_date'], w.lang)}, {_seed_word('low', w.lang)} "
-               f"{w.shown(c['ytd_low'], 'level')}: {_seed_date(c['ytd_low_date'], w.lang)})")
-
-
-def _prev_years(w: _Writer) -> None:
-    """Per year its dates (``2023年1月3日~2024年1月2日``), then one line per index with the closes, the
-    return and the point change."""
-    table = w.tables("us_indices").get("prev_years")
-    if table is None:
-        return
-    w.heading(_seed_word("prev_years", w.lang))
-    by_year: dict[object, list[dict[str, Cell]]] = {}
-    for c in table.records():
-        by_year.setdefault(c["year"].value, []).append(c)
-    for year, rows in by_year.items():
-        dated = next((r for r in rows if r["start_date"].error is None and r["end_date"].error is None), None)
-        span = (f"{_seed_date(dated['start_date'], w.lang)}~{_seed_date(dated['end_date'], w.lang)}" if dated
-                else str(year))
-        w.out += [span] if w.out[-1] == "" else ["", span]
-        for c in rows:
-            if c["change"].error is not None:
-                w.line(f"{c['name'].value}: {short_reason(c['change'].error, w.lang)}")
-                continue
-            points = c["points"].value
-            shown = ("+" if points >= 0 else "") + fmt_.format_number(points, 2, thousands=True) \
-                if isinstance(points, int | float) and c["points"].error is None else "—"
-            w.line(f"{c['name'].value} {w.shown(c['start'], 'price')} → {w.shown(c['end'], 'price')} "
-                   f"({w.shown(c['change'], 'pct')}, {shown})")

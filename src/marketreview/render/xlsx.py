@@ -24,6 +24,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from ..errors import RenderError
 from ..report.layout import STAMP_ROW, STATUS_ROW, TITLE_ROW, Placement, lines_rows, place
 from ..report.model import Cell, CellValue, Fmt, Lines, Report, Sheet, Table
+from ..report.published import note_text
 from ..report.reasons import short_reason
 from ..types import Lang
 from . import styles
@@ -155,7 +156,8 @@ def _write_cell(cell: Any, item: Cell, number_format: str, sheet: Sheet, table: 
         if item.value is not None and not isinstance(item.value, str):
             cell.number_format = styles.NUMBER_FORMATS[item.fmt] if item.fmt else number_format
     if item.warning is not None:
-        _mark_warning(cell, item.warning if item.error is None else f"{item.error}\n{item.warning}")
+        note = note_text(item, lang) or item.warning  # the marks in the reader's words, then the warning
+        _mark_warning(cell, note if item.error is None else f"{item.error}\n{note}")
 
 
 def _add_signed_colours(ws: Any, placement: Placement, table: Table) -> None:

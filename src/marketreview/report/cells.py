@@ -9,13 +9,13 @@ import pandas as pd
 
 from ..calc import prices
 from ..calc.figure import Figure
+from ..calc.marks import adjusted_warning, marks_for
 from ..engine import Engine
 from ..errors import MarketReviewError
 from ..symbols import SymbolInfo
 from ..types import Lang
 from .labels import label
 from .model import Cell, Column, Fmt
-from .reasons import localise_note
 
 JST = dt.timezone(dt.timedelta(hours=9), "JST")
 #: A status line gives the reasons of at most this many failed symbols; beyond that it names them.
@@ -100,16 +100,38 @@ class CellMaker:
         try:
             last = prices.last_date(self.engine.series(alias)).isoformat()
         except MarketReviewError:
-            return localise_note(f"NO DATA: fetch failed ({self.failed[alias]}) and nothing is cached for it",
-                                 self.lang)
-        return localise_note(f"STALE: fetch failed ({self.failed[alias]}); last good date {last}", self.lang)
+            return f"NO DATA: fetch failed ({self.failed[alias]}) and nothing is cached for it"
+        return f"STALE: fetch failed ({self.failed[alias]}); last good date {last}"
 
     # -- cells ---------------------------------------------------------------------------------------
 
     def name_cell(self, name: str) -> Cell:
-        info = self.info(name)
-        notes = [n for n in (self.stale_note(name), *self.engine.marks(name)) if n]
-        return Cell(info.label(self.lang), warning="; ".join(notes) or None)
+        """The name a row is published under (a substitute's own name), with the series' own warnings: a failed
+        fetch, a substitute ticker, dividend-adjusted closes."""
+        notes = [self.stale_note(name), *self.engine.marks(name)]
+        try:
+            if self.engine.provenance(name).adjusted and not any("dividend-adjusted" in n for n in notes if n):
+                notes.append(adjusted_warning(self.engine.ticker(name)))
+        except MarketReviewError:
+            pass  # the row's cells carry the error
+        return Cell(self.engine.labelled(name).label(self.lang), warning="; ".join(n for n in notes if n) or None)
+
+    def pair_name(self, key: str, num: str, den: str) -> Cell:
+        """A relative pair's name; a substitute on either side is named (``S&P500均等加重ETF(RSP) / S&P500``)."""
+        try:
+            served = [self.engine.substitute(n) is not None for n in (num, den)]
+        except MarketReviewError:
+            served = [False, False]
+        if not any(served):
+            return Cell(self.t(key))
+        return Cell(" / ".join(self.engine.labelled(n).label(self.lang) for n in (num, den)))
+
+    def short_name(self, name: str) -> str:
+        """The short label, or the substitute's own name when a fallback serves ``name``."""
+        try:
+            return self.engine.labelled(name).short(self.lang)
+        except MarketReviewError:
+            return self.info(name).short(self.lang)
 
     def figure(self, compute: Callable[[], Figure], *, part: str = "value") -> Cell:
         """A figure's value (or its start/end close or date), its warnings, or its error as text."""
@@ -118,12 +140,13 @@ class CellMaker:
         except MarketReviewError as exc:
             return Cell(error=exc.excel_text)
         warning = "; ".join(figure.warnings) or None
+        marks = marks_for(figure, part)
         if part == "value":
-            return Cell(figure.value, warning)
+            return Cell(figure.value, warning, marks=marks)
         point = figure.end if part.startswith("end") else figure.start
         if point is None:
             return Cell(error="#N/A no close")
-        return Cell(point.date if part.endswith("date") else point.value, warning)
+        return Cell(point.date if part.endswith("date") else point.value, warning, marks=marks)
 
     def point(self, compute: Callable[[], Figure]) -> Cell:
         """A chart point: like :meth:`figure`, but an error leaves the cell blank (a gap in the line, not a

@@ -93,11 +93,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "short.pair.r2g": ("R2000G/S&P 500", "ラッセル2000G/S&P500"),
     "short.pair.r2": ("R2000/S&P 500", "ラッセル2000/S&P500"),
     "short.pair.ew": ("S&P 500 EW/S&P 500", "S&P500均等加重/S&P500"),
-    "line.mag7": ("Mag7 share of S&P 500 market cap", "マグ7のS&P500時価総額比率"),
+    "line.mag7": ("Magnificent Seven share of S&P 500 market cap", "マグニフィセント・セブンのS&P500時価総額比率"),
     "line.spread": ("2s10s spread", "米2年-10年スプレッド"),
     "line.fed": ("Fed funds target range", "FF金利誘導目標"),
-    "line.sectors_best": ("TOPIX-17 best of the week:", "TOPIX-17業種 週間上位:"),
-    "line.sectors_worst": ("TOPIX-17 worst of the week:", "TOPIX-17業種 週間下位:"),
+    "line.sectors_best": ("TOPIX-17 sectors (NEXT FUNDS ETF), best of the week:",
+                          "TOPIX-17業種（NEXT FUNDS ETF） 週間上位:"),
+    "line.sectors_worst": ("TOPIX-17 sectors (NEXT FUNDS ETF), worst of the week:",
+                           "TOPIX-17業種（NEXT FUNDS ETF） 週間下位:"),
     "chart.percent": ("%", "%"),
     "chart.return": ("Return", "騰落率"),
     # the Macro sheet (report/macro.py)
@@ -165,6 +167,18 @@ LABELS: dict[str, tuple[str, str]] = {
                          "グラフの元になる日次・週次の表（印刷対象外：印刷範囲は空）"),
     "unfilled.files": ("{n} series have no file in the CSV folder: {files}",
                        "CSVフォルダにファイルがない系列が{n}件: {files}"),
+    # the published form of a figure (report/published.py, report/names.py): substitutes by name, footnotes
+    "note.ends": ("{name}: data to {day} only", "{name}は{day}までのデータ"),
+    "note.starts": ("{name}: data starts {day}", "{name}のデータは{day}から"),
+    "note.weeks": ("{name}: fewer than 26 weeks of data for the 26-week average",
+                   "{name}は26週平均に必要なデータが不足"),
+    "note.gap": ("{name}: no close in the week to {day}", "{name}は{day}までの週に終値なし"),
+    "note.other": ("{name}: {reason}", "{name}：{reason}"),
+    "post.week_heading": ("Weekly market review, {span}", "週間マーケットレビュー（{span}）"),
+    "post.notes": ("Notes", "注記"),
+    "post.ytd_high": ("YTD high", "年初来高値"),
+    "post.ytd_low": ("YTD low", "年初来安値"),
+    "post.prev_years": ("The two previous years", "過去2年"),
 }
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal, Union
 
+from ..calc.marks import Mark
 from ..types import Lang
 
 #: How a value is shown. pct / pct_signed take fractions (0.0067 → +0.67%); level_pct takes percent numbers
@@ -31,6 +32,9 @@ class Cell:
     error: str | None = None
     #: overrides the column's format for this cell (e.g. a yen ETF's price in a table of index levels)
     fmt: Fmt | None = None
+    #: what the warning means to a reader (the close used, an estimate, a substitute …); None: read from
+    #: ``warning`` (:func:`marketreview.report.published.cell_marks`)
+    marks: tuple[Mark, ...] | None = None
 
     @property
     def shown(self) -> CellValue:

@@ -18,10 +18,9 @@ from ..calc import years as years_calc
 from ..calc.figure import Figure
 from ..errors import MarketReviewError
 from ..substitutes import ADJUSTED
-from ..types import FundamentalsSnapshot, Lang
+from ..types import FundamentalsSnapshot
 from . import extras, macro, mag7_notes
 from .cells import CellMaker
-from .labels import label
 from .model import Cell, Chart, Fmt, Lines, Sheet, Table
 from .reasons import localise_note
 
@@ -145,11 +144,11 @@ def relative(m: CellMaker) -> Sheet:
         sessions_a, sessions_b = m.engine.sessions(num), m.engine.sessions(den)
         mixed = _mixed_basis(m, num, den)
         if mixed is not None:
-            return (_pair_name(m, key, num, den), Cell(ta), Cell(tb), *(Cell(error=mixed) for _ in range(5)))
+            return (m.pair_name(key, num, den), Cell(ta), Cell(tb), *(Cell(error=mixed) for _ in range(5)))
         rebase = (m.figure(lambda: rel.rebased(a, b, m.as_of, sessions_a=sessions_a, sessions_b=sessions_b,
                                                symbols=(ta, tb)))
                   if key in REBASED_PAIRS else Cell())
-        return (_pair_name(m, key, num, den), Cell(ta), Cell(tb),
+        return (m.pair_name(key, num, den), Cell(ta), Cell(tb),
                 m.figure(lambda: rel.relratio(a, b, m.as_of, sessions_a=sessions_a, sessions_b=sessions_b,
                                               symbols=(ta, tb))),
                 m.safe(lambda: _latest_ma(a, b, m.as_of)),
@@ -171,22 +170,6 @@ def relative(m: CellMaker) -> Sheet:
     history, charts = _ratio_history(m)
     aliases = sorted({n for _, a, b in RELATIVE_PAIRS for n in (a, b)})
     return _sheet(m, "relative", (pairs, history), aliases, charts)
-
-
-def _pair_name(m: CellMaker, key: str, num: str, den: str) -> Cell:
-    """The pair's name; where a leg is served by a fallback, the legs' own names (``S&P500均等加重ETF(RSP) /
-    S&P500``), so the ETF is never presented as its index."""
-    if m.engine.substitute(num) is None and m.engine.substitute(den) is None:
-        return Cell(m.t(key))
-    return Cell(f"{m.info(num).label(m.lang)} / {m.info(den).label(m.lang)}")
-
-
-def pair_short(m: CellMaker, key: str, lang: Lang) -> str:
-    """The pair's short name for a summary line; a leg served by a fallback under its own short name."""
-    num, den = next((a, b) for k, a, b in RELATIVE_PAIRS if k == key)
-    if m.engine.substitute(num) is None and m.engine.substitute(den) is None:
-        return label(f"short.{key}", lang)
-    return f"{m.info(num).short(lang)}/{m.info(den).short(lang)}"
 
 
 def _mixed_basis(m: CellMaker, num: str, den: str) -> str | None:
