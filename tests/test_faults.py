@@ -1159,3 +1159,19 @@ def test_a_fetch_time_in_the_future_is_named_as_clock_skew(cache_path: Path) -> 
     note = next(w for w in answer.warnings if "holdings snapshot" in w)
     assert "fetched at 2029-07-11 15:00 UTC, 1489.0 days ahead of this computer's clock (clock skew" in note
     assert "-1489" not in note
+
+
+def test_a_formula_engine_sees_tickers_another_process_fetched_in_the_next_burst(cache_path: Path) -> None:
+    """The one-query list of held tickers (what answers 5,000 unknown tickers fast) never hides new rows."""
+    with Cache(cache_path) as excel_cache, Cache(cache_path) as refresh_cache:
+        excel = make_world(excel_cache).engine
+        excel.fetch_missing = False
+        excel.reload_if_changed()
+        column = [["SP500"], ["XNOPE1"], ["XNOPE2"]]
+        before = functions.call(excel, "CLOSE", column, "2025-01-03")
+        assert all("not loaded yet" in str(a[0].error) for a in before)
+        assert make_world(refresh_cache).engine.ensure(["SP500"]).ok  # the Refresh button's process
+        excel.reload_if_changed()  # the next calculation burst
+        after = functions.call(excel, "CLOSE", column, "2025-01-03")
+        assert after[0][0].value == fake_close("^GSPC", "2025-01-03")
+        assert "not loaded yet" in str(after[1][0].error)

@@ -100,6 +100,9 @@ class Engine:
         #: local files that are gone, unreadable or invalid since they were read: ticker -> (since, why)
         self._file_faults: dict[Symbol, tuple[str | None, StaleFileError]] = {}
         self._fault_since: dict[Symbol, dt.datetime] = {}
+        #: (symbol, source) pairs the cache holds, read in one query, with the cache's own change count then;
+        #: other processes' commits drop it in :meth:`reload_if_changed` (once per calculation burst)
+        self._held: tuple[int, set[tuple[Symbol, str]]] | None = None
 
     # -- time --------------------------------------------------------------------------------------
 
@@ -282,8 +285,10 @@ class Engine:
         """For formulas: fetch only names the cache has never held (and that have not failed this session), and
         on such a cold start warm the whole symbol map in the same batch, so a sheet of formulas costs one request
         per source. Cached data is never refetched here: a refresh does that (see :meth:`ensure`)."""
+        if self.offline or not self.fetch_missing:
+            return None
         cold = [n for n in dict.fromkeys(names) if n not in self._tables and self._is_cold(n)]
-        if not cold or self.offline or not self.fetch_missing:
+        if not cold:
             return None
         universe = [info.alias for info in self.symbols if not self._is_known(info)]
         return self.ensure([*cold, *universe])
@@ -308,6 +313,7 @@ class Engine:
             changed = self._data_version is not None and version != self._data_version
             self._data_version = version
             if changed:
+                self._held = None
                 self._series.clear()
                 self._tables.clear()
                 self._served.clear()
@@ -354,12 +360,13 @@ class Engine:
         with self._lock:
             cached = self._series.get(ticker)
             if cached is None:
-                try:
-                    frame = self.cache.read([ticker], source=self._key(ticker))
+                try:  # a ticker the cache does not hold (a range of 5,000 unknown ones) costs no query
+                    frame = (self.cache.read([ticker], source=self._key(ticker)) if self._cached(ticker) is not None
+                             else None)
                 except CacheCorruptError as exc:  # a damaged row: dropped (the next fetch rebuilds it), reported
                     self._failed[info.alias] = exc
                     raise
-                if ("close", ticker) not in frame.columns:
+                if frame is None or ("close", ticker) not in frame.columns:
                     failure = self._failed.get(info.alias)
                     if isinstance(failure, SymbolNotFoundError):
                         raise UnknownSymbolError(name, f"{failure.source} has no data for {ticker}") from failure
@@ -572,7 +579,13 @@ class Engine:
     def _cached(self, ticker: Symbol) -> CacheInfo | None:
         """What the cache holds for ``ticker`` from the source that serves it now (another source's rows are
         never used)."""
-        return self.cache.info(ticker, self._key(ticker))
+        key = self._key(ticker)
+        marker = self.cache.own_changes()
+        if self._held is None or self._held[0] != marker:
+            self._held = (marker, self.cache.held())
+        if (ticker, key) not in self._held[1]:
+            return None
+        return self.cache.info(ticker, key)
 
     def _file_changed(self, ticker: Symbol) -> bool:
         """Whether the local file serving ``ticker`` is not the one its cached rows were read from (edited,
