@@ -1175,3 +1175,26 @@ def test_a_formula_engine_sees_tickers_another_process_fetched_in_the_next_burst
         after = functions.call(excel, "CLOSE", column, "2025-01-03")
         assert after[0][0].value == fake_close("^GSPC", "2025-01-03")
         assert "not loaded yet" in str(after[1][0].error)
+
+
+def test_closeprice_in_excel_follows_a_rewritten_csv(tmp_path: Path, tmp_cache: Cache,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 21's Excel repro through the UDF module: =CLOSEPRICE("MYF", …) stayed 104.75 after the rewrite."""
+    udfs = pytest.importorskip("marketreview_udfs")
+    path = tmp_path / "MYF.csv"
+    path.write_text(MYF_ROWS)
+    clock = [READ_AT]
+    engine = _folder(tmp_path, tmp_cache, clock, fetch_missing=False)
+    engine.ensure(["MYF"])  # what Refresh did
+    ticks = iter(range(100, 10_000, 10))  # each UDF call is a new calculation burst (seconds apart)
+    monkeypatch.setattr(udfs.time, "monotonic", lambda: float(next(ticks)))
+    udfs.set_engine(engine)
+    try:
+        assert udfs.CLOSEPRICE("MYF", "2024-12-27") == 104.75
+        path.write_text(MYF_ROWS.replace("104.75", "204.75"))
+        assert udfs.CLOSEPRICE("MYF", "2024-12-27") == 204.75
+        path.unlink()
+        shown = udfs.CLOSEPRICE("MYF", "2024-12-27")
+    finally:
+        udfs.set_engine(None)
+    assert isinstance(shown, str) and shown.startswith("#N/A MYF: its file is gone since")
