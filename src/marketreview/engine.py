@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import calendars
+from . import calendars, localfiles
 from .cache import Cache, CacheInfo
 from .calc import prices
 from .calc.lookup import DayTable, day_table
@@ -31,6 +31,7 @@ from .errors import (
     SymbolNotFoundError,
     UnknownSymbolError,
 )
+from .localfiles import CLOCK_SKEW, fetch_age
 from .sources.base import Source, source_key
 from .sources.holdings import to_fundamentals
 from .sources.router import Router
@@ -183,8 +184,8 @@ class Engine:
             if remembered is not None:
                 skipped[ticker] = remembered
                 continue
-            revision = _revision(source, ticker)
-            stored = self.cache.revision(ticker, key) if _reads_files(source) else None
+            revision = localfiles.revision(source, ticker)
+            stored = self.cache.revision(ticker, key) if localfiles.reads_files(source) else None
             if revision != stored:  # edited, or gone since it was read: read it again (or report why not)
                 if revision is not None:
                     revisions[ticker] = revision
@@ -591,22 +592,22 @@ class Engine:
         """Whether the local file serving ``ticker`` is not the one its cached rows were read from (edited,
         unreadable or gone); False for sources that read no files."""
         source = self.router.route(ticker)
-        if not _reads_files(source):
+        if not localfiles.reads_files(source):
             return False
         stored = self.cache.revision(ticker, source_key(source))
-        return stored is not None and _revision(source, ticker) != stored
+        return stored is not None and localfiles.revision(source, ticker) != stored
 
     def _note_file_faults(self, source: Source, bad: dict[Symbol, MarketReviewError], now: dt.datetime) -> None:
         """A file read before that now fails to read: its cached rows are no longer served, and the failure
         becomes a :class:`StaleFileError` that says since when and which values are withheld."""
-        if not _reads_files(source):
+        if not localfiles.reads_files(source):
             return
         key = source_key(source)
         for ticker, error in list(bad.items()):
             if isinstance(error, StaleFileError) or self.cache.revision(ticker, key) is None:
                 continue
             since = self._fault_since.setdefault(ticker, now)
-            self._file_faults[ticker] = (_revision(source, ticker), self._file_fault(ticker, since, error))
+            self._file_faults[ticker] = (localfiles.revision(source, ticker), self._file_fault(ticker, since, error))
             bad[ticker] = self._file_faults[ticker][1]
             self._series.pop(ticker, None)
             self._tables.clear()
@@ -614,13 +615,10 @@ class Engine:
 
     def _file_fault(self, ticker: Symbol, since: dt.datetime, error: MarketReviewError) -> StaleFileError:
         cached = self._cached(ticker)
-        read = f": the values read at {self._clock_text(cached.fetched_at)} are not served" if cached else ""
-        if isinstance(error, SymbolNotFoundError):
-            describe = getattr(self.router.route(ticker), "describe", None)
-            why = f"gone since {self._clock_text(since)} ({describe(ticker) if describe else error})"
-        else:
-            why = f"unreadable since {self._clock_text(since)} ({error})"
-        return StaleFileError(ticker, f"its file is {why}{read}")
+        describe = getattr(self.router.route(ticker), "describe", None)
+        return localfiles.file_fault(ticker, error, self._clock_text(since),
+                                     self._clock_text(cached.fetched_at) if cached else None,
+                                     str(describe(ticker)) if describe is not None else None)
 
     def _raise_file_fault(self, ticker: Symbol) -> None:
         fault = self._file_faults.get(ticker)
@@ -628,11 +626,7 @@ class Engine:
             raise fault[1]
 
     def _clock_text(self, when: dt.datetime) -> str:
-        """``12:04`` today, ``2024-12-27 12:04`` on another day, in the user's zone."""
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=dt.timezone.utc)
-        local = when.astimezone(self.tz) if self.tz is not None else when.astimezone()
-        return f"{local:%H:%M}" if local.date() == self.today() else f"{local:%Y-%m-%d %H:%M}"
+        return localfiles.clock_text(when, self.tz, self.today())
 
     def check_files(self) -> list[Symbol]:
         """Once per calculation burst: each local file behind a series in memory (or behind a failure) is
@@ -642,10 +636,11 @@ class Engine:
         with self._lock:
             for ticker in dict.fromkeys([*self._series, *self._file_faults]):
                 source = self.router.route(ticker)
-                if not _reads_files(source):
+                if not localfiles.reads_files(source):
                     continue
                 fault = self._file_faults.get(ticker)
-                if (_revision(source, ticker) != fault[0]) if fault is not None else self._file_changed(ticker):
+                now = localfiles.revision(source, ticker) if fault is not None else None
+                if (now != fault[0]) if fault is not None else self._file_changed(ticker):
                     changed.append(ticker)
             for ticker in changed:
                 self._series.pop(ticker, None)
@@ -660,21 +655,6 @@ class Engine:
         return any(s.name == "demo" for s in self.router.sources)
 
 
-#: A fetch time later than the clock by more than this is clock skew, not a rounding of "just now".
-CLOCK_SKEW = dt.timedelta(minutes=5)
-
-
-def fetch_age(fetched_at: dt.datetime, now: dt.datetime) -> str:
-    """``"fetched 3.2 days ago"``; a fetch time in the future is named as what it is: ``"fetched at
-    2030-01-01 00:00 UTC, 1489.4 days ahead of this computer's clock (clock skew: …)"``."""
-    age = now - fetched_at
-    if age < -CLOCK_SKEW:
-        stamp = fetched_at.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-        return (f"fetched at {stamp}, {-age.total_seconds() / 86400:.1f} days ahead of this computer's clock "
-                "(clock skew: check the computer's date and time, or the clock of the one that fetched it)")
-    return f"fetched {max(age.total_seconds(), 0.0) / 86400:.1f} days ago"
-
-
 def _non_finite(source: str, frame: pd.DataFrame, tickers: list[Symbol]) -> dict[Symbol, MarketReviewError]:
     """Symbols whose closes include ±inf: refused one by one, so they do not cost the rest of the batch."""
     bad: dict[Symbol, MarketReviewError] = {}
@@ -687,22 +667,6 @@ def _non_finite(source: str, frame: pd.DataFrame, tickers: list[Symbol]) -> dict
                     day = frame.index[int(infinite.argmax())].date().isoformat()
                     bad[ticker] = DataFormatError(f"{source} {ticker}", f"non-finite {kind} on {day}")
     return bad
-
-
-def _reads_files(source: Source) -> bool:
-    return getattr(source, "revision", None) is not None
-
-
-def _revision(source: Source, ticker: Symbol) -> str | None:
-    """The version of the local file(s) serving ``ticker`` (size, mtime and hash), for sources that read files."""
-    revision = getattr(source, "revision", None)
-    if revision is None:
-        return None
-    try:
-        value = revision(ticker)
-    except MarketReviewError:
-        return None  # the fetch reports the problem, naming the file
-    return None if value is None else str(value)
 
 
 def _unique_infos(infos: Iterable[SymbolInfo]) -> list[SymbolInfo]:
