@@ -6,7 +6,8 @@
 
 Figures: floor_lookup_us, perf_scalar_us, perf_scalar_p95_us, perf_range_1000_ms, requests_per_recalc,
 naive_requests_per_recalc, recalc_speedup_x, first_call_s, cache_read_ms, build_s, build_peak_mb,
-cold_recalc_template_s, freshness_check_us, charts_s; each
+cold_recalc_template_s, freshness_check_us, charts_s, unknown_range_ms (5,000 unknown tickers in one range,
+against known_range_ms, the same size over cached tickers); each
 budgeted figure is followed by ``budget <name>: <= limit unit, met|MISSED`` and the run ends with a count.
 """
 
@@ -26,6 +27,7 @@ import excel
 import first_call
 import formulas
 import recalc
+import unknown_range
 from common import SIZES, Output, machine, parser, source_spec, warm_cache
 
 
@@ -51,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         build.run(out, size, spec, workdir)
         excel.run(out, size, spec, workdir)
         charts.run(out, size, spec, workdir)
+        unknown_range.run(out, size, spec, workdir)
     out.info("bench_seconds", f"{time.perf_counter() - started:.1f}")
     out.summary()
     return 0

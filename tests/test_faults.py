@@ -1159,3 +1159,42 @@ def test_a_fetch_time_in_the_future_is_named_as_clock_skew(cache_path: Path) -> 
     note = next(w for w in answer.warnings if "holdings snapshot" in w)
     assert "fetched at 2029-07-11 15:00 UTC, 1489.0 days ahead of this computer's clock (clock skew" in note
     assert "-1489" not in note
+
+
+def test_a_formula_engine_sees_tickers_another_process_fetched_in_the_next_burst(cache_path: Path) -> None:
+    """The one-query list of held tickers (what answers 5,000 unknown tickers fast) never hides new rows."""
+    with Cache(cache_path) as excel_cache, Cache(cache_path) as refresh_cache:
+        excel = make_world(excel_cache).engine
+        excel.fetch_missing = False
+        excel.reload_if_changed()
+        column = [["SP500"], ["XNOPE1"], ["XNOPE2"]]
+        before = functions.call(excel, "CLOSE", column, "2025-01-03")
+        assert all("not loaded yet" in str(a[0].error) for a in before)
+        assert make_world(refresh_cache).engine.ensure(["SP500"]).ok  # the Refresh button's process
+        excel.reload_if_changed()  # the next calculation burst
+        after = functions.call(excel, "CLOSE", column, "2025-01-03")
+        assert after[0][0].value == fake_close("^GSPC", "2025-01-03")
+        assert "not loaded yet" in str(after[1][0].error)
+
+
+def test_closeprice_in_excel_follows_a_rewritten_csv(tmp_path: Path, tmp_cache: Cache,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 21's Excel repro through the UDF module: =CLOSEPRICE("MYF", …) stayed 104.75 after the rewrite."""
+    udfs = pytest.importorskip("marketreview_udfs")
+    path = tmp_path / "MYF.csv"
+    path.write_text(MYF_ROWS)
+    clock = [READ_AT]
+    engine = _folder(tmp_path, tmp_cache, clock, fetch_missing=False)
+    engine.ensure(["MYF"])  # what Refresh did
+    ticks = iter(range(100, 10_000, 10))  # each UDF call is a new calculation burst (seconds apart)
+    monkeypatch.setattr(udfs.time, "monotonic", lambda: float(next(ticks)))
+    udfs.set_engine(engine)
+    try:
+        assert udfs.CLOSEPRICE("MYF", "2024-12-27") == 104.75
+        path.write_text(MYF_ROWS.replace("104.75", "204.75"))
+        assert udfs.CLOSEPRICE("MYF", "2024-12-27") == 204.75
+        path.unlink()
+        shown = udfs.CLOSEPRICE("MYF", "2024-12-27")
+    finally:
+        udfs.set_engine(None)
+    assert isinstance(shown, str) and shown.startswith("#N/A MYF: its file is gone since")

@@ -271,6 +271,20 @@ class Cache:
                                 "ORDER BY 1").fetchall()
         return [str(r[0]) for r in rows]
 
+    def own_changes(self) -> int:
+        """Rows this connection has inserted, changed or deleted so far (SQLite's ``total_changes``; no query).
+        Other processes' commits show in :meth:`data_version` instead. Lock-free: one attribute read."""
+        conn = self._conn
+        return conn.total_changes if conn is not None else -1
+
+    def held(self) -> set[tuple[Symbol, str]]:
+        """Every ``(symbol, source)`` the cache holds rows or fetched ranges for, in one query: what lets a
+        range of thousands of unknown tickers be answered without a query per ticker."""
+        with self._session() as conn:
+            rows = conn.execute("SELECT symbol, source FROM coverage UNION "
+                                "SELECT DISTINCT symbol, source FROM prices").fetchall()
+        return {(str(r[0]), str(r[1])) for r in rows}
+
     def fetched_at(self, symbols: Sequence[Symbol], source: str | None = None) -> dt.datetime | None:
         """How stale ``symbols`` are together: the oldest of their latest fetch times (from ``source`` if
         given). Symbols never fetched are ignored; ``None`` when none was."""

@@ -16,7 +16,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from . import calendars, wanted
+from . import calendars, localfiles, wanted
 from . import substitutes as subs
 from .cache import Cache, CacheInfo
 from .calc import prices
@@ -35,6 +35,7 @@ from .errors import (
     SymbolNotFoundError,
     UnknownSymbolError,
 )
+from .localfiles import CLOCK_SKEW, fetch_age
 from .sources.base import Source, source_key
 from .sources.holdings import to_fundamentals
 from .sources.router import Router
@@ -116,6 +117,9 @@ class Engine:
         #: a refresh's deadline (a time.monotonic() reading) and its length: no request waits past it
         self.deadline: float | None = None
         self.deadline_seconds = 0.0
+        #: (symbol, source) pairs the cache holds, read in one query, with the cache's own change count then;
+        #: other processes' commits drop it in :meth:`reload_if_changed` (once per calculation burst)
+        self._held: tuple[int, set[tuple[Symbol, str]]] | None = None
 
     # -- time --------------------------------------------------------------------------------------
 
@@ -204,8 +208,8 @@ class Engine:
             if remembered is not None:
                 skipped[ticker] = remembered
                 continue
-            revision = _revision(source, ticker)
-            stored = self.cache.revision(ticker, key) if _reads_files(source) else None
+            revision = localfiles.revision(source, ticker)
+            stored = self.cache.revision(ticker, key) if localfiles.reads_files(source) else None
             if revision != stored:  # edited, or gone since it was read: read it again (or report why not)
                 if revision is not None:
                     revisions[ticker] = revision
@@ -329,8 +333,10 @@ class Engine:
         """For formulas: fetch only names the cache has never held (and that have not failed this session), and
         on such a cold start warm the whole symbol map in the same batch, so a sheet of formulas costs one request
         per source. Cached data is never refetched here: a refresh does that (see :meth:`ensure`)."""
+        if self.offline or not self.fetch_missing:
+            return None
         cold = [n for n in dict.fromkeys(names) if n not in self._tables and self._is_cold(n)]
-        if not cold or self.offline or not self.fetch_missing:
+        if not cold:
             return None
         universe = [info.alias for info in self.symbols if not self._is_known(info)]
         return self.ensure([*cold, *universe])
@@ -387,6 +393,7 @@ class Engine:
             changed = self._data_version is not None and version != self._data_version
             self._data_version = version
             if changed:
+                self._held = None
                 self._series.clear()
                 self._basis.clear()
                 self._tables.clear()
@@ -436,12 +443,13 @@ class Engine:
         with self._lock:
             cached = self._series.get(ticker)
             if cached is None:
-                try:
-                    frame = self.cache.read([ticker], source=self._key(ticker))
+                try:  # a ticker the cache does not hold (a range of 5,000 unknown ones) costs no query
+                    frame = (self.cache.read([ticker], source=self._key(ticker)) if self._cached(ticker) is not None
+                             else None)
                 except CacheCorruptError as exc:  # a damaged row: dropped (the next fetch rebuilds it), reported
                     self._failed[info.alias] = exc
                     raise
-                if ("close", ticker) not in frame.columns:
+                if frame is None or ("close", ticker) not in frame.columns:
                     failure = self._failed.get(info.alias)
                     if isinstance(failure, SymbolNotFoundError):
                         raise UnknownSymbolError(name, f"{failure.source} has no data for {ticker}") from failure
@@ -716,28 +724,34 @@ class Engine:
     def _cached(self, ticker: Symbol) -> CacheInfo | None:
         """What the cache holds for ``ticker`` from the source that serves it now (another source's rows are
         never used)."""
-        return self.cache.info(ticker, self._key(ticker))
+        key = self._key(ticker)
+        marker = self.cache.own_changes()
+        if self._held is None or self._held[0] != marker:
+            self._held = (marker, self.cache.held())
+        if (ticker, key) not in self._held[1]:
+            return None
+        return self.cache.info(ticker, key)
 
     def _file_changed(self, ticker: Symbol) -> bool:
         """Whether the local file serving ``ticker`` is not the one its cached rows were read from (edited,
         unreadable or gone); False for sources that read no files."""
         source = self.router.route(ticker)
-        if not _reads_files(source):
+        if not localfiles.reads_files(source):
             return False
         stored = self.cache.revision(ticker, source_key(source))
-        return stored is not None and _revision(source, ticker) != stored
+        return stored is not None and localfiles.revision(source, ticker) != stored
 
     def _note_file_faults(self, source: Source, bad: dict[Symbol, MarketReviewError], now: dt.datetime) -> None:
         """A file read before that now fails to read: its cached rows are no longer served, and the failure
         becomes a :class:`StaleFileError` that says since when and which values are withheld."""
-        if not _reads_files(source):
+        if not localfiles.reads_files(source):
             return
         key = source_key(source)
         for ticker, error in list(bad.items()):
             if isinstance(error, StaleFileError) or self.cache.revision(ticker, key) is None:
                 continue
             since = self._fault_since.setdefault(ticker, now)
-            self._file_faults[ticker] = (_revision(source, ticker), self._file_fault(ticker, since, error))
+            self._file_faults[ticker] = (localfiles.revision(source, ticker), self._file_fault(ticker, since, error))
             bad[ticker] = self._file_faults[ticker][1]
             self._series.pop(ticker, None)
             self._tables.clear()
@@ -745,13 +759,10 @@ class Engine:
 
     def _file_fault(self, ticker: Symbol, since: dt.datetime, error: MarketReviewError) -> StaleFileError:
         cached = self._cached(ticker)
-        read = f": the values read at {self._clock_text(cached.fetched_at)} are not served" if cached else ""
-        if isinstance(error, SymbolNotFoundError):
-            describe = getattr(self.router.route(ticker), "describe", None)
-            why = f"gone since {self._clock_text(since)} ({describe(ticker) if describe else error})"
-        else:
-            why = f"unreadable since {self._clock_text(since)} ({error})"
-        return StaleFileError(ticker, f"its file is {why}{read}")
+        describe = getattr(self.router.route(ticker), "describe", None)
+        return localfiles.file_fault(ticker, error, self._clock_text(since),
+                                     self._clock_text(cached.fetched_at) if cached else None,
+                                     str(describe(ticker)) if describe is not None else None)
 
     def _raise_file_fault(self, ticker: Symbol) -> None:
         fault = self._file_faults.get(ticker)
@@ -759,11 +770,7 @@ class Engine:
             raise fault[1]
 
     def _clock_text(self, when: dt.datetime) -> str:
-        """``12:04`` today, ``2024-12-27 12:04`` on another day, in the user's zone."""
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=dt.timezone.utc)
-        local = when.astimezone(self.tz) if self.tz is not None else when.astimezone()
-        return f"{local:%H:%M}" if local.date() == self.today() else f"{local:%Y-%m-%d %H:%M}"
+        return localfiles.clock_text(when, self.tz, self.today())
 
     def check_files(self) -> list[Symbol]:
         """Once per calculation burst: each local file behind a series in memory (or behind a failure) is
@@ -773,10 +780,11 @@ class Engine:
         with self._lock:
             for ticker in dict.fromkeys([*self._series, *self._file_faults]):
                 source = self.router.route(ticker)
-                if not _reads_files(source):
+                if not localfiles.reads_files(source):
                     continue
                 fault = self._file_faults.get(ticker)
-                if (_revision(source, ticker) != fault[0]) if fault is not None else self._file_changed(ticker):
+                now = localfiles.revision(source, ticker) if fault is not None else None
+                if (now != fault[0]) if fault is not None else self._file_changed(ticker):
                     changed.append(ticker)
             for ticker in changed:
                 self._series.pop(ticker, None)
@@ -791,21 +799,6 @@ class Engine:
         return any(s.name == "demo" for s in self.router.sources)
 
 
-#: A fetch time later than the clock by more than this is clock skew, not a rounding of "just now".
-CLOCK_SKEW = dt.timedelta(minutes=5)
-
-
-def fetch_age(fetched_at: dt.datetime, now: dt.datetime) -> str:
-    """``"fetched 3.2 days ago"``; a fetch time in the future is named as what it is: ``"fetched at
-    2030-01-01 00:00 UTC, 1489.4 days ahead of this computer's clock (clock skew: …)"``."""
-    age = now - fetched_at
-    if age < -CLOCK_SKEW:
-        stamp = fetched_at.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-        return (f"fetched at {stamp}, {-age.total_seconds() / 86400:.1f} days ahead of this computer's clock "
-                "(clock skew: check the computer's date and time, or the clock of the one that fetched it)")
-    return f"fetched {max(age.total_seconds(), 0.0) / 86400:.1f} days ago"
-
-
 def _non_finite(source: str, frame: pd.DataFrame, tickers: list[Symbol]) -> dict[Symbol, MarketReviewError]:
     """Symbols whose closes include ±inf: refused one by one, so they do not cost the rest of the batch."""
     bad: dict[Symbol, MarketReviewError] = {}
@@ -818,22 +811,6 @@ def _non_finite(source: str, frame: pd.DataFrame, tickers: list[Symbol]) -> dict
                     day = frame.index[int(infinite.argmax())].date().isoformat()
                     bad[ticker] = DataFormatError(f"{source} {ticker}", f"non-finite {kind} on {day}")
     return bad
-
-
-def _reads_files(source: Source) -> bool:
-    return getattr(source, "revision", None) is not None
-
-
-def _revision(source: Source, ticker: Symbol) -> str | None:
-    """The version of the local file(s) serving ``ticker`` (size, mtime and hash), for sources that read files."""
-    revision = getattr(source, "revision", None)
-    if revision is None:
-        return None
-    try:
-        value = revision(ticker)
-    except MarketReviewError:
-        return None  # the fetch reports the problem, naming the file
-    return None if value is None else str(value)
 
 
 def _unique_infos(infos: Iterable[SymbolInfo]) -> list[SymbolInfo]:

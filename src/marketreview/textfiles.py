@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import time
 from pathlib import Path
 
 from .errors import DataFormatError
@@ -65,18 +66,33 @@ def read_text(path: Path, what: str = "") -> tuple[str, str]:
     return decode(data, where)
 
 
+#: A file's content digest by (path, inode, size, mtime, ctime): a file whose status is unchanged is not read again.
+_DIGESTS: dict[tuple[str, int, int, int, int], bytes] = {}
+#: A status younger than this may hide a same-size rewrite within the file system's time resolution: read it.
+_RACY_SECONDS = 2.0
+
+
 def revision(paths: list[Path]) -> str:
-    """A fingerprint of files' names, sizes, modification times and contents: it changes when any does."""
+    """A fingerprint of files' names, sizes, modification times and contents: it changes when any does. An
+    unchanged file costs one ``stat`` (its content digest is remembered), except within two seconds of its last
+    change, when it is read again (an edit in the same clock tick keeps size and mtime)."""
     digest = hashlib.sha256()
+    now = time.time()
     for path in paths:
         try:
             status = path.stat()
-            data = path.read_bytes()
+            key = (str(path), status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+            content = _DIGESTS.get(key)
+            if content is None or now - max(status.st_mtime_ns, status.st_ctime_ns) / 1e9 < _RACY_SECONDS:
+                content = hashlib.sha256(path.read_bytes()).digest()
+                if len(_DIGESTS) > 4096:
+                    _DIGESTS.clear()
+                _DIGESTS[key] = content
         except OSError as exc:
             digest.update(f"{path.name}:unreadable:{exc.errno}".encode())
             continue
         digest.update(f"{path.name}:{status.st_size}:{status.st_mtime_ns}:".encode())
-        digest.update(hashlib.sha256(data).digest())
+        digest.update(content)
     return digest.hexdigest()
 
 
