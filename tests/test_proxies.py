@@ -237,8 +237,9 @@ def test_rsp_on_price_basis_is_compared_and_rebased(tmp_path: Path) -> None:
 
 
 def test_a_distribution_after_the_first_fetch_readjusts_the_cached_history(tmp_path: Path) -> None:
-    """Yahoo re-adjusts every earlier Adj Close at a distribution: the engine fetches such an ETF whole, so its
-    cached older rows do not keep the old adjustment (which would show the payout as a 2% fall)."""
+    """Yahoo re-adjusts every earlier Adj Close at a distribution: when the new rows' adjusted closes disagree
+    with the cached ones, the engine fetches such an ETF whole, so its cached older rows do not keep the old
+    adjustment (which would show the payout as a 2% fall); otherwise only the new days are asked for."""
     from conftest import linear_prices
 
     paid = {"yet": False}
@@ -259,9 +260,13 @@ def test_a_distribution_after_the_first_fetch_readjusts_the_cached_history(tmp_p
     engine = Engine(Router(source), Cache(tmp_path / "c.sqlite"), clock=lambda: now["t"])
     engine.ensure(["TOPIX17_FOODS"])
     assert engine.series("TOPIX17_FOODS").loc["2024-07-05"] == 2000.0
+    now["t"] = dt.datetime(2024, 7, 8, 12, tzinfo=dt.timezone.utc)  # no payout yet: only the new days
+    assert engine.ensure(["TOPIX17_FOODS"]).requests == {"fake": 1}
+    assert source.calls[-1][1] > dt.date(2024, 7, 1)
     paid["yet"], now["t"] = True, dt.datetime(2024, 7, 12, 12, tzinfo=dt.timezone.utc)
-    engine.ensure(["TOPIX17_FOODS"])
-    assert source.calls[-1][1] == engine.history_start(dt.date(2024, 7, 12))  # fetched whole, not the new days
+    report = engine.ensure(["TOPIX17_FOODS"])
+    assert report.requests == {"fake": 2}  # the new days disagree with the cached adjustment: then the whole
+    assert source.calls[-1] == (("1617.T",), engine.history_start(dt.date(2024, 7, 12)), dt.date(2024, 7, 12))
     series = engine.series("TOPIX17_FOODS")
     assert series.loc["2024-07-05"] == 1960.0 == series.loc["2024-07-10"]  # no fall on the ex-date
 

@@ -266,13 +266,18 @@ class Engine:
             if frame is not None and good:
                 kept = frame.loc[:, [c for c in frame.columns if c[1] in good]]
                 try:
+                    redo = self._readjusted(source, kept, good, start, lo, hi)
                     report.rows += self.cache.write(kept, source=key, start=lo, end=hi, fetched_at=now,
                                                     symbols=good, replace=[t for t in good if self._revises(t)],
                                                     revisions={t: revisions[t] for t in good if t in revisions})
+                    self._refetch_readjusted(source, redo, start, hi, now, report)
                 except CacheError as exc:  # e.g. busy: remembered like a failed fetch, so no formula waits again
                     bad.update(dict.fromkeys(good, exc))
                     good = []
                     down[_BUSY] = exc
+                except MarketReviewError as exc:  # the whole refetch failed: the re-adjusted ETFs report it
+                    bad.update({t: exc for t in good if self._readjusts(t)})
+                    good = [t for t in good if t not in bad]
             for ticker in good:
                 self._series.pop(ticker, None)
                 self._file_faults.pop(ticker, None)
@@ -321,13 +326,35 @@ class Engine:
             self.cache.mark_unknown(key, never, "returned no data", now)
 
     def _revises(self, ticker: Symbol) -> bool:
-        source = self.router.route(ticker)
-        revises = getattr(source, "revises_history", None)
-        if revises is not None and revises(ticker):
-            return True
-        extra = self.symbols.ticker_info(ticker)  # an ETF measured on adjusted closes its source re-adjusts
+        revises = getattr(self.router.route(ticker), "revises_history", None)
+        return bool(revises(ticker)) if revises is not None else False
+
+    def _readjusts(self, ticker: Symbol) -> bool:
+        """An ETF measured on adjusted closes its source re-adjusts back in time at each distribution (Yahoo)."""
+        extra = self.symbols.ticker_info(ticker)
         adjusted = extra is not None and extra.returns == subs.ADJUSTED
-        return adjusted and bool(getattr(source, "readjusts_history", False))
+        return adjusted and bool(getattr(self.router.route(ticker), "readjusts_history", False))
+
+    def _readjusted(self, source: Source, frame: pd.DataFrame, tickers: list[Symbol], start: dt.date,
+                    lo: dt.date, hi: dt.date) -> list[Symbol]:
+        """After a distribution the source re-adjusts every earlier adjusted close: the ETFs whose new adjusted
+        closes disagree with the cached ones on the days both hold (or none overlap), read before writing."""
+        candidates = [t for t in tickers if lo > start and self._readjusts(t)]
+        if not candidates:
+            return []
+        cached = self.cache.read(candidates, lo - dt.timedelta(days=7), hi, source=source_key(source))
+        return [t for t in candidates if subs.readjusted(frame, cached, t)]
+
+    def _refetch_readjusted(self, source: Source, redo: list[Symbol], start: dt.date, hi: dt.date,
+                            now: dt.datetime, report: FetchReport) -> None:
+        """Fetch re-adjusted ETFs whole and replace their rows (a second request, only after a distribution),
+        so no payout shows as a fall."""
+        key = source_key(source)
+        if redo:
+            report.requests[source.name] = report.requests.get(source.name, 0) + 1
+            whole = source.fetch(redo, start, hi)
+            report.rows += self.cache.write(whole, source=key, start=start, end=hi, fetched_at=now, symbols=redo,
+                                            replace=redo)
 
     def ensure_batch(self, names: Iterable[str]) -> FetchReport | None:
         """For formulas: fetch only names the cache has never held (and that have not failed this session), and

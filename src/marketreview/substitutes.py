@@ -81,6 +81,19 @@ def marks_for(substitute: Substitute | None, ticker: Symbol, basis: str | None, 
     return tuple(out)
 
 
+def readjusted(new: pd.DataFrame, cached: pd.DataFrame, ticker: Symbol) -> bool:
+    """True when ``ticker``'s adjusted closes in a new answer differ from the cached ones on the days both hold,
+    or when the cache holds some near them but none on the same days (nothing to compare: assume re-adjusted)."""
+    column = ("adj_close", ticker)
+    if column not in new.columns or column not in cached.columns or cached[column].dropna().empty:
+        return False
+    both = pd.concat([new[column], cached[column]], axis=1, join="inner").dropna()
+    if both.empty:
+        return True
+    fresh, old = both.iloc[:, 0].to_numpy(dtype=float), both.iloc[:, 1].to_numpy(dtype=float)
+    return bool((abs(fresh - old) > 1e-6 * abs(old)).any())  # a payout moves it by 1e-4 or more; noise less
+
+
 def pick_closes(frame: pd.DataFrame, ticker: Symbol, *, wants_adjusted: bool, adjusted_only: bool
                 ) -> tuple[pd.Series, str]:
     """``(closes, basis)`` of ``ticker`` from a cache frame: the ``adj_close`` column where ``wants_adjusted``
@@ -99,4 +112,4 @@ def pick_closes(frame: pd.DataFrame, ticker: Symbol, *, wants_adjusted: bool, ad
 
 
 __all__ = ["ADJUSTED", "ADJUSTED_NOTE", "PRICE", "RAW", "RAW_NOTE", "TOTAL_RETURN_NOTE", "Substitute", "marks_for",
-           "pick_closes", "substitute_for"]
+           "pick_closes", "readjusted", "substitute_for"]
