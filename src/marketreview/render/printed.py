@@ -1,11 +1,13 @@
 """A built workbook laid out for paper: every sheet prints on one landscape A4 page that holds its week.
 
-- Tables longer than :data:`~marketreview.report.layout.DATA_ROWS` rows (the daily yields, the weekly
-  histories, the Macro sheet's chart tables) go to a data sheet (``データ`` / ``Data``) at the end, side by side.
-  Its print area is one empty cell, so printing the workbook skips it; it is there to read and to copy.
+- Histories (date-led tables longer than :data:`~marketreview.report.layout.DATA_ROWS` rows, or drawn by a
+  chart: the daily yields, the weekly ratios and shares, the Macro sheet's chart tables) go to a data sheet
+  (``データ`` / ``Data``) at the end, side by side. Its print area is one empty cell, so printing the workbook
+  skips it; it is there to read and to copy.
 - The charts stay on their sheets and draw from the data sheet, arranged beside or below the tables
   (:func:`marketreview.render.charts.add_charts` with ``fit_page``) so the page fits at the largest scale; no
-  header row is repeated, so no chart can cross one.
+  header row is repeated, so no chart can cross one. Charts that would print the page below 8 pt get a page of
+  their own after a manual break, at a fixed scale.
 - Long text (the stamp, the status, lines under a table) wraps inside the printed width instead of widening it,
   and the Summary's two languages sit side by side.
 - Every cell and chart names its font (:data:`~marketreview.render.styles.FONT_NAME`).
@@ -31,6 +33,7 @@ from . import styles
 from .charts import add_charts
 from .xlsx import (
     _BODY_FONT,
+    _DEMO_FONT,
     _STAMP_FONT,
     _TITLE_FONT,
     _put_text,
@@ -52,13 +55,6 @@ MAX_COLUMN = 28
 CAPS = tuple(float(cap) for cap in range(20, 68, 4))
 #: proportional Latin text takes about this share of the width :func:`styles.text_width` counts for it
 _PROPORTIONAL = 0.9
-
-
-def _text_cm_width(text: str) -> float:
-    """The width of ``text`` in column-width units as it wraps: wide (CJK) characters count two, Latin ones a
-    little less than one."""
-    wide = styles.text_width(text) - len(text)
-    return 2 * wide + _PROPORTIONAL * (len(text) - wide)
 #: centimetres per unit of column width, per default row and per point (for choosing a cap)
 CHAR_CM = 0.206
 ROW_PT = 15.0
@@ -69,6 +65,13 @@ SHORT_HEADER = 10
 MAX_LINES = 70
 #: width of the blank column between blocks placed side by side
 GAP_WIDTH = 2
+
+
+def _text_cm_width(text: str) -> float:
+    """The width of ``text`` in column-width units as it wraps: wide (CJK) characters count two, Latin ones a
+    little less than one."""
+    wide = styles.text_width(text) - len(text)
+    return 2 * wide + _PROPORTIONAL * (len(text) - wide)
 
 
 def _name_fonts(book: Any) -> None:
@@ -87,11 +90,14 @@ def _data_title(report: Report, titles: list[str]) -> str:
 
 
 def render_printed(report: Report, wb: Workbook | None, titles: list[str]) -> Workbook:
-    """:func:`marketreview.render.xlsx.render_workbook` for paper (see the module docstring)."""
-    book: Any = Workbook() if wb is None else wb
-    if wb is None:
-        book.remove(book.active)
-        _name_fonts(book)
+    """:func:`marketreview.render.xlsx.render_workbook` for paper (see the module docstring), into a fresh
+    workbook (a template keeps its layout, where the Refresh button writes)."""
+    if wb is not None:
+        raise RenderError("workbook", "the printed layout is for a new file; render into a template with "
+                                      "printed=False")
+    book: Any = Workbook()
+    book.remove(book.active)
+    _name_fonts(book)
     splits = {sheet.key: layout.split_for_print(sheet) for sheet in report.sheets}
     owners = [(sheet.key, t) for sheet in report.sheets for t in splits[sheet.key][1]]
     titled = {sheet.key: sheet.title for sheet in report.sheets}
@@ -117,8 +123,11 @@ def _render_data(ws: Any, report: Report, placements: list[layout.Placement]) ->
     _put_text(title, label("sheet.data", report.lang))
     title.font = _TITLE_FONT
     stamp = ws.cell(row=layout.STAMP_ROW, column=1)
-    _put_text(stamp, label("stamp.data_sheet", report.lang))
-    stamp.font = _STAMP_FONT
+    words = [f"{label('stamp.as_of', report.lang)}: {report.as_of.isoformat()}", label("stamp.data_sheet", report.lang)]
+    if report.demo:  # first, as on every sheet of a demo build
+        words.insert(0, label("stamp.demo", report.lang))
+    _put_text(stamp, " · ".join(words))
+    stamp.font = _DEMO_FONT if report.demo else _STAMP_FONT
     holder = Sheet("data", "data", "", tuple(p.block for p in placements))
     for placement in placements:
         assert isinstance(placement.block, Table)
