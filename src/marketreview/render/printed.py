@@ -28,7 +28,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from ..errors import RenderError
 from ..report import layout
 from ..report.labels import label
-from ..report.model import Lines, Report, Sheet, Table
+from ..report.model import Cell, Fmt, Lines, Report, Sheet, Table
 from . import styles
 from .charts import add_charts
 from .xlsx import (
@@ -55,6 +55,8 @@ MAX_COLUMN = 28
 CAPS = tuple(float(cap) for cap in range(20, 68, 4))
 #: proportional Latin text takes about this share of the width :func:`styles.text_width` counts for it
 _PROPORTIONAL = 0.9
+#: and capitals about this much more
+_CAPITALS = 1.15
 #: centimetres per unit of column width, per default row and per point (for choosing a cap)
 CHAR_CM = 0.206
 ROW_PT = 15.0
@@ -158,6 +160,16 @@ def _render_sheet(ws: Any, report: Report, sheet: Sheet, kept: tuple[Table | Lin
     _page_setup(ws, last_column, max(content_rows, chart_row, layout.STATUS_ROW))
 
 
+def _value_width(item: Cell, fmt: Fmt, lang: Any) -> int:
+    """:func:`xlsx._shown_width`, with room for capitals (``FRED:GACDFSA066MSFRBPHI``), which are wider than the
+    digit a column-width unit measures."""
+    width = _shown_width(item, fmt, lang)
+    text = item.shown if item.error is None else None
+    if isinstance(text, str) and 2 * sum(ch.isupper() for ch in text) > len(text):
+        return math.ceil(width * _CAPITALS)
+    return width
+
+
 def _column_widths(placements: list[layout.Placement], lang: Any, cap: float) -> dict[int, float]:
     """Each column as narrow as its values allow, at most ``cap`` (longer text wraps); headers up to
     :data:`SHORT_HEADER` wide keep one line, longer ones take two. Lines alone on a sheet (the Summary) get
@@ -168,7 +180,7 @@ def _column_widths(placements: list[layout.Placement], lang: Any, cap: float) ->
         table = placement.block
         assert isinstance(table, Table)
         for offset, column in enumerate(table.columns):
-            longest = max([0, *(_shown_width(row[offset], column.fmt, lang) for row in table.rows)])
+            longest = max([0, *(_value_width(row[offset], column.fmt, lang) for row in table.rows)])
             header = styles.text_width(column.header)
             header = header if header <= SHORT_HEADER else math.ceil(header / 2)
             index = placement.column + offset
