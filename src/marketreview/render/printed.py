@@ -57,6 +57,8 @@ CAPS = tuple(float(cap) for cap in range(20, 68, 4))
 _PROPORTIONAL = 0.9
 #: and capitals about this much more
 _CAPITALS = 1.15
+#: scales this close count as equal when choosing a cap
+_SCALE_TIE = 0.01
 #: centimetres per unit of column width, per default row and per point (for choosing a cap)
 CHAR_CM = 0.206
 ROW_PT = 15.0
@@ -228,7 +230,10 @@ def _set_print_widths(ws: Any, placements: list[layout.Placement], lang: Any, *,
     charts keeps :data:`MAX_COLUMN`, its charts take the room); every row that wraps is made tall enough for
     its lines and reads from the top. Returns the last table column."""
     caps = (MAX_COLUMN,) if charts else CAPS
-    widths = max((_column_widths(placements, lang, cap) for cap in caps), key=lambda w: _estimate(placements, w))
+    choices = [(_estimate(placements, w), w) for w in (_column_widths(placements, lang, cap) for cap in caps)]
+    best = max(scale for scale, _ in choices)
+    # the widest columns that print about as large: fewer wrapped cells for the same size
+    widths = [w for scale, w in choices if scale >= best - _SCALE_TIE][-1]
     for index, width in widths.items():
         ws.column_dimensions[get_column_letter(index)].width = width
     for index in range(1, max(widths, default=1)):
