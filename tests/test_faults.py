@@ -44,7 +44,7 @@ from marketreview.engine import Engine
 from marketreview.errors import ForeignCacheError, NetworkError, RateLimitError, SymbolNotFoundError
 from marketreview.refresh import STATUS_SHEET, refresh_book
 from marketreview.render import book as book_renderer
-from marketreview.render import xlsx
+from marketreview.render import printed
 from marketreview.report import layout
 from marketreview.report.build import build_report
 from marketreview.sources.base import FunctionSource
@@ -560,16 +560,16 @@ def test_build_failing_midway_through_the_sheets_leaves_the_previous_file(
     out = tmp_path / "review.xlsx"
     assert build_cli("--out", str(out))[0] == 0
     before = _digest(out)
-    real = xlsx._render_sheet
+    real = printed._render_sheet  # a build is laid out for paper (render/printed.py)
     rendered: list[str] = []
 
-    def third_fails(ws: Any, report: Any, sheet: Any) -> None:
+    def third_fails(ws: Any, report: Any, sheet: Any, *rest: Any) -> None:
         rendered.append(sheet.key)
         if len(rendered) == 3:
             raise RuntimeError("renderer died on the third sheet")
-        real(ws, report, sheet)
+        real(ws, report, sheet, *rest)
 
-    monkeypatch.setattr(xlsx, "_render_sheet", third_fails)
+    monkeypatch.setattr(printed, "_render_sheet", third_fails)
     code, err = build_cli("--out", str(out))
     assert code == cli.EXIT_ERROR and "renderer died on the third sheet" in err
     assert _digest(out) == before

@@ -43,6 +43,7 @@ def test_a_history_goes_to_the_data_sheet_and_a_list_stays() -> None:
     data = book["Data"]
     assert data["A5"].value == "Rates: Daily yields" and data["A7"].value == AS_OF and data["B7"].value == 4.0
     assert data.print_area == "'Data'!$D$1" and data["D1"].value is None  # an empty print area: not printed
+    assert data["A2"].value.startswith("As of: 2025-01-10 · ")
     rates = book["Rates"]
     assert [rates.cell(row=r, column=1).value for r in (5, 7)] == ["This week", "UST 10Y"]
     assert all(rates.cell(row=r, column=1).value != "Daily yields" for r in range(1, 40))

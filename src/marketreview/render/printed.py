@@ -1,11 +1,13 @@
 """A built workbook laid out for paper: every sheet prints on one landscape A4 page that holds its week.
 
-- Tables longer than :data:`~marketreview.report.layout.DATA_ROWS` rows (the daily yields, the weekly
-  histories, the Macro sheet's chart tables) go to a data sheet (``データ`` / ``Data``) at the end, side by side.
-  Its print area is one empty cell, so printing the workbook skips it; it is there to read and to copy.
+- Histories (date-led tables longer than :data:`~marketreview.report.layout.DATA_ROWS` rows, or drawn by a
+  chart: the daily yields, the weekly ratios and shares, the Macro sheet's chart tables) go to a data sheet
+  (``データ`` / ``Data``) at the end, side by side. Its print area is one empty cell, so printing the workbook
+  skips it; it is there to read and to copy.
 - The charts stay on their sheets and draw from the data sheet, arranged beside or below the tables
   (:func:`marketreview.render.charts.add_charts` with ``fit_page``) so the page fits at the largest scale; no
-  header row is repeated, so no chart can cross one.
+  header row is repeated, so no chart can cross one. Charts that would print the page below 8 pt get a page of
+  their own after a manual break, at a fixed scale.
 - Long text (the stamp, the status, lines under a table) wraps inside the printed width instead of widening it,
   and the Summary's two languages sit side by side.
 - Every cell and chart names its font (:data:`~marketreview.render.styles.FONT_NAME`).
@@ -26,11 +28,12 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from ..errors import RenderError
 from ..report import layout
 from ..report.labels import label
-from ..report.model import Lines, Report, Sheet, Table
+from ..report.model import Cell, Fmt, Lines, Report, Sheet, Table
 from . import styles
 from .charts import add_charts
 from .xlsx import (
     _BODY_FONT,
+    _DEMO_FONT,
     _STAMP_FONT,
     _TITLE_FONT,
     _put_text,
@@ -52,13 +55,10 @@ MAX_COLUMN = 28
 CAPS = tuple(float(cap) for cap in range(20, 68, 4))
 #: proportional Latin text takes about this share of the width :func:`styles.text_width` counts for it
 _PROPORTIONAL = 0.9
-
-
-def _text_cm_width(text: str) -> float:
-    """The width of ``text`` in column-width units as it wraps: wide (CJK) characters count two, Latin ones a
-    little less than one."""
-    wide = styles.text_width(text) - len(text)
-    return 2 * wide + _PROPORTIONAL * (len(text) - wide)
+#: and capitals about this much more
+_CAPITALS = 1.15
+#: scales this close count as equal when choosing a cap
+_SCALE_TIE = 0.01
 #: centimetres per unit of column width, per default row and per point (for choosing a cap)
 CHAR_CM = 0.206
 ROW_PT = 15.0
@@ -69,6 +69,13 @@ SHORT_HEADER = 10
 MAX_LINES = 70
 #: width of the blank column between blocks placed side by side
 GAP_WIDTH = 2
+
+
+def _text_cm_width(text: str) -> float:
+    """The width of ``text`` in column-width units as it wraps: wide (CJK) characters count two, Latin ones a
+    little less than one."""
+    wide = styles.text_width(text) - len(text)
+    return 2 * wide + _PROPORTIONAL * (len(text) - wide)
 
 
 def _name_fonts(book: Any) -> None:
@@ -87,11 +94,14 @@ def _data_title(report: Report, titles: list[str]) -> str:
 
 
 def render_printed(report: Report, wb: Workbook | None, titles: list[str]) -> Workbook:
-    """:func:`marketreview.render.xlsx.render_workbook` for paper (see the module docstring)."""
-    book: Any = Workbook() if wb is None else wb
-    if wb is None:
-        book.remove(book.active)
-        _name_fonts(book)
+    """:func:`marketreview.render.xlsx.render_workbook` for paper (see the module docstring), into a fresh
+    workbook (a template keeps its layout, where the Refresh button writes)."""
+    if wb is not None:
+        raise RenderError("workbook", "the printed layout is for a new file; render into a template with "
+                                      "printed=False")
+    book: Any = Workbook()
+    book.remove(book.active)
+    _name_fonts(book)
     splits = {sheet.key: layout.split_for_print(sheet) for sheet in report.sheets}
     owners = [(sheet.key, t) for sheet in report.sheets for t in splits[sheet.key][1]]
     titled = {sheet.key: sheet.title for sheet in report.sheets}
@@ -117,8 +127,11 @@ def _render_data(ws: Any, report: Report, placements: list[layout.Placement]) ->
     _put_text(title, label("sheet.data", report.lang))
     title.font = _TITLE_FONT
     stamp = ws.cell(row=layout.STAMP_ROW, column=1)
-    _put_text(stamp, label("stamp.data_sheet", report.lang))
-    stamp.font = _STAMP_FONT
+    words = [f"{label('stamp.as_of', report.lang)}: {report.as_of.isoformat()}", label("stamp.data_sheet", report.lang)]
+    if report.demo:  # first, as on every sheet of a demo build
+        words.insert(0, label("stamp.demo", report.lang))
+    _put_text(stamp, " · ".join(words))
+    stamp.font = _DEMO_FONT if report.demo else _STAMP_FONT
     holder = Sheet("data", "data", "", tuple(p.block for p in placements))
     for placement in placements:
         assert isinstance(placement.block, Table)
@@ -149,6 +162,16 @@ def _render_sheet(ws: Any, report: Report, sheet: Sheet, kept: tuple[Table | Lin
     _page_setup(ws, last_column, max(content_rows, chart_row, layout.STATUS_ROW))
 
 
+def _value_width(item: Cell, fmt: Fmt, lang: Any) -> int:
+    """:func:`xlsx._shown_width`, with room for capitals (``FRED:GACDFSA066MSFRBPHI``), which are wider than the
+    digit a column-width unit measures."""
+    width = _shown_width(item, fmt, lang)
+    text = item.shown if item.error is None else None
+    if isinstance(text, str) and 2 * sum(ch.isupper() for ch in text) > len(text):
+        return math.ceil(width * _CAPITALS)
+    return width
+
+
 def _column_widths(placements: list[layout.Placement], lang: Any, cap: float) -> dict[int, float]:
     """Each column as narrow as its values allow, at most ``cap`` (longer text wraps); headers up to
     :data:`SHORT_HEADER` wide keep one line, longer ones take two. Lines alone on a sheet (the Summary) get
@@ -159,7 +182,7 @@ def _column_widths(placements: list[layout.Placement], lang: Any, cap: float) ->
         table = placement.block
         assert isinstance(table, Table)
         for offset, column in enumerate(table.columns):
-            longest = max([0, *(_shown_width(row[offset], column.fmt, lang) for row in table.rows)])
+            longest = max([0, *(_value_width(row[offset], column.fmt, lang) for row in table.rows)])
             header = styles.text_width(column.header)
             header = header if header <= SHORT_HEADER else math.ceil(header / 2)
             index = placement.column + offset
@@ -207,7 +230,10 @@ def _set_print_widths(ws: Any, placements: list[layout.Placement], lang: Any, *,
     charts keeps :data:`MAX_COLUMN`, its charts take the room); every row that wraps is made tall enough for
     its lines and reads from the top. Returns the last table column."""
     caps = (MAX_COLUMN,) if charts else CAPS
-    widths = max((_column_widths(placements, lang, cap) for cap in caps), key=lambda w: _estimate(placements, w))
+    choices = [(_estimate(placements, w), w) for w in (_column_widths(placements, lang, cap) for cap in caps)]
+    best = max(scale for scale, _ in choices)
+    # the widest columns that print about as large: fewer wrapped cells for the same size
+    widths = [w for scale, w in choices if scale >= best - _SCALE_TIE][-1]
     for index, width in widths.items():
         ws.column_dimensions[get_column_letter(index)].width = width
     for index in range(1, max(widths, default=1)):
