@@ -364,3 +364,23 @@ def test_a_value_from_a_series_that_ended_early_is_marked_on_the_image(market_di
     # a clean week carries no mark
     clean = [t.get_text() for t in drawn["index_moves"].figure.axes[0].get_yticklabels()]
     assert not any("※" in t for t in clean)
+
+
+def test_a_yield_change_over_a_gap_is_marked_in_the_legend() -> None:
+    from dataclasses import replace
+
+    from test_render_images import tiny_report
+
+    from marketreview.report.model import Cell, Sheet
+
+    report = tiny_report("en")
+    rates = report.sheet("rates")
+    levels = rates.table("yields")
+    gap = "DGS2: no close on 2025-01-09; used 2025-01-08"
+    rows = tuple((*row[:2], Cell(7.0, warning=gap)) if row[1].value == "DGS2" else row for row in levels.rows)
+    sheet = Sheet("rates", "rates", "", (replace(levels, rows=rows), rates.table("yield_history")))
+    report = replace(report, sheets=tuple(sheet if s.key == "rates" else s for s in report.sheets))
+    (chart,) = [d for d in draw_charts(report) if d.key == "yields"]
+    legend = [t.get_text() for t in chart.figure.axes[0].get_legend().get_texts()]
+    assert legend == ["US2Y (week +7bp※1)", "US10Y (week -3bp)"]
+    assert chart.notes == (f"※1 US2Y: {gap}",) and chart.caption[-1] == f"※1 US2Y: {gap}"

@@ -351,10 +351,15 @@ def yields(report: Report, options: ImageOptions) -> Drawn:
     drawn = False
     week = reading.Line((), ())
     year_dates: list[dt.date] = []
+    notes: list[str] = []
     for key, alias in series.TENORS:
         colour, name = COLOURS[key], series.yield_name(report, key)
-        change = reading.number(reading.row_value(levels, "ticker", served.get(alias), "w1_bp"))
+        cell = reading.row_value(levels, "ticker", served.get(alias), "w1_bp")
+        change = reading.number(cell)
         moved = f"{_w(report, 'week_change')} {bp_text(change)}" if change is not None else "—"
+        if change is not None and cell.warning:
+            moved += f"※{len(notes) + 1}"
+            notes.append(f"※{len(notes) + 1} {name}: {cell.warning}")
         week = series.yields_week(report, key)
         label = f"{name}（{moved}）" if report.lang == "ja" else f"{name} ({moved})"
         if _plot(left, week, key, colour, label, by_day=True, marker="o", markersize=3):
@@ -374,7 +379,7 @@ def yields(report: Report, options: ImageOptions) -> Drawn:
     subtitle = _span_subtitle(report, week, "daily")
     period = (caption.period_line(min(year_dates), max(year_dates), "daily", report.lang) if year_dates
               else _span_period(report, week, "daily"))
-    return _finish(report, options, "yields", figure, subtitle, ("US2Y", "US10Y"), period)
+    return _finish(report, options, "yields", figure, subtitle, ("US2Y", "US10Y"), period, notes)
 
 
 def mag7_moves(report: Report, options: ImageOptions) -> Drawn:
