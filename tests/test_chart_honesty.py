@@ -338,3 +338,49 @@ def test_charts_prints_the_same_warning_lines_as_build(market_dir: Path, tmp_pat
     assert main(["charts", *common, "--out", str(tmp_path / "charts"), "--credit", "Yahoo Finance"]) == 0
     charted = [t for t in capsys.readouterr().err.splitlines() if t.startswith("warning:")]
     assert built and charted == built
+
+
+# -- marks on drawn values -------------------------------------------------------------------------------
+
+
+@pytest.mark.realdata
+def test_a_value_from_a_series_that_ended_early_is_marked_on_the_image(market_dir: Path, tmp_path: Path,
+                                                                        drawn: dict[str, Drawn]) -> None:
+    """Issue 17: at 2025-12-19 the R2000G week is the 12/16 close (RUO.csv ends there), drawn unmarked before."""
+    last = max(closes(market_dir, "RUO.csv"))
+    assert last == "2025-12-16"
+    engine = open_engine(f"csv:{market_dir}", cache_path=tmp_path / "c.sqlite")
+    charts = {d.key: d for d in draw_charts(build_report(engine, dt.date(2025, 12, 19), "ja"))}
+    moves = charts["index_moves"]
+    labels = [t.get_text() for t in moves.figure.axes[0].get_yticklabels()]
+    assert "ラッセル2000グロース※1" in labels and sum("※" in t for t in labels) == 1
+    (note,) = [n for n in moves.notes if n.startswith("※1 ")]
+    assert note.startswith("※1 ラッセル2000グロース: ") and f"used {last}" in note
+    assert note in moves.caption
+    ratio = charts["relative_r2g"]
+    (label,) = [t.get_text() for t in ratio.figure.axes[0].texts if t.get_gid() == "last_label"]
+    assert label.endswith("%※")
+    assert any(n.startswith("※ ラッセル2000グロース÷S&P500: ") and f"used {last}" in n for n in ratio.notes)
+    # a clean week carries no mark
+    clean = [t.get_text() for t in drawn["index_moves"].figure.axes[0].get_yticklabels()]
+    assert not any("※" in t for t in clean)
+
+
+def test_a_yield_change_over_a_gap_is_marked_in_the_legend() -> None:
+    from dataclasses import replace
+
+    from test_render_images import tiny_report
+
+    from marketreview.report.model import Cell, Sheet
+
+    report = tiny_report("en")
+    rates = report.sheet("rates")
+    levels = rates.table("yields")
+    gap = "DGS2: no close on 2025-01-09; used 2025-01-08"
+    rows = tuple((*row[:2], Cell(7.0, warning=gap)) if row[1].value == "DGS2" else row for row in levels.rows)
+    sheet = Sheet("rates", "rates", "", (replace(levels, rows=rows), rates.table("yield_history")))
+    report = replace(report, sheets=tuple(sheet if s.key == "rates" else s for s in report.sheets))
+    (chart,) = [d for d in draw_charts(report) if d.key == "yields"]
+    legend = [t.get_text() for t in chart.figure.axes[0].get_legend().get_texts()]
+    assert legend == ["US2Y (week +7bp※1)", "US10Y (week -3bp)"]
+    assert chart.notes == (f"※1 US2Y: {gap}",) and chart.caption[-1] == f"※1 US2Y: {gap}"

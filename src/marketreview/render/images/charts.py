@@ -123,6 +123,21 @@ def _finish(report: Report, options: ImageOptions, key: str, figure: Figure, sub
     return Drawn(key, figure, title, source, period, tuple(notes or ()), tuple(served))
 
 
+def _marked(labels: tuple[str, ...], bars: reading.Bars, first: int = 1) -> tuple[tuple[str, ...], list[str]]:
+    """Labels of values that carry a warning (a gap, data ending early) with a numbered ※, and the notes saying
+    what each mark means: ``ラッセル2000グロース※1`` / ``※1 ラッセル2000グロース: ^RUO: no close on …``."""
+    shown: list[str] = []
+    notes: list[str] = []
+    warnings = bars.warnings or (None,) * len(labels)
+    for label, warning in zip(labels, warnings, strict=True):
+        if warning:
+            mark = f"※{first + len(notes)}"
+            notes.append(f"{mark} {label}: {warning}")
+            label = f"{label}{mark}"
+        shown.append(label)
+    return tuple(shown), notes
+
+
 def _missing_note(report: Report, missing: tuple[str, ...]) -> list[str]:
     return [f"{_w(report, 'missing')}: " + "; ".join(missing)] if missing else []
 
@@ -228,9 +243,24 @@ def _no_ratio_reason(report: Report, pair: str) -> str | None:
     return next((row[column].warning for row in table.rows if row[column].warning), None)
 
 
+def _ratio_warning(report: Report, pair: str) -> str | None:
+    """The warning the relative sheet's latest ratio of ``pair`` carries (a gap, a series ending early)."""
+    _pair, num, den = next(p for p in series.RATIO_PAIRS if p[0] == pair)
+    served = reading.tickers(report, (num, den))
+    try:
+        table = reading.table(report, "relative", "pairs")
+    except RenderError:
+        return None
+    for row in table.records():
+        if row["num"].value == served.get(num) and row["den"].value == served.get(den):
+            return row["ratio"].warning or None
+    return None
+
+
 def _ratio_panel(ax: Any, report: Report, pair: str, label: str,
-                 most: int = 7) -> tuple[reading.Line, str | None]:
-    """The pair's weekly ratio and its 26-week average; the note saying why the average is not drawn, if not."""
+                 most: int = 7) -> tuple[reading.Line, list[str]]:
+    """The pair's weekly ratio and its 26-week average; the notes: why the average is not drawn, if not, and the
+    warning the latest ratio carries (its label marked ※)."""
     ratio, ma = series.ratio(report, pair)
     colour = COLOURS[pair]
     why = _no_ratio_reason(report, pair)
@@ -239,7 +269,7 @@ def _ratio_panel(ax: Any, report: Report, pair: str, label: str,
         ax.set_title(label, fontsize=10)
         ax.set_xticks([])
         ax.set_yticks([])
-        return ratio, None
+        return ratio, []
     _require(f"relative {pair}", _plot(ax, ratio, "ratio", colour, label), f"the report has no {pair} ratios")
     note = None
     if not _plot(ax, ma, "ma", COLOURS["ma"], _w(report, "ma"), linestyle="--", linewidth=1.4):
@@ -249,12 +279,16 @@ def _ratio_panel(ax: Any, report: Report, pair: str, label: str,
         else:
             why = reading.reason(reading.table(report, "relative", "ratio_history"), f"{pair}_ma")
             note = _w(report, "ma_none").format(reason=why or "—")
-    _label_last(ax, ratio, colour, _ratio_text)
+    notes = [note] if note else []
+    warning = _ratio_warning(report, pair)
+    if warning:
+        notes.append(f"※ {_w(report, pair)}: {warning}")
+    _label_last(ax, ratio, colour, (lambda v: _ratio_text(v) + "※") if warning else _ratio_text)
     ax.yaxis.set_major_formatter(ExactFormatter(100))
     ax.margins(x=0.02, y=0.12)
     _date_axis(ax, report, [d for d, _ in ratio.known], most=most)
     ax.legend(loc="best")
-    return ratio, note
+    return ratio, notes
 
 
 # -- the charts -----------------------------------------------------------------------------------------
@@ -270,22 +304,25 @@ def index_moves(report: Report, options: ImageOptions) -> Drawn:
     us = reading.table(report, "us_indices", "indices")
     japan = reading.table(report, "japan_sectors", "japan_indices")
     a, b = reading.bars(us, "name", "w1"), reading.bars(japan, "name", "w1")
-    labels, values = _index_labels(report, a) + _index_labels(report, b), a.values + b.values
+    us_labels, us_marks = _marked(_index_labels(report, a), a)
+    japan_labels, japan_marks = _marked(_index_labels(report, b), b, 1 + len(us_marks))
+    labels, values = us_labels + japan_labels, a.values + b.values
     _require("index_moves", bool(values), "no index has a weekly change in the report")
     figure, (ax,) = new_figure(options)
     _hbars(ax, labels, values)
     tickers = [*reading.texts(us, "ticker"), *reading.texts(japan, "ticker")]
     return _finish(report, options, "index_moves", figure, _week_subtitle(report), tickers, _week_period(report),
-                   _missing_note(report, a.missing + b.missing))
+                   [*us_marks, *japan_marks, *_missing_note(report, a.missing + b.missing)])
 
 
 def relative_r2g(report: Report, options: ImageOptions) -> Drawn:
     figure, (ax,) = new_figure(options)
-    ratio, note = _ratio_panel(ax, report, "r2g", _w(report, "r2g"))
+    ratio, notes = _ratio_panel(ax, report, "r2g", _w(report, "r2g"))
     # the title promises the average only when it is drawn
-    title = _w(report, "r2g") if note else None
+    drawn_ma = any(line.get_gid() == "ma" for line in ax.get_lines())
+    title = None if drawn_ma else _w(report, "r2g")
     return _finish(report, options, "relative_r2g", figure, _span_subtitle(report, ratio),
-                   ("RUSSELL2000G", "SP500"), _span_period(report, ratio), [note] if note else [], title=title)
+                   ("RUSSELL2000G", "SP500"), _span_period(report, ratio), notes, title=title)
 
 
 def relative_others(report: Report, options: ImageOptions) -> Drawn:
@@ -298,9 +335,8 @@ def relative_others(report: Report, options: ImageOptions) -> Drawn:
     for ax, (pair, num, den) in zip(axes, pairs, strict=True):
         # the tickers say which series stands for the index (e.g. the RSP ETF for equal weight)
         label = f"{_w(report, pair)}\n({served.get(num, num)}/{served.get(den, den)})"
-        ratio, note = _ratio_panel(ax, report, pair, label, most=4)
-        if note:
-            notes.append(f"{_w(report, pair)}: {note}")
+        ratio, panel_notes = _ratio_panel(ax, report, pair, label, most=4)
+        notes += [n if n.startswith("※") else f"{_w(report, pair)}: {n}" for n in panel_notes]
         ax.legend(loc="best", fontsize=8)
     assert ratio is not None
     return _finish(report, options, "relative_others", figure, _span_subtitle(report, ratio), aliases,
@@ -333,10 +369,15 @@ def yields(report: Report, options: ImageOptions) -> Drawn:
     drawn = False
     week = reading.Line((), ())
     year_dates: list[dt.date] = []
+    notes: list[str] = []
     for key, alias in series.TENORS:
         colour, name = COLOURS[key], series.yield_name(report, key)
-        change = reading.number(reading.row_value(levels, "ticker", served.get(alias), "w1_bp"))
+        cell = reading.row_value(levels, "ticker", served.get(alias), "w1_bp")
+        change = reading.number(cell)
         moved = f"{_w(report, 'week_change')} {bp_text(change)}" if change is not None else "—"
+        if change is not None and cell.warning:
+            moved += f"※{len(notes) + 1}"
+            notes.append(f"※{len(notes) + 1} {name}: {cell.warning}")
         week = series.yields_week(report, key)
         label = f"{name}（{moved}）" if report.lang == "ja" else f"{name} ({moved})"
         if _plot(left, week, key, colour, label, by_day=True, marker="o", markersize=3):
@@ -356,31 +397,33 @@ def yields(report: Report, options: ImageOptions) -> Drawn:
     subtitle = _span_subtitle(report, week, "daily")
     period = (caption.period_line(min(year_dates), max(year_dates), "daily", report.lang) if year_dates
               else _span_period(report, week, "daily"))
-    return _finish(report, options, "yields", figure, subtitle, ("US2Y", "US10Y"), period)
+    return _finish(report, options, "yields", figure, subtitle, ("US2Y", "US10Y"), period, notes)
 
 
 def mag7_moves(report: Report, options: ImageOptions) -> Drawn:
     stocks = reading.table(report, "mag7", "stocks")
     moves = reading.bars(stocks, "name", "w1")
     _require("mag7_moves", bool(moves.values), "no Magnificent Seven stock has a weekly change in the report")
+    labels, marks = _marked(moves.labels, moves)
     figure, (ax,) = new_figure(options)
-    _hbars(ax, moves.labels, moves.values)
+    _hbars(ax, labels, moves.values)
     tickers = reading.texts(stocks, "ticker")
     return _finish(report, options, "mag7_moves", figure, _week_subtitle(report), tickers, _week_period(report),
-                   _missing_note(report, moves.missing))
+                   [*marks, *_missing_note(report, moves.missing)])
 
 
 def sectors(report: Report, options: ImageOptions) -> Drawn:
     table = reading.table(report, "japan_sectors", "sectors")
     moves = reading.bars(table, "name", "w1")
     _require("sectors", bool(moves.values), "no TOPIX-17 sector has a weekly change in the report")
+    labels, marks = _marked(moves.labels, moves)
     figure, (ax,) = new_figure(options, top=0.84)
-    _hbars(ax, moves.labels, moves.values, fontsize=7.5)
+    _hbars(ax, labels, moves.values, fontsize=7.5)
     topix_ticker = reading.tickers(report, ("TOPIX",)).get("TOPIX")
     japan = reading.table(report, "japan_sectors", "japan_indices")
     topix = reading.number(reading.row_value(japan, "ticker", topix_ticker, "w1"))
     topix_name = reading.shown_name(report, topix_ticker, "TOPIX")
-    notes = _missing_note(report, moves.missing)
+    notes = [*marks, *_missing_note(report, moves.missing)]
     subtitle = _week_subtitle(report)
     if topix is not None:
         ax.axvline(topix, color=COLOURS["benchmark"], linestyle="--", linewidth=1.2, gid="benchmark")

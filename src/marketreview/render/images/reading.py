@@ -35,6 +35,8 @@ class Bars:
     missing: tuple[str, ...]
     #: the ``ticker`` column of the drawn rows, where the table has one
     tickers: tuple[str | None, ...] = ()
+    #: the warning each drawn value carries (a gap, a stale series, …), None when clean
+    warnings: tuple[str | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ def bars(source: Table, label: str, value: str) -> Bars:
     values: list[float] = []
     missing: list[str] = []
     tickers: list[str | None] = []
+    warnings: list[str | None] = []
     for row in source.rows:
         name = str(row[li].value)
         number = _number(row[vi])
@@ -91,7 +94,8 @@ def bars(source: Table, label: str, value: str) -> Bars:
             labels.append(name)
             values.append(number)
             tickers.append(str(row[ki].value) if ki is not None and row[ki].value is not None else None)
-    return Bars(tuple(labels), tuple(values), tuple(missing), tuple(tickers))
+            warnings.append(row[vi].warning or None)
+    return Bars(tuple(labels), tuple(values), tuple(missing), tuple(tickers), tuple(warnings))
 
 
 def reason(source: Table, column: str) -> str | None:
