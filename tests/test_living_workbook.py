@@ -34,7 +34,9 @@ VARIANTS = {
     "missing_sessions": dt.date(2025, 8, 27),  # NVDA has no closes on 2025-08-25..27
     "tokyo_holiday": dt.date(2025, 11, 3),  # Culture Day: Tokyo shut, New York open
     "past_series_end": dt.date(2025, 12, 19),  # ^RUO ends 2025-12-16: three sessions missing, marked
-    "long_past_end": dt.date(2026, 1, 9),  # ^RUO more than five sessions behind: an error
+    "five_missing": dt.date(2025, 12, 23),  # ^RUO five sessions behind: still a figure, marked
+    "six_missing": dt.date(2025, 12, 24),  # six: more than MAX_MISSING_SESSIONS, an error
+    "long_past_end": dt.date(2026, 1, 9),  # ^RUO sixteen sessions behind: an error
 }
 OUT_OF_RANGE = dt.date(2019, 6, 3)  # before one year after the data's first date
 #: the functions a portable workbook may call (Excel 2010+ and LibreOffice 7): written out here, not imported
