@@ -28,6 +28,7 @@ from marketreview.report.build import build_report
 
 BUILD = dt.date(2025, 10, 31)
 VARIANTS = {
+    "before_estimates": dt.date(2023, 6, 30),  # over 400 days before the first snapshot with member caps
     "seeds_week": dt.date(2024, 12, 27),
     "us_holiday": dt.date(2024, 12, 25),
     "year_boundary": dt.date(2025, 1, 3),
