@@ -41,8 +41,8 @@ VARIANTS = {
 }
 OUT_OF_RANGE = dt.date(2019, 6, 3)  # before one year after the data's first date
 #: the functions a portable workbook may call (Excel 2010+ and LibreOffice 7): written out here, not imported
-ALLOWED = {"ABS", "AND", "AVERAGE", "AVERAGEIFS", "COUNT", "COUNTIFS", "DATE", "DAY", "EDATE", "FALSE", "FIND", "IF", "IFERROR",
-           "INDEX", "INT", "ISERROR", "ISNUMBER", "MATCH", "MAX", "MIN", "MONTH", "NA", "NETWORKDAYS", "NOT",
+ALLOWED = {"ABS", "AND", "AVERAGE", "AVERAGEIFS", "COUNT", "COUNTIFS", "DATE", "DAY", "EDATE", "FALSE", "FIND", "IF",
+           "IFERROR", "INDEX", "INT", "ISERROR", "ISNUMBER", "MATCH", "MAX", "MIN", "MONTH", "NA", "NETWORKDAYS", "NOT",
            "OR", "ROUND", "SUMPRODUCT", "TEXT", "TRUE", "WEEKDAY", "YEAR"}
 FORBIDDEN = {"XLOOKUP", "XMATCH", "LET", "FILTER", "SORT", "UNIQUE", "SEQUENCE", "LAMBDA"}
 ERRORS = ("#N/A", "#DIV/0!", "#VALUE!", "#NUM!", "#REF!", "#NAME?")
