@@ -28,18 +28,21 @@ from marketreview.report.build import build_report
 
 BUILD = dt.date(2025, 10, 31)
 VARIANTS = {
+    "before_estimates": dt.date(2023, 6, 30),  # over 400 days before the first snapshot with member caps
     "seeds_week": dt.date(2024, 12, 27),
     "us_holiday": dt.date(2024, 12, 25),
     "year_boundary": dt.date(2025, 1, 3),
     "missing_sessions": dt.date(2025, 8, 27),  # NVDA has no closes on 2025-08-25..27
     "tokyo_holiday": dt.date(2025, 11, 3),  # Culture Day: Tokyo shut, New York open
     "past_series_end": dt.date(2025, 12, 19),  # ^RUO ends 2025-12-16: three sessions missing, marked
-    "long_past_end": dt.date(2026, 1, 9),  # ^RUO more than five sessions behind: an error
+    "five_missing": dt.date(2025, 12, 23),  # ^RUO five sessions behind: still a figure, marked
+    "six_missing": dt.date(2025, 12, 24),  # six: more than MAX_MISSING_SESSIONS, an error
+    "long_past_end": dt.date(2026, 1, 9),  # ^RUO sixteen sessions behind: an error
 }
 OUT_OF_RANGE = dt.date(2019, 6, 3)  # before one year after the data's first date
 #: the functions a portable workbook may call (Excel 2010+ and LibreOffice 7): written out here, not imported
-ALLOWED = {"ABS", "AND", "AVERAGE", "AVERAGEIFS", "COUNT", "COUNTIFS", "DATE", "DAY", "EDATE", "FALSE", "FIND", "IF", "IFERROR",
-           "INDEX", "INT", "ISERROR", "ISNUMBER", "MATCH", "MAX", "MIN", "MONTH", "NA", "NETWORKDAYS", "NOT",
+ALLOWED = {"ABS", "AND", "AVERAGE", "AVERAGEIFS", "COUNT", "COUNTIFS", "DATE", "DAY", "EDATE", "FALSE", "FIND", "IF",
+           "IFERROR", "INDEX", "INT", "ISERROR", "ISNUMBER", "MATCH", "MAX", "MIN", "MONTH", "NA", "NETWORKDAYS", "NOT",
            "OR", "ROUND", "SUMPRODUCT", "TEXT", "TRUE", "WEEKDAY", "YEAR"}
 FORBIDDEN = {"XLOOKUP", "XMATCH", "LET", "FILTER", "SORT", "UNIQUE", "SEQUENCE", "LAMBDA"}
 ERRORS = ("#N/A", "#DIV/0!", "#VALUE!", "#NUM!", "#REF!", "#NAME?")

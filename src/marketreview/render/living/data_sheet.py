@@ -100,7 +100,8 @@ def write_data_sheet(wb: Any, engine: Engine, aliases: list[str], clock_alias: s
     refs: dict[str, SeriesRef] = {}
     wanted_calendars: dict[str, None] = {}
     first_dates: list[dt.date] = []
-    spans: dict[str, tuple[int, int]] = {}
+    spans: dict[str, tuple[int, int, int]] = {}
+    shared: dict[tuple[int | float, ...], int] = {}
     for alias in dict.fromkeys(aliases):
         try:
             series = engine.series(alias)
@@ -113,14 +114,16 @@ def write_data_sheet(wb: Any, engine: Engine, aliases: list[str], clock_alias: s
         dates = _serials(pd.DatetimeIndex(series.index))
         calendar = engine.resolve(alias).calendar
         base = _name(alias)
-        index = len(columns) + 1
-        columns.append((f"{alias} date", dates))
+        key = tuple(dates)
+        if key not in shared:  # series on one exchange mostly share their dates: one column serves them all
+            columns.append((f"{alias} date", dates))
+            shared[key] = len(columns)
         columns.append((f"{alias} close", [float(v) for v in series.to_numpy(dtype=float)]))
         first, last = series.index[0].date(), series.index[-1].date()
         first_dates.append(first)
         refs[alias] = SeriesRef(alias, ticker, f"{calendar}_sessions" if calendar else None,
                                 f"{base}_dates", f"{base}_close", first, last)
-        spans[alias] = (index, len(dates))
+        spans[alias] = (shared[key], len(columns), len(dates))
         if calendar:
             wanted_calendars.setdefault(calendar, None)
     if clock_alias not in refs:
@@ -140,9 +143,9 @@ def write_data_sheet(wb: Any, engine: Engine, aliases: list[str], clock_alias: s
         if title.endswith("_sessions") or any(title == name for name, _ in extra or []):
             _define(wb, title, ref)
     for alias, series_ref in refs.items():
-        index, length = spans[alias]
-        for offset, name in ((0, series_ref.dates), (1, series_ref.close)):
-            letter = get_column_letter(index + offset)
+        date_column, close_column, length = spans[alias]
+        for column, name in ((date_column, series_ref.dates), (close_column, series_ref.close)):
+            letter = get_column_letter(column)
             _define(wb, name, f"'{DATA_TITLE}'!${letter}${HEADER_ROWS + 1}:${letter}${HEADER_ROWS + length}")
     ws.sheet_state = "hidden"
     ws.protection.sheet = True
