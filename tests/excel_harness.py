@@ -176,7 +176,11 @@ class Windows:
         assert len(args) <= len(given), f"{name} takes {len(given)} arguments"
         for info, value in zip(given, args, strict=False):
             slots[info["pos"]] = value
-        return self.com_server.XLPython().CallUDF(module_name, name, tuple(slots), workbook, caller)
+        saved = self.xlwindows.BOOK_CALLER
+        try:
+            return self.com_server.XLPython().CallUDF(module_name, name, tuple(slots), workbook, caller)
+        finally:  # call_udf leaves the calling workbook behind for Book.caller(): not for the next test
+            self.xlwindows.BOOK_CALLER = saved
 
 
 _loaded: Windows | None = None

@@ -337,7 +337,7 @@ def test_the_macro_runs_only_marketreviews_entry_point() -> None:
     lines = with_code["Module1.bas"]
     runs = [line for line in lines if "RunPython" in line]
     assert runs == ['RunPython "import marketreview.addin;marketreview.addin.main()"']
-    assert lines == ["Sub SampleCall()", *runs, "End Sub"]
+    assert lines == ["Sub RefreshMarketReview()", *runs, "End Sub"]
     everything = "\n".join(modules.values())
     for word in FORBIDDEN_VBA:
         assert word not in everything, word
