@@ -11,7 +11,7 @@ conversion of the million cells is not included).
 
 ``whole_column_com_ms``: the same formula as Excel calls it: ``A:A`` arrives as a COM Range
 (tests/excel_harness.ComRange) and runs through xlwings' ``call_udf`` with the UDFs' converter
-(:class:`marketreview.udf_args.UsedCells`: only the used part of the sheet is read); budget 50 ms.
+(:class:`marketreview.excel.udf_args.UsedCells`: only the used part of the sheet is read); budget 50 ms.
 ``naive_whole_column_com_ms``: the same call with xlwings' default conversion (the path before: every one of the
 1,048,576 cells is read and cleaned), in the same run.
 
@@ -33,7 +33,7 @@ from recalc import counting_router
 from marketreview import udfs
 from marketreview.cache import Cache
 from marketreview.engine import Engine
-from marketreview.template import FORMULAS
+from marketreview.excel.template import FORMULAS
 
 COLD_BUDGET_S = 2.0
 WHOLE_COLUMN_BUDGET_MS = 50.0

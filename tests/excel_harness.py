@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import datetime as dt
-import importlib.util
+import importlib
 import io
 import sys
 import types
@@ -131,16 +131,16 @@ class Windows:
     def decorated(self, module_name: str) -> Iterator[types.ModuleType]:
         """``module_name`` imported afresh under xlwings' real decorators and registered in ``sys.modules`` for
         ``call_udf``'s import; the plain module comes back afterwards."""
-        spec = importlib.util.find_spec(module_name)
-        assert spec is not None and spec.origin is not None, module_name
+        origin = importlib.import_module(module_name).__file__  # an alias (marketreview.udfs): its real file
+        assert origin is not None, module_name
         saved = {name: getattr(xlwings, name) for name in ("func", "arg", "ret")}
         previous = sys.modules.get(module_name)
         xlwings.func, xlwings.arg, xlwings.ret = self.udfs.xlfunc, self.udfs.xlarg, self.udfs.xlret
         try:
             module = types.ModuleType(module_name)
-            module.__file__ = spec.origin
+            module.__file__ = origin
             sys.modules[module_name] = module
-            exec(compile(Path(spec.origin).read_text(encoding="utf-8"), spec.origin, "exec"), module.__dict__)
+            exec(compile(Path(origin).read_text(encoding="utf-8"), origin, "exec"), module.__dict__)
             self.udfs.udf_modules.pop(module_name, None)
             yield module
         finally:
@@ -176,7 +176,11 @@ class Windows:
         assert len(args) <= len(given), f"{name} takes {len(given)} arguments"
         for info, value in zip(given, args, strict=False):
             slots[info["pos"]] = value
-        return self.com_server.XLPython().CallUDF(module_name, name, tuple(slots), workbook, caller)
+        saved = self.xlwindows.BOOK_CALLER
+        try:
+            return self.com_server.XLPython().CallUDF(module_name, name, tuple(slots), workbook, caller)
+        finally:  # call_udf leaves the calling workbook behind for Book.caller(): not for the next test
+            self.xlwindows.BOOK_CALLER = saved
 
 
 _loaded: Windows | None = None

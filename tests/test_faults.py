@@ -42,8 +42,8 @@ from marketreview import cli, functions
 from marketreview.cache import Cache
 from marketreview.engine import Engine
 from marketreview.errors import ForeignCacheError, NetworkError, RateLimitError, SymbolNotFoundError
-from marketreview.refresh import STATUS_SHEET, refresh_book
-from marketreview.render import book as book_renderer
+from marketreview.excel import book as book_renderer
+from marketreview.excel.refresh import STATUS_SHEET, refresh_book
 from marketreview.render import printed
 from marketreview.report import layout
 from marketreview.report.build import build_report

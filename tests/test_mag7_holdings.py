@@ -201,7 +201,7 @@ def test_fetch_all_stores_a_snapshot(cache_path: Path, capsys, monkeypatch) -> N
 def test_refresh_button_stores_a_snapshot(tmp_cache: Cache) -> None:
     from fake_book import Book
 
-    from marketreview.refresh import refresh_book
+    from marketreview.excel.refresh import refresh_book
 
     book = Book()
     result = refresh_book(book, live_like_engine(tmp_cache), lang="en")

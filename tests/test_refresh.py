@@ -12,12 +12,12 @@ from conftest import linear_prices
 from fake_book import Book, settings_book
 from sample_report import DJI_WARNING, HOSTILE, NVDA_ERROR, STATUS_MAG7, sample_report
 
-from marketreview import refresh as refresh_module
 from marketreview import settings as user_settings
 from marketreview.engine import Engine
 from marketreview.errors import MarketReviewError, NoDataError, RenderError
-from marketreview.refresh import STATUS_SHEET, read_config, refresh_book
-from marketreview.render.book import render_book
+from marketreview.excel import refresh as refresh_module
+from marketreview.excel.book import render_book
+from marketreview.excel.refresh import STATUS_SHEET, read_config, refresh_book
 from marketreview.render.xlsx import sheet_title
 from marketreview.report import layout
 from marketreview.report.model import Cell, Report, Table
@@ -365,7 +365,7 @@ def test_on_macos_a_plain_recalculation_is_the_equivalent(engine, built):
 
 
 def test_error_cells_of_a_japanese_book_show_the_japanese_short_reason():
-    from marketreview.render.book import plan_sheet
+    from marketreview.excel.book import plan_sheet
 
     plan = plan_sheet(sample_report().sheet("mag7"), lang="ja")
     shown = {(row + r, column + c): value for row, column, block in plan.blocks
@@ -376,7 +376,7 @@ def test_error_cells_of_a_japanese_book_show_the_japanese_short_reason():
 
 def test_a_cells_own_format_wins_over_its_columns():
     """A yen ETF's price (whole yen) in a column of index levels (two decimals), as in the built file."""
-    from marketreview.render.book import plan_sheet
+    from marketreview.excel.book import plan_sheet
     from marketreview.report.model import Column, Sheet
 
     table = Table("t", "T", (Column("close", "Close", "price"),), ((Cell(5970.84),), (Cell(2840.0, fmt="price0"),)))

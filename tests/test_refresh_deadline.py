@@ -17,7 +17,7 @@ from marketreview.cache import Cache
 from marketreview.deadline import DEFAULT_SECONDS, REQUEST_TIMEOUT, call_within
 from marketreview.engine import Engine
 from marketreview.errors import BadArgumentError, DeadlineError
-from marketreview.refresh import read_config, refresh_book, refresh_deadline
+from marketreview.excel.refresh import read_config, refresh_book, refresh_deadline
 from marketreview.sources.base import FunctionSource
 from marketreview.sources.fred import FredSource
 from marketreview.sources.holdings import HoldingsSource

@@ -254,7 +254,7 @@ def test_libreoffice_keeps_the_charts_and_the_second_axis(converted):
 def test_the_excel_refresh_takes_the_users_list_from_the_settings_sheet(tmp_path):
     from fake_book import settings_book
 
-    from marketreview.refresh import read_config, refresh_book
+    from marketreview.excel.refresh import read_config, refresh_book
 
     mine = tmp_path / "macro.csv"
     mine.write_text("chart,title_en,title_ja,kind,ratio,series,label_en,label_ja,units,frequency,axis,note\n"

@@ -29,8 +29,8 @@ from marketreview import cli, functions
 from marketreview.cache import Cache
 from marketreview.engine import Engine
 from marketreview.errors import BadArgumentError, UnknownSymbolError
-from marketreview.refresh import refresh_book
-from marketreview.render.book import render_book
+from marketreview.excel.book import render_book
+from marketreview.excel.refresh import refresh_book
 from marketreview.render.xlsx import write_xlsx
 from marketreview.report.build import build_report
 from marketreview.sources.base import FunctionSource
@@ -298,7 +298,7 @@ def test_poisoned_workbook_fails_to_load_without_expanding(tmp_path: Path, part:
 def test_the_template_reads_xml_through_defusedxml() -> None:
     import defusedxml.ElementTree
 
-    from marketreview import template
+    from marketreview.excel import template
 
     assert template.ElementTree is defusedxml.ElementTree
     with pytest.raises(defusedxml.EntitiesForbidden):
@@ -337,7 +337,7 @@ def test_the_macro_runs_only_marketreviews_entry_point() -> None:
     lines = with_code["Module1.bas"]
     runs = [line for line in lines if "RunPython" in line]
     assert runs == ['RunPython "import marketreview.addin;marketreview.addin.main()"']
-    assert lines == ["Sub SampleCall()", *runs, "End Sub"]
+    assert lines == ["Sub RefreshMarketReview()", *runs, "End Sub"]
     everything = "\n".join(modules.values())
     for word in FORBIDDEN_VBA:
         assert word not in everything, word
@@ -347,7 +347,7 @@ def test_the_entry_point_module_is_marketreviews() -> None:
     """``import marketreview.addin;marketreview.addin.main()`` runs the installed package's module; the design
     card's ``addin/`` and ``udfs/`` files are shims that only alias the installed modules."""
     shims = (REPO / "addin" / "marketreview_addin.py", REPO / "udfs" / "marketreview_udfs.py")
-    for module in (PACKAGE / "addin.py", *shims):
+    for module in (PACKAGE / "addin.py", PACKAGE / "excel" / "addin.py", *shims):
         tree = ast.parse(module.read_text(encoding="utf-8"))
         calls = {ast.unparse(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
         assert not calls & {"eval", "exec", "compile", "__import__", "os.system", "subprocess.run"}, module
@@ -384,7 +384,7 @@ def _modules(*patterns: str) -> list[Path]:
 THIRD_PARTY_IO = ("sqlite3", "openpyxl", "xlwings", "requests", "yfinance", "curl_cffi", "urllib", "http",
                   "socket")
 UPPER_LAYERS = ("marketreview.report", "marketreview.render", "marketreview.functions", "marketreview.engine",
-                "marketreview.app", "marketreview.cli", "marketreview.refresh", "marketreview.template")
+                "marketreview.app", "marketreview.cli", "marketreview.excel.refresh", "marketreview.excel.template")
 
 
 @pytest.mark.parametrize("path", _modules("calc/*.py"), ids=lambda p: p.name)

@@ -19,7 +19,7 @@ import pytest
 from openpyxl.comments import Comment
 from openpyxl.worksheet.table import Table
 
-from marketreview.template import (
+from marketreview.excel.template import (
     Anchor,
     add_button,
     demo_report,
@@ -28,11 +28,11 @@ from marketreview.template import (
     quickstart_path,
     template_bytes,
 )
-from marketreview.vba_project import compress, read_streams
+from marketreview.excel.vba_project import compress, read_streams
 
 REPO = Path(__file__).resolve().parents[1]
 COMMITTED = REPO / "workbook" / "MarketReview.xlsm"
-REGENERATE = ('python -c "from pathlib import Path; from marketreview.template import build_template; '
+REGENERATE = ('python -c "from pathlib import Path; from marketreview.excel.template import build_template; '
               "build_template(Path('workbook/MarketReview.xlsm'))\"")
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"

@@ -19,7 +19,7 @@ import openpyxl
 import pytest
 
 import marketreview.addin as addin
-from marketreview.refresh import STATUS_SHEET
+from marketreview.excel.refresh import STATUS_SHEET
 
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATE = REPO / "workbook" / "MarketReview.xlsm"

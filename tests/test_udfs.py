@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -257,7 +258,7 @@ def test_docs_and_category_come_from_the_registry(declared):
 
 def test_conversions_are_declared(declared):
     perf = {a["name"]: a["options"] for a in declared.PERF.__xlfunc__["args"]}
-    from marketreview.udf_args import UsedCells
+    from marketreview.excel.udf_args import UsedCells
 
     assert perf["ticker"] == {"convert": UsedCells, "ndim": 2, "err_to_str": True}
     assert perf["start"] == {"convert": UsedCells, "dates": dt.date, "err_to_str": True}
@@ -267,7 +268,9 @@ def test_conversions_are_declared(declared):
 
 def test_import_is_light():
     code = ("import sys, marketreview_udfs; print('yfinance' in sys.modules, 'openpyxl' in sys.modules, "
-            "marketreview_udfs.__name__)")
+            "marketreview_udfs.__name__, marketreview_udfs is sys.modules['marketreview.udfs'])")
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}  # this tree's package, from the udfs/ folder too
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                          cwd=REPO / "udfs")
-    assert done.stdout.split() == ["False", "False", "marketreview.udfs"]  # the shim is the installed module
+                          cwd=REPO / "udfs", env=env)
+    # the shim is the installed module, which is the Excel room's (marketreview.udfs is an alias of it)
+    assert done.stdout.split() == ["False", "False", "marketreview.excel.udfs", "True"]

@@ -189,7 +189,7 @@ def test_the_refresh_button_loads_the_wanted_symbols_in_its_one_batch(tmp_path):
     from conftest import linear_prices
     from fake_book import Book
 
-    from marketreview.refresh import refresh_book
+    from marketreview.excel.refresh import refresh_book
 
     source = FunctionSource(linear_prices, name="fake")
     with Cache(tmp_path / "prices.sqlite") as cache:

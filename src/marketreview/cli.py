@@ -320,7 +320,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from .template import build_template
+    from .excel.template import build_template
 
     path = build_template(Path(args.out))
     print(f"wrote {path}")

@@ -110,10 +110,8 @@ class Engine:
         #: local files that are gone, unreadable or invalid since they were read: ticker -> (since, why)
         self._file_faults: dict[Symbol, tuple[str | None, StaleFileError]] = {}
         self._fault_since: dict[Symbol, dt.datetime] = {}
-        #: formulas' names recorded in the cache's wanted table today / still to be written there
-        self._asked: set[str] = set()
-        self._asked_day: dt.date | None = None
-        self._asks_pending: set[str] = set()
+        #: the names formulas used, for the cache's wanted table (written once a day each)
+        self._asks = wanted.Asks()
         #: a refresh's deadline (a time.monotonic() reading) and its length: no request waits past it
         self.deadline: float | None = None
         self.deadline_seconds = 0.0
@@ -380,29 +378,10 @@ class Engine:
 
     # -- what formulas ask for (the cache's wanted table: Refresh loads it) ---------------------------
 
-    def _note_asked(self, alias: str, *names: str) -> None:
-        """Remember (once a day) that a formula used ``alias``; written to the cache at the next burst."""
-        if alias not in self._asked:
-            self._asked.update((alias, *names))
-            self._asks_pending.add(alias)
-
     def flush_asked(self) -> CacheError | None:
-        """Write the names formulas used since the last flush into the cache's wanted table (one transaction).
-        A busy cache keeps them for the next flush; the error is returned, never raised (a formula's value does
-        not depend on it)."""
-        today = self.today()
-        if self._asked_day != today:
-            self._asked_day = today
-            self._asked = set(self._asks_pending)
-        if not self._asks_pending:
-            return None
-        names = sorted(self._asks_pending)
-        try:
-            self.cache.want(names, self.clock())
-        except CacheError as exc:
-            return exc
-        self._asks_pending.difference_update(names)
-        return None
+        """Write the names formulas used since the last flush into the cache's wanted table (see
+        :class:`marketreview.wanted.Asks`); a failure is returned, never raised."""
+        return self._asks.flush(self.cache, self.clock(), self.today())
 
     def _not_loaded(self, alias: str) -> MarketReviewError:
         """Why a formula's symbol is not in the cache (recorded as wanted for the next Refresh)."""
@@ -452,7 +431,7 @@ class Engine:
         """All cached closes for ``name`` (fetching first if the cache has none and we are online)."""
         info = self.symbols.resolve(name)
         if not self.fetch_missing:
-            self._note_asked(info.alias)
+            self._asks.note(info.alias)
         served = self._served.get(info.alias)
         if served is not None:
             cached = self._series.get(served)
@@ -556,8 +535,8 @@ class Engine:
     def day_table(self, name: str) -> DayTable:
         """The O(1) as-of table of ``name``'s closes (rebuilt whenever its series is reloaded)."""
         table = self._tables.get(name)
-        if table is not None and not self.fetch_missing and name not in self._asked:
-            self._note_asked(self.symbols.resolve(name).alias, name)
+        if table is not None and not self.fetch_missing and name not in self._asks.seen:
+            self._asks.note(self.symbols.resolve(name).alias, name)
         if table is None:
             table = day_table(self.series(name), self.today() + dt.timedelta(days=7), self.sessions(name),
                               calendar=self.symbols.resolve(name).calendar)
@@ -567,7 +546,7 @@ class Engine:
     def day_table_or_none(self, name: str) -> DayTable | None:
         """:meth:`day_table`, or None where the name cannot be served (the full path then explains why)."""
         table = self._tables.get(name)
-        if table is not None and (self.fetch_missing or name in self._asked):
+        if table is not None and (self.fetch_missing or name in self._asks.seen):
             return table
         try:
             return self.day_table(name)

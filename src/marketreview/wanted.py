@@ -25,6 +25,38 @@ KEEP = dt.timedelta(days=90)
 UNKNOWN_PREFIX = "unknown: "
 
 
+class Asks:
+    """The names formulas used, for the wanted table: each noted once a day (``seen``), written in one
+    transaction at the next flush (a calculation burst, or a cold symbol's cell). A busy cache keeps them for the
+    next flush; a formula's value never depends on it."""
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+        self._day: dt.date | None = None
+        self._pending: set[str] = set()
+
+    def note(self, alias: str, *names: str) -> None:
+        """A formula used ``alias`` (typed as ``names``)."""
+        if alias not in self.seen:
+            self.seen.update((alias, *names))
+            self._pending.add(alias)
+
+    def flush(self, cache: Cache, now: dt.datetime, today: dt.date) -> CacheError | None:
+        """Write what was noted since the last flush; a new day starts noting afresh. Returns a failure."""
+        if self._day != today:
+            self._day = today
+            self.seen = set(self._pending)
+        if not self._pending:
+            return None
+        names = sorted(self._pending)
+        try:
+            cache.want(names, now)
+        except CacheError as exc:
+            return exc
+        self._pending.difference_update(names)
+        return None
+
+
 def wanted_names(engine: Engine) -> list[str]:
     """The names formulas asked for within :data:`KEEP` (older ones are dropped from the cache), that still
     name a symbol."""
@@ -67,4 +99,4 @@ def record_outcome(engine: Engine, names: Iterable[str]) -> None:
     engine.cache.set_wanted_reasons(reasons)
 
 
-__all__ = ["KEEP", "UNKNOWN_PREFIX", "not_loaded", "record_outcome", "wanted_names"]
+__all__ = ["KEEP", "UNKNOWN_PREFIX", "Asks", "not_loaded", "record_outcome", "wanted_names"]

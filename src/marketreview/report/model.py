@@ -1,7 +1,7 @@
 """The report model: what goes on each sheet, independent of how it is written.
 
 One :class:`Report` is rendered twice — into a distributable file by ``render.xlsx`` (openpyxl) and into a live
-workbook by ``render.book`` (xlwings) — and both place blocks with :func:`marketreview.report.layout.place`, so a
+workbook by ``excel.book`` (xlwings) — and both place blocks with :func:`marketreview.report.layout.place`, so a
 cell address means the same thing in both.
 """
 

@@ -2,7 +2,7 @@
 
 It starts from xlwings' own ``quickstart.xlsm`` (loaded with ``keep_vba``) and keeps its VBA project, except
 that ``SampleCall`` runs a fixed, installed module (:data:`REFRESH_CALL`) instead of one named after the workbook
-file, so a renamed copy in any folder refreshes (:mod:`marketreview.vba_project` rewrites that one module).
+file, so a renamed copy in any folder refreshes (:mod:`marketreview.excel.vba_project` rewrites that one module).
 Into the workbook go the report's sheets (rendered by :func:`marketreview.render.xlsx.render_workbook`), a
 Formulas sheet with the UDFs as live formulas (``HISTORY`` as a dynamic-array formula, as Excel 365 writes one),
 an ``xlwings.conf`` sheet whose "UDF Modules" names the installed :mod:`marketreview.udfs`, and a Refresh button
@@ -34,14 +34,14 @@ from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.writer.excel import ExcelWriter
 
-from .errors import RenderError
-from .functions import FUNCTIONS
-from .render.atomic import atomic_write
-from .render.dynamic_arrays import mark_dynamic_arrays
-from .render.xlsx import render_workbook
-from .report.layout import chart_anchor_column
-from .report.model import Report
-from .types import Lang
+from ..errors import RenderError
+from ..functions import FUNCTIONS
+from ..render.atomic import atomic_write
+from ..render.dynamic_arrays import mark_dynamic_arrays
+from ..render.xlsx import render_workbook
+from ..report.layout import chart_anchor_column
+from ..report.model import Report
+from ..types import Lang
 from .vba_project import replace_module_source
 
 #: The demo report behind the committed template: a fixed date and clock, so the file is reproducible.
@@ -212,11 +212,11 @@ def _with_fixed_module(package: bytes) -> bytes:
 
 def demo_report(cache_dir: Path) -> Report:
     """The demo report: synthetic closes at a fixed date and clock, cached under ``cache_dir``."""
-    from .cache import Cache
-    from .engine import Engine
-    from .report.build import build_report
-    from .sources.demo import DemoSource
-    from .sources.router import Router
+    from ..cache import Cache
+    from ..engine import Engine
+    from ..report.build import build_report
+    from ..sources.demo import DemoSource
+    from ..sources.router import Router
 
     cache = Cache(cache_dir / "demo.sqlite")
     try:
@@ -294,7 +294,7 @@ def _add_conf_sheet(wb: Workbook, lang: Lang) -> None:
 
 
 def _add_status_sheet(wb: Workbook, names: list[str]) -> None:
-    """The hidden state sheet a refresh reads (:data:`marketreview.refresh.STATUS_SHEET`), naming the report
+    """The hidden state sheet a refresh reads (:data:`marketreview.excel.refresh.STATUS_SHEET`), naming the report
     sheets the template holds: the first Refresh in another language renames them in place instead of adding
     twins beside them."""
     from .refresh import STATUS_SHEET, status_rows

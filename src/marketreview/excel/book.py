@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import RenderError
+from ..render import styles
+from ..render.xlsx import sheet_title
 from ..report import layout
 from ..report.model import CellValue, Column, Lines, Report, Sheet, Table
 from ..report.published import note_text
 from ..report.reasons import short_reason
 from ..types import Lang
-from . import styles
-from .xlsx import sheet_title
 
 
 @dataclass

@@ -16,7 +16,7 @@ import struct
 
 import olefile
 
-from .errors import RenderError
+from ..errors import RenderError
 
 _CHUNK = 4096
 _ENDOFCHAIN, _FREESECT, _FATSECT, _NOSTREAM = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD, 0xFFFFFFFF

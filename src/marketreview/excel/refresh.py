@@ -16,17 +16,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .deadline import DEFAULT_SECONDS
-from .errors import BadArgumentError, MarketReviewError
-from .render import styles
-from .render.book import excel_value, find_sheet, render_book
-from .report import layout
-from .report.build import build_report, needed_symbols
-from .types import Lang
-from .wanted import record_outcome, wanted_names
+from ..deadline import DEFAULT_SECONDS
+from ..errors import BadArgumentError, MarketReviewError
+from ..render import styles
+from ..report import layout
+from ..report.build import build_report, needed_symbols
+from ..types import Lang
+from ..wanted import record_outcome, wanted_names
+from .book import excel_value, find_sheet, render_book
 
 if TYPE_CHECKING:
-    from .engine import Engine
+    from ..engine import Engine
 
 #: The settings sheet the template ships (key in column A, value in column B, down to the first blank row).
 CONFIG_SHEET = "xlwings.conf"
