@@ -26,7 +26,7 @@ from marketreview.app import open_engine
 from marketreview.calc import summary as fmt
 from marketreview.cli import main
 from marketreview.engine import Engine
-from marketreview.render.book import render_book
+from marketreview.excel.book import render_book
 from marketreview.render.markdown import render_review
 from marketreview.render.xlsx import write_xlsx
 from marketreview.report import published
