@@ -263,3 +263,15 @@ def test_fill_sheet_xml_writes_each_kind() -> None:
     assert '<c r="C1" t="e"><f>NA()</f><v>#N/A</v></c>' in out
     assert '<c r="D1"><f>AsOf</f><v>45653</v></c>' in out  # 2024-12-27 as an Excel serial
     assert '<c r="E1"><v>3</v></c>' in out
+
+
+@pytest.mark.parametrize(("text", "literal"), [
+    ("", '""'),
+    ('S&P "500" =1+1', '"S&P ""500"" =1+1"'),  # quotes doubled: the label stays text inside the formula
+    ("a\x01b", '"a\ufffdb"'),  # a character XML cannot hold is replaced, as in the value build
+    ("x" * 300, '"' + "x" * 255 + '"&"' + "x" * 45 + '"'),  # Excel's literals hold at most 255 characters
+])
+def test_text_becomes_a_safe_literal(text: str, literal: str) -> None:
+    from marketreview.render.living.lines import lit
+
+    assert lit(text) == literal

@@ -23,7 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from ...calc import prices
 from ...engine import Engine
-from ...errors import MarketReviewError
+from ...errors import MarketReviewError, RenderError
 from ...report.layout import STAMP_ROW, Placement, lines_rows, place
 from ...report.model import Cell, Lines, Report, Sheet, Table
 from ...report.reasons import short_reason
@@ -39,6 +39,8 @@ from .portable import check
 from .summary_lines import summary_formulas
 
 CLOCK_ALIAS = "SP500"
+#: Excel refuses a formula of this many characters or more (its limit is 8,192 with the "=")
+MAX_FORMULA = 8192
 FORMULA_TABLES = (*figures.PRICE_TABLES, "yields", "spread", "fed")
 #: sheets whose tables do not depend on the as-of date
 UNGUARDED_SHEETS = ("sources",)
@@ -65,7 +67,11 @@ class _Book:
     def put(self, sheet: Sheet, row: int, column: int, formula: str, value: object) -> Any:
         title = self.titles[sheet.key]
         cell = self.wb[title].cell(row=row, column=column)
-        cell.value = "=" + check(formula, f"sheet {sheet.key} cell {cell.coordinate}")
+        where = f"sheet {sheet.key} cell {cell.coordinate}"
+        if len(formula) >= MAX_FORMULA:
+            raise RenderError(where, f"a formula of {len(formula)} characters (Excel takes {MAX_FORMULA - 1}): "
+                              f"{formula[:80]}…")
+        cell.value = "=" + check(formula, where)
         self.cached[title][cell.coordinate] = value
         self.formula_cells[title].add(cell.coordinate)
         return cell
