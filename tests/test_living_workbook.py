@@ -275,3 +275,18 @@ def test_text_becomes_a_safe_literal(text: str, literal: str) -> None:
     from marketreview.render.living.lines import lit
 
     assert lit(text) == literal
+
+
+def test_warning_fill_follows_as_of(built: dict[str, Path], recalculated: dict[str, Path]) -> None:
+    """NVIDIA's close cell is filled when its Calc mark is not empty: empty on the build date, NVIDIA's missing
+    2025-08-25..27 on 2025-08-27 (the rule reads the mark LibreOffice computed for each date)."""
+    wb = load_workbook(built["build"])
+    ws = wb["マグニフィセント7"]
+    assert ws["B11"].value == "NVDA"
+    rules = [rule for cf in ws.conditional_formatting if "D11" in str(cf.sqref) for rule in cf.rules]
+    assert len(rules) == 1 and rules[0].dxf.fill.fgColor.rgb.endswith("FFF2CC")
+    found = re.fullmatch(r'Calc!\$([A-Z]+)\$(\d+)<>""', rules[0].formula[0])
+    assert found, rules[0].formula
+    mark = f"{found.group(1)}{found.group(2)}"
+    assert _values(recalculated["build"])["Calc"][mark] in (None, "")
+    assert _values(recalculated["missing_sessions"])["Calc"][mark] == "(8/25他2日欠損)"

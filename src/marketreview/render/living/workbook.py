@@ -16,6 +16,7 @@ from functools import partial
 from typing import Any
 
 from openpyxl.comments import Comment
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
@@ -53,6 +54,7 @@ WORDS = {
 }
 _PLAIN = Font()
 _NO_FILL = PatternFill()
+_WARNING = PatternFill("solid", fgColor=styles.WARNING_FILL, bgColor=styles.WARNING_FILL)
 
 
 class _Book:
@@ -185,6 +187,13 @@ def _style_formula_cell(cell: Any, item: Cell, number_format: str, lang: str, as
         cell.comment = None
 
 
+def _warning_fill(cell: Any, marks: list[str]) -> None:
+    """The value build's warning fill, as a rule over the marks of the figure's ends (so it follows AsOf)."""
+    if marks:
+        condition = marks[0] + '<>""' if len(marks) == 1 else "OR(" + ",".join(f'{m}<>""' for m in marks) + ")"
+        cell.parent.conditional_formatting.add(cell.coordinate, FormulaRule(formula=[condition], fill=_WARNING))
+
+
 def _table(book: _Book, sheet: Sheet, placement: Placement, table: Table, calc: CalcSheet,
            block: relative.WeeklyBlock, shares: mag7.Mag7Block, yields_ok: bool, by_ticker: dict[str, str],
            registry: dict[tuple[str, str, str], str]) -> None:
@@ -218,6 +227,8 @@ def _table(book: _Book, sheet: Sheet, placement: Placement, table: Table, calc: 
                 cell = book.put(sheet, r, placement.column + offset, formula, _cached(item))
                 fmt = item.fmt or column.fmt
                 _style_formula_cell(cell, item, styles.NUMBER_FORMATS[fmt], lang, book.report.as_of)
+                if table.key in figures.PRICE_TABLES and alias is not None:
+                    _warning_fill(cell, figures.warned_by(calc, alias, column.key))
             elif guard and (column.fmt != "text" or item.error is not None):
                 guarded = _guarded(book, item, lang)
                 if guarded is not None:
