@@ -158,6 +158,7 @@ def _compare(formulas: dict[str, dict[str, str]], actual: dict[str, dict[str, An
     return bad, computed, guarded
 
 
+@pytest.mark.soffice
 def test_recalculated_build_equals_engine(built: dict[str, Path], recalculated: dict[str, Path],
                                           expected: dict[dt.date | str, Path]) -> None:
     bad, computed, guarded = _compare(_formulas(built["build"]), _values(recalculated["build"]),
@@ -166,6 +167,7 @@ def test_recalculated_build_equals_engine(built: dict[str, Path], recalculated: 
     assert computed > 1500 and guarded > 0
 
 
+@pytest.mark.soffice
 def test_recalculated_english_build_equals_engine(built: dict[str, Path], recalculated: dict[str, Path],
                                                   expected: dict[dt.date | str, Path]) -> None:
     """English lines: thousands separators, "week +0.71%", the Fed range with an en dash."""
@@ -177,6 +179,7 @@ def test_recalculated_english_build_equals_engine(built: dict[str, Path], recalc
     assert "・S&P 500 6,791.69 → 6,840.20 (week +0.71%)" in lines
 
 
+@pytest.mark.soffice
 @pytest.mark.parametrize("key", list(VARIANTS))
 def test_recalculated_variant_equals_engine(key: str, built: dict[str, Path], recalculated: dict[str, Path],
                                             expected: dict[dt.date | str, Path]) -> None:
@@ -186,6 +189,7 @@ def test_recalculated_variant_equals_engine(key: str, built: dict[str, Path], re
     assert computed > 1500
 
 
+@pytest.mark.soffice
 def test_marks_follow_as_of(recalculated: dict[str, Path]) -> None:
     """On 2025-12-19 ^RUO's last close is 12-16: its lines carry the engine's mark, worked out by formula."""
     lines = [v for v in _values(recalculated["past_series_end"])["サマリー"].values() if isinstance(v, str)]
@@ -193,6 +197,7 @@ def test_marks_follow_as_of(recalculated: dict[str, Path]) -> None:
     assert "・ラッセル2000G 年初来+13.76% (12/17他2日欠損)" in lines
 
 
+@pytest.mark.soffice
 def test_out_of_range_as_of_is_an_error(built: dict[str, Path], recalculated: dict[str, Path]) -> None:
     formulas, values = _formulas(built["build"]), _values(recalculated["out_of_range"])
     first = next(iter(formulas))
@@ -277,6 +282,7 @@ def test_text_becomes_a_safe_literal(text: str, literal: str) -> None:
     assert lit(text) == literal
 
 
+@pytest.mark.soffice
 def test_warning_fill_follows_as_of(built: dict[str, Path], recalculated: dict[str, Path]) -> None:
     """NVIDIA's close cell is filled when its Calc mark is not empty: empty on the build date, NVIDIA's missing
     2025-08-25..27 on 2025-08-27 (the rule reads the mark LibreOffice computed for each date)."""
