@@ -237,6 +237,11 @@ def test_build_living_from_the_command_line(tmp_path: Path) -> None:
     values = load_workbook(out, data_only=True)
     summary = [v for row in values["Summary"].iter_rows(values_only=True) for v in row if isinstance(v, str)]
     assert any(line.endswith("[DEMO (synthetic)]") and "→" in line for line in summary)
+    plain = tmp_path / "values.xlsx"  # --values (the default) keeps the value-only file
+    assert cli.main(["build", "--values", "--source", "demo", "--cache", str(tmp_path / "c.sqlite"),
+                     "--out", str(plain)]) == 0
+    values_book = load_workbook(plain)
+    assert "AsOf" not in values_book.defined_names and "Data" not in values_book.sheetnames
 
 
 def test_data_sheet_hidden_protected_and_named(built: dict[str, Path]) -> None:
