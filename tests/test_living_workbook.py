@@ -158,6 +158,7 @@ def _compare(formulas: dict[str, dict[str, str]], actual: dict[str, dict[str, An
     return bad, computed, guarded
 
 
+@pytest.mark.soffice
 def test_recalculated_build_equals_engine(built: dict[str, Path], recalculated: dict[str, Path],
                                           expected: dict[dt.date | str, Path]) -> None:
     bad, computed, guarded = _compare(_formulas(built["build"]), _values(recalculated["build"]),
@@ -166,6 +167,7 @@ def test_recalculated_build_equals_engine(built: dict[str, Path], recalculated: 
     assert computed > 1500 and guarded > 0
 
 
+@pytest.mark.soffice
 def test_recalculated_english_build_equals_engine(built: dict[str, Path], recalculated: dict[str, Path],
                                                   expected: dict[dt.date | str, Path]) -> None:
     """English lines: thousands separators, "week +0.71%", the Fed range with an en dash."""
@@ -177,6 +179,7 @@ def test_recalculated_english_build_equals_engine(built: dict[str, Path], recalc
     assert "・S&P 500 6,791.69 → 6,840.20 (week +0.71%)" in lines
 
 
+@pytest.mark.soffice
 @pytest.mark.parametrize("key", list(VARIANTS))
 def test_recalculated_variant_equals_engine(key: str, built: dict[str, Path], recalculated: dict[str, Path],
                                             expected: dict[dt.date | str, Path]) -> None:
@@ -186,6 +189,7 @@ def test_recalculated_variant_equals_engine(key: str, built: dict[str, Path], re
     assert computed > 1500
 
 
+@pytest.mark.soffice
 def test_marks_follow_as_of(recalculated: dict[str, Path]) -> None:
     """On 2025-12-19 ^RUO's last close is 12-16: its lines carry the engine's mark, worked out by formula."""
     lines = [v for v in _values(recalculated["past_series_end"])["サマリー"].values() if isinstance(v, str)]
@@ -193,6 +197,7 @@ def test_marks_follow_as_of(recalculated: dict[str, Path]) -> None:
     assert "・ラッセル2000G 年初来+13.76% (12/17他2日欠損)" in lines
 
 
+@pytest.mark.soffice
 def test_out_of_range_as_of_is_an_error(built: dict[str, Path], recalculated: dict[str, Path]) -> None:
     formulas, values = _formulas(built["build"]), _values(recalculated["out_of_range"])
     first = next(iter(formulas))
@@ -232,6 +237,11 @@ def test_build_living_from_the_command_line(tmp_path: Path) -> None:
     values = load_workbook(out, data_only=True)
     summary = [v for row in values["Summary"].iter_rows(values_only=True) for v in row if isinstance(v, str)]
     assert any(line.endswith("[DEMO (synthetic)]") and "→" in line for line in summary)
+    plain = tmp_path / "values.xlsx"  # --values (the default) keeps the value-only file
+    assert cli.main(["build", "--values", "--source", "demo", "--cache", str(tmp_path / "c.sqlite"),
+                     "--out", str(plain)]) == 0
+    values_book = load_workbook(plain)
+    assert "AsOf" not in values_book.defined_names and "Data" not in values_book.sheetnames
 
 
 def test_data_sheet_hidden_protected_and_named(built: dict[str, Path]) -> None:
@@ -263,3 +273,31 @@ def test_fill_sheet_xml_writes_each_kind() -> None:
     assert '<c r="C1" t="e"><f>NA()</f><v>#N/A</v></c>' in out
     assert '<c r="D1"><f>AsOf</f><v>45653</v></c>' in out  # 2024-12-27 as an Excel serial
     assert '<c r="E1"><v>3</v></c>' in out
+
+
+@pytest.mark.parametrize(("text", "literal"), [
+    ("", '""'),
+    ('S&P "500" =1+1', '"S&P ""500"" =1+1"'),  # quotes doubled: the label stays text inside the formula
+    ("a\x01b", '"a\ufffdb"'),  # a character XML cannot hold is replaced, as in the value build
+    ("x" * 300, '"' + "x" * 255 + '"&"' + "x" * 45 + '"'),  # Excel's literals hold at most 255 characters
+])
+def test_text_becomes_a_safe_literal(text: str, literal: str) -> None:
+    from marketreview.render.living.lines import lit
+
+    assert lit(text) == literal
+
+
+@pytest.mark.soffice
+def test_warning_fill_follows_as_of(built: dict[str, Path], recalculated: dict[str, Path]) -> None:
+    """NVIDIA's close cell is filled when its Calc mark is not empty: empty on the build date, NVIDIA's missing
+    2025-08-25..27 on 2025-08-27 (the rule reads the mark LibreOffice computed for each date)."""
+    wb = load_workbook(built["build"])
+    ws = wb["マグニフィセント7"]
+    assert ws["B11"].value == "NVDA"
+    rules = [rule for cf in ws.conditional_formatting if "D11" in str(cf.sqref) for rule in cf.rules]
+    assert len(rules) == 1 and rules[0].dxf.fill.fgColor.rgb.endswith("FFF2CC")
+    found = re.fullmatch(r'Calc!\$([A-Z]+)\$(\d+)<>""', rules[0].formula[0])
+    assert found, rules[0].formula
+    mark = f"{found.group(1)}{found.group(2)}"
+    assert _values(recalculated["build"])["Calc"][mark] in (None, "")
+    assert _values(recalculated["missing_sessions"])["Calc"][mark] == "(8/25他2日欠損)"

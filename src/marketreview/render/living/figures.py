@@ -90,3 +90,12 @@ def fed_cell(calc: CalcSheet, column: str) -> str | None:
         return "AsOf_end"
     alias = {"lower": "FEDFUNDS_LOWER", "upper": "FEDFUNDS_UPPER"}.get(column)
     return calc.row(alias, "end").close if alias is not None and calc.has(alias) else None
+
+
+def warned_by(calc: CalcSheet, alias: str, column: str) -> list[str]:
+    """The Calc mark cells whose text means this price-table cell carries a warning (missing sessions at one of
+    the figure's ends), for a conditional fill that follows AsOf as the value build's fill marks the build date."""
+    ends = {"date": ("end",), "close": ("end",), "prev": ("w1", "end"), "last_year": ("ly0", "ytd"),
+            **{key: (kind, "end") for key, kind in RETURN_KINDS.items()}}.get(column, ())
+    return [calc.row(alias, kind).mark_ja for kind in ends]
+

@@ -8,17 +8,22 @@ whose figure is an error reads ``・label: #N/A`` (the engine names the reason; 
 
 from __future__ import annotations
 
+import re
+
 from ...calc.summary import DEMO_TAG, period_label
 from ...types import Lang
 
 #: Excel's longest string literal
 _LITERAL = 255
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def lit(text: str) -> str:
-    """``text`` as a formula string literal (chunks joined with &, quotes doubled)."""
+    """``text`` as a formula string literal (chunks joined with &, quotes doubled; characters XML cannot hold
+    become U+FFFD, as in the value build): a label from a symbol map stays text, never formula syntax."""
     if not text:
         return '""'
+    text = _ILLEGAL_XML.sub("\ufffd", text)
     chunks = [text[i:i + _LITERAL] for i in range(0, len(text), _LITERAL)]
     return "&".join('"' + chunk.replace('"', '""') + '"' for chunk in chunks)
 

@@ -16,6 +16,7 @@ from functools import partial
 from typing import Any
 
 from openpyxl.comments import Comment
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
@@ -23,7 +24,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from ...calc import prices
 from ...engine import Engine
-from ...errors import MarketReviewError
+from ...errors import MarketReviewError, RenderError
 from ...report.layout import STAMP_ROW, Placement, lines_rows, place
 from ...report.model import Cell, Lines, Report, Sheet, Table
 from ...report.reasons import short_reason
@@ -39,6 +40,8 @@ from .portable import check
 from .summary_lines import summary_formulas
 
 CLOCK_ALIAS = "SP500"
+#: Excel refuses a formula of this many characters or more (its limit is 8,192 with the "=")
+MAX_FORMULA = 8192
 FORMULA_TABLES = (*figures.PRICE_TABLES, "yields", "spread", "fed")
 #: sheets whose tables do not depend on the as-of date
 UNGUARDED_SHEETS = ("sources",)
@@ -51,6 +54,7 @@ WORDS = {
 }
 _PLAIN = Font()
 _NO_FILL = PatternFill()
+_WARNING = PatternFill("solid", fgColor=styles.WARNING_FILL, bgColor=styles.WARNING_FILL)
 
 
 class _Book:
@@ -65,7 +69,11 @@ class _Book:
     def put(self, sheet: Sheet, row: int, column: int, formula: str, value: object) -> Any:
         title = self.titles[sheet.key]
         cell = self.wb[title].cell(row=row, column=column)
-        cell.value = "=" + check(formula, f"sheet {sheet.key} cell {cell.coordinate}")
+        where = f"sheet {sheet.key} cell {cell.coordinate}"
+        if len(formula) >= MAX_FORMULA:
+            raise RenderError(where, f"a formula of {len(formula)} characters (Excel takes {MAX_FORMULA - 1}): "
+                              f"{formula[:80]}…")
+        cell.value = "=" + check(formula, where)
         self.cached[title][cell.coordinate] = value
         self.formula_cells[title].add(cell.coordinate)
         return cell
@@ -179,6 +187,13 @@ def _style_formula_cell(cell: Any, item: Cell, number_format: str, lang: str, as
         cell.comment = None
 
 
+def _warning_fill(cell: Any, marks: list[str]) -> None:
+    """The value build's warning fill, as a rule over the marks of the figure's ends (so it follows AsOf)."""
+    if marks:
+        condition = marks[0] + '<>""' if len(marks) == 1 else "OR(" + ",".join(f'{m}<>""' for m in marks) + ")"
+        cell.parent.conditional_formatting.add(cell.coordinate, FormulaRule(formula=[condition], fill=_WARNING))
+
+
 def _table(book: _Book, sheet: Sheet, placement: Placement, table: Table, calc: CalcSheet,
            block: relative.WeeklyBlock, shares: mag7.Mag7Block, yields_ok: bool, by_ticker: dict[str, str],
            registry: dict[tuple[str, str, str], str]) -> None:
@@ -212,6 +227,8 @@ def _table(book: _Book, sheet: Sheet, placement: Placement, table: Table, calc: 
                 cell = book.put(sheet, r, placement.column + offset, formula, _cached(item))
                 fmt = item.fmt or column.fmt
                 _style_formula_cell(cell, item, styles.NUMBER_FORMATS[fmt], lang, book.report.as_of)
+                if table.key in figures.PRICE_TABLES and alias is not None:
+                    _warning_fill(cell, figures.warned_by(calc, alias, column.key))
             elif guard and (column.fmt != "text" or item.error is not None):
                 guarded = _guarded(book, item, lang)
                 if guarded is not None:
