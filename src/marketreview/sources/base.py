@@ -10,7 +10,14 @@ from typing import Literal, Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
-from ..errors import BadDateError, DataFormatError, SymbolNotFoundError
+from ..errors import (
+    BadDateError,
+    DataFormatError,
+    NetworkError,
+    RateLimitError,
+    SourceError,
+    SymbolNotFoundError,
+)
 from ..types import FIELDS, Symbol
 
 
@@ -111,6 +118,34 @@ def exception_kind(exc: BaseException) -> Literal["rate", "timeout", "network"] 
     if isinstance(exc, ConnectionError) or names & {"ConnectionError", "DNSError"}:
         return "network"
     return None
+
+
+def classify_http(exc: Exception, status_detail: Callable[[int], tuple[str, str] | None] | None = None
+                  ) -> tuple[str, str]:
+    """``(kind, detail)`` of an HTTP source's failure: kind is rate (429), server (5xx), timeout, network or
+    other. ``status_detail`` may word an HTTP status itself (J-Quants' plan refusals), else None."""
+    status = getattr(getattr(exc, "response", None), "status_code", None)
+    kind = exception_kind(exc)
+    if kind == "rate":
+        return "rate", "HTTP 429 Too Many Requests"
+    if isinstance(status, int):
+        own = status_detail(status) if status_detail is not None else None
+        return own if own is not None else (("server" if status >= 500 else "other"), f"HTTP {status}")
+    if kind == "timeout":
+        return "timeout", f"timed out ({type(exc).__name__})"
+    if kind == "network":
+        return "network", f"connection failed ({type(exc).__name__}: {exc})"
+    return "other", f"{type(exc).__name__}: {exc}"
+
+
+def http_failure(source: str, kind: str, detail: str, symbols: Sequence[Symbol], attempts: int) -> SourceError:
+    """The error a failed HTTP fetch raises (:func:`classify_http`'s kind), saying how many attempts it took."""
+    tries = f" after {attempts} attempts" if attempts > 1 else ""
+    if kind == "rate":
+        return RateLimitError(source, f"rate limited{tries} ({detail})", symbols)
+    if kind in ("network", "timeout"):
+        return NetworkError(source, f"{detail}{tries}", symbols)
+    return SourceError(source, f"{detail}{tries}", symbols)
 
 
 def http_get_text(url: str, timeout: float, headers: Mapping[str, str] | None = None) -> str:

@@ -7,8 +7,8 @@ first series only, and the others would come back whole.
 
 The first column is ``observation_date`` (current) or ``DATE`` (older answers); a missing observation (a
 bond-market holiday) is ``.`` or an empty cell, and is dropped: FRED has no value that day, which is not a
-zero. ``requests`` is imported lazily; HTTP errors and timeouts become ours in :func:`_classify` /
-:func:`_failure`.
+zero. ``requests`` is imported lazily; HTTP errors and timeouts become ours in :func:`.base.classify_http` /
+:func:`.base.http_failure`.
 """
 
 from __future__ import annotations
@@ -23,14 +23,15 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
-from ..errors import BadArgumentError, DataFormatError, NetworkError, RateLimitError, SourceError
+from ..errors import BadArgumentError, DataFormatError
 from ..types import Symbol
 from .base import (
     backoff_delays,
     check_window,
+    classify_http,
     clip,
     empty_frame,
-    exception_kind,
+    http_failure,
     http_get_text,
     make_frame,
     parse_number,
@@ -120,9 +121,9 @@ class FredSource:
             try:
                 return self._get(url, self.timeout)
             except Exception as exc:  # the one boundary where requests / HTTP errors come in
-                kind, detail = _classify(exc)
+                kind, detail = classify_http(exc)
                 if kind in ("other", "network") or attempt == len(delays):
-                    raise _failure(kind, detail, symbols, attempt + 1) from exc
+                    raise http_failure(self.name, kind, detail, symbols, attempt + 1) from exc
             self._sleep(delays[attempt])
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -170,30 +171,6 @@ def _series_id(symbol: Symbol) -> str:
 
 
 # -- third-party errors → ours (the one place) ------------------------------------------------------
-
-
-def _classify(exc: Exception) -> tuple[str, str]:
-    """``(kind, detail)``: kind is rate (429), server (5xx), timeout, network or other."""
-    status = getattr(getattr(exc, "response", None), "status_code", None)
-    kind = exception_kind(exc)
-    if kind == "rate":
-        return "rate", "HTTP 429 Too Many Requests"
-    if isinstance(status, int):
-        return ("server" if status >= 500 else "other"), f"HTTP {status}"
-    if kind == "timeout":
-        return "timeout", f"timed out ({type(exc).__name__})"
-    if kind == "network":
-        return "network", f"connection failed ({type(exc).__name__}: {exc})"
-    return "other", f"{type(exc).__name__}: {exc}"
-
-
-def _failure(kind: str, detail: str, symbols: Sequence[Symbol], attempts: int) -> SourceError:
-    tries = f" after {attempts} attempts" if attempts > 1 else ""
-    if kind == "rate":
-        return RateLimitError(FredSource.name, f"rate limited{tries} ({detail})", symbols)
-    if kind in ("network", "timeout"):
-        return NetworkError(FredSource.name, f"{detail}{tries}", symbols)
-    return SourceError(FredSource.name, f"{detail}{tries}", symbols)
 
 
 __all__ = ["FREDGRAPH_URL", "FRED_PREFIX", "FRED_SERIES", "FredSource", "fredgraph_url", "is_fred_series",

@@ -31,14 +31,15 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import DataFormatError, NetworkError, RateLimitError, SourceError
+from ..errors import DataFormatError, SourceError
 from ..types import Symbol
 from .base import (
     backoff_delays,
     check_window,
+    classify_http,
     clip,
     empty_frame,
-    exception_kind,
+    http_failure,
     http_get_text,
     make_frame,
     require_all,
@@ -165,7 +166,7 @@ class JQuantsSource:
                 if kind == "plan":
                     raise _OutOfPlan(detail) from exc
                 if kind in ("other", "network") or attempt == len(delays):
-                    raise _failure(kind, detail, symbols, attempt + 1) from exc
+                    raise http_failure(self.name, kind, detail, symbols, attempt + 1) from exc
             self._sleep(delays[attempt])
         else:  # pragma: no cover
             raise AssertionError("unreachable")
@@ -226,32 +227,18 @@ def _body_message(exc: Exception) -> str:
 
 
 def _classify(exc: Exception) -> tuple[str, str]:
-    """``(kind, detail)``: kind is plan (a 400 naming the covered dates), rate, server, timeout, network or other."""
-    status = getattr(getattr(exc, "response", None), "status_code", None)
-    kind = exception_kind(exc)
-    if kind == "rate":
-        return "rate", "HTTP 429 Too Many Requests"
-    if isinstance(status, int):
+    """``(kind, detail)``: :func:`.base.classify_http`'s kinds, and plan (a 400 naming the covered dates); J-Quants
+    explains every refusal in its body's message."""
+
+    def status_detail(status: int) -> tuple[str, str]:
         message = _body_message(exc)
         if status == 400 and covered_dates(message) is not None:
             return "plan", message
         if status in (401, 403):
             return "other", f"HTTP {status}: the API key was refused ({message or 'no message'})"
         return ("server" if status >= 500 else "other"), f"HTTP {status}" + (f": {message}" if message else "")
-    if kind == "timeout":
-        return "timeout", f"timed out ({type(exc).__name__})"
-    if kind == "network":
-        return "network", f"connection failed ({type(exc).__name__}: {exc})"
-    return "other", f"{type(exc).__name__}: {exc}"
 
-
-def _failure(kind: str, detail: str, symbols: Sequence[Symbol], attempts: int) -> SourceError:
-    tries = f" after {attempts} attempts" if attempts > 1 else ""
-    if kind == "rate":
-        return RateLimitError(JQuantsSource.name, f"rate limited{tries} ({detail})", symbols)
-    if kind in ("network", "timeout"):
-        return NetworkError(JQuantsSource.name, f"{detail}{tries}", symbols)
-    return SourceError(JQuantsSource.name, f"{detail}{tries}", symbols)
+    return classify_http(exc, status_detail)
 
 
 __all__ = ["JQUANTS_BASE", "JQUANTS_SYMBOLS", "TOPIX_PATH", "JQuantsSource", "covered_dates", "is_jquants_symbol",
