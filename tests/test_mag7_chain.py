@@ -180,3 +180,10 @@ def test_the_report_quotes_the_price_move_for_the_week(market_dir: Path, engine)
     # the chart's two last points are 09-26 and 10-03: the same week, on the same anchors
     assert history[D("2025-10-03")] - history[D("2025-09-26")] == pytest.approx(expected, abs=2e-4)
     assert history[D("2025-10-03")] == pytest.approx(row["share"].value, rel=1e-12)
+
+
+def test_a_change_names_its_anchors_once() -> None:
+    figure = mag7_share_change(CLOSES, INDEX, SNAPS, D("2025-03-28"), D("2025-04-04"), members=["AAA", "BBB"])
+    anchors = [w for w in figure.warnings if "member caps anchored" in w]
+    assert anchors == ["mag7: member caps anchored at 2025-03-31 (4 days before), index total (S&P-reported) at "
+                       "2025-03-31 (4 days before)"]

@@ -182,7 +182,9 @@ def mag7_share_change(member_closes: Mapping[str, pd.Series], index_closes: pd.S
     share = partial(mag7_share, member_closes, index_closes, snapshots, members=members, index_symbol=index_symbol,
                     sessions=sessions, min_constituents=min_constituents, max_back_days=max_back_days)
     now, then = share(end), share(start, anchor_at=end)
-    return Figure(now.value - then.value, then.end, now.end, merge_warnings(now.warnings, then.warnings))
+    # the anchors are ``end``'s, named (with their age) once by ``now``; ``then`` adds only its closes' warnings
+    own = [w for w in then.warnings if not w.startswith("mag7: ")]
+    return Figure(now.value - then.value, then.end, now.end, merge_warnings(now.warnings, own))
 
 
 def mag7_share_history(member_closes: Mapping[str, pd.Series], index_closes: pd.Series,
