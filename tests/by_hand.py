@@ -122,9 +122,10 @@ def rounded(x: float, decimals: int) -> Decimal:
     return Decimal(repr(x)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
-def assert_shows(text: str, unit: str, expected: float, *, at_least: int = 0) -> None:
+def assert_shows(text: str, unit: str, expected: float, *, at_least: int = 0, decimals: int | None = None) -> None:
     """``text`` shows ``expected`` before ``unit``, rounded half-up to the decimals it shows (at least
-    ``at_least`` of them)."""
+    ``at_least`` of them; exactly ``decimals`` when given)."""
     shown = number_before(unit, text)
     assert places(shown) >= at_least, text
+    assert decimals is None or places(shown) == decimals, (text, decimals)
     assert shown == rounded(expected, places(shown)), (text, expected)

@@ -96,9 +96,11 @@ def test_the_rates_sheet_summary_and_post_of_a_three_decimal_yield(tmp_path: Pat
     assert (row["prev_week"].value, row["level"].value) == (4.518, 4.523)
     assert row["w1_bp"].value == pytest.approx(0.5, abs=1e-9)
     english = next(b for b in report.sheet("summary").blocks if isinstance(b, Lines) and b.key == "lines").lines
-    (line,) = [line for line in english if line.startswith("・UST 10Y ")]
+    # ^TNX serves US10Y here, so it is named as itself
+    (line,) = [line for line in english if line.startswith("・US 10-year yield (Cboe ^TNX) ")]
     assert "4.52% → 4.52%" in line and line.replace(" ", "").endswith("+1bp)"), line
-    (post,) = [line for line in render_review(report, "md").splitlines() if "10-year" in line]
+    (post,) = [line for line in render_review(report, "md").splitlines()
+               if line.startswith("| US 10-year yield (Cboe ^TNX) |")]
     assert post.replace(" ", "").endswith("|4.52%|4.52%|+1bp|"), post
 
 
@@ -226,20 +228,20 @@ ANCHOR = ("mag7: member caps anchored at 2024-12-31 (4 days after), index total 
 
 
 @pytest.mark.parametrize(("lang", "marks"), [
-    ("ja", "(12/27欠損) (2024-12-20でデータ終了) (2024-12-31時点の時価総額基準)"),
-    ("en", "(12/27 missing) (data ends 2024-12-20) (caps as of 2024-12-31)"),
+    ("ja", "・X（12/27欠損）（12/20でデータ終了）（時価総額は2024年12月31日時点）"),
+    ("en", "・X (12/27 missing) (data ends 2024-12-20) (caps as of 2024-12-31)"),
 ])
 def test_a_joined_note_gives_a_mark_for_each_warning(lang: str, marks: str) -> None:
     note = "; ".join([GAP, ENDS, ANCHOR])  # how a cell joins its figure's warnings
-    assert summary.finish_line("・X", lang=lang, warnings=[note]) == f"・X {marks}"  # type: ignore[arg-type]
+    assert summary.finish_line("・X", lang=lang, warnings=[note]) == marks  # type: ignore[arg-type]
     # the same warnings one by one give the same marks
-    assert summary.finish_line("・X", lang=lang, warnings=[GAP, ENDS, ANCHOR]) == f"・X {marks}"  # type: ignore[arg-type]
+    assert summary.finish_line("・X", lang=lang, warnings=[GAP, ENDS, ANCHOR]) == marks  # type: ignore[arg-type]
 
 
 def test_a_joined_note_with_a_warning_naming_two_symbols_marks_both() -> None:
     gap = "DGS10: no close on trading day 2024-12-27; used 2024-12-26"
     mixed = "DGS10 2024-12-26 and DGS2 2024-12-27: spread legs from different dates"
-    expected = "・S +51bp (12/27欠損) ※DGS10 2024-12-26 and DGS2 2024-12-27: spread legs from different dates"
+    expected = "・S +51bp（12/27欠損）※DGS10 2024-12-26 and DGS2 2024-12-27: spread legs from different dates"
     assert summary.finish_line("・S +51bp", lang="ja", warnings=[gap, mixed]) == expected
     assert summary.finish_line("・S +51bp", lang="ja", warnings=[f"{gap}; {mixed}"]) == expected  # a cell's note
 
@@ -247,7 +249,8 @@ def test_a_joined_note_with_a_warning_naming_two_symbols_marks_both() -> None:
 def test_a_joined_note_of_two_gaps_marks_both_days() -> None:
     note = "^RUT: no close on trading day 2024-12-24; used 2024-12-23; ^GSPC: no close on trading day 2024-12-27; " \
            "used 2024-12-26"
-    assert summary.finish_line("・R", lang="ja", warnings=[note]) == "・R (12/24欠損) (12/27欠損)"
+    assert summary.finish_line("・R", lang="ja", warnings=[note]) == "・R（12/24欠損）（12/27欠損）"
+    assert summary.finish_line("・R", lang="en", warnings=[note]) == "・R (12/24 missing) (12/27 missing)"
 
 
 def _with_holes(symbol: str, dates: pd.DatetimeIndex) -> np.ndarray | None:
@@ -269,7 +272,9 @@ def test_a_summary_line_over_two_symbols_warnings_marks_each(tmp_cache: Cache) -
     assert row is not None and row["ratio"].warning is not None
     assert row["ratio"].warning.startswith("^RUT: ") and "; ^GSPC: " in row["ratio"].warning  # one joined note
     english = next(b for b in report.sheet("summary").blocks if isinstance(b, Lines) and b.key == "lines").lines
-    (line,) = [line for line in english if line.startswith("・R2000/S&P 500 ")]
+    (line,) = [line for line in english if line.startswith("・Russell 2000 / S&P 500 ")]
+    # each leg's last close before its holes (^RUT 12/25, ^GSPC 12/26), then each symbol's missing days
+    assert " (Russell 2000: 12/25 close) (S&P 500: 12/26 close) " in line, line
     assert line.endswith("pt) (12/26, 12/27 missing) (12/27 missing)"), line
     # the 2s10s spread and its week: legs from two dates this week and last (warnings naming two symbols each)
     (spread,) = [line for line in english if line.startswith("・2s10s spread ")]

@@ -8,7 +8,7 @@
 - the TOPIX-17 sectors' YTD excess over TOPIX and their MTD column;
 - REVIEWLINE on a yield (``US10Y``): levels in %, the change in bp, never a % change;
 - the 26-week relative-strength deviation on the Summary line and in the post;
-- the post's first line: the as-of week's date, and no other.
+- the post's first line: the as-of week's Monday-to-as-of span, and no other.
 
 Lines are read tolerantly (thousands separators, full- or half-width brackets, the number of decimals shown) but
 the value must be the one computed here, rounded half-up to the decimals the line shows.
@@ -122,11 +122,13 @@ def test_mag7_weekly_change_in_the_written_workbook(reports, market_dir: Path, d
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_mag7_weekly_change_on_the_summary_line(reports, market_dir: Path, lang: str, day: str) -> None:
     lines = [line for line in summary_lines(reports[day, lang])
-             if line.startswith(("・マグ7", "・Mag7")) and "pt" in line]
+             if line.startswith(("・マグニフィセント・セブン", "・Magnificent Seven")) and "pt" in line]
     assert len(lines) == 2, summary_lines(reports[day, lang])
-    for line in lines:  # the Japanese and the English block of the sheet
-        assert_shows(line, "%", share(market_dir, D(day)) * 100, at_least=1)
-        assert_shows(line, "pt", week_change(market_dir, day), at_least=1)
+    for line in lines:  # the Japanese and the English block of the sheet: the share and its change, one decimal
+        assert_shows(line, "%", share(market_dir, D(day)) * 100, decimals=1)
+        assert_shows(line, "pt", week_change(market_dir, day), decimals=1)
+    ja, en = sorted(lines, key=lambda line: line.startswith("・Magnificent"))
+    assert "（前週比 " in ja and "(week " in en, lines
 
 
 @pytest.mark.parametrize("day", MAG7_WEEKS)
@@ -134,10 +136,11 @@ def test_mag7_weekly_change_on_the_summary_line(reports, market_dir: Path, lang:
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_mag7_weekly_change_in_the_post(reports, market_dir: Path, lang: str, fmt: str, day: str) -> None:
     text = render_review(reports[day, lang], fmt)  # type: ignore[arg-type]
-    label = "S&P500時価総額に占める比率" if lang == "ja" else "Share of S&P 500 market cap"
+    label = "マグニフィセント・セブンのS&P500時価総額比率 " if lang == "ja" else \
+        "Magnificent Seven share of S&P 500 market cap "
     (line,) = [line for line in text.splitlines() if label in line]
-    assert_shows(line, "%", share(market_dir, D(day)) * 100, at_least=1)
-    assert_shows(line, "pt", week_change(market_dir, day), at_least=1)
+    assert_shows(line, "%", share(market_dir, D(day)) * 100, decimals=1)
+    assert_shows(line, "pt", week_change(market_dir, day), decimals=1)
 
 
 # -- the Mag7 history -------------------------------------------------------------------------------------
@@ -232,26 +235,46 @@ def test_relative_deviation_on_the_summary_line_and_in_the_post(reports, market_
     assert row is not None
     assert row["ratio"].value == pytest.approx(ratio / 100, rel=1e-12)
     assert row["deviation"].value == pytest.approx(expected, rel=1e-9)
-    lines = [line for line in summary_lines(report) if line.startswith(("・ラッセル2000/S&P500 ", "・R2000/S&P 500 "))]
+    lines = [line for line in summary_lines(report)
+             if line.startswith(("・ラッセル2000 / S&P500 ", "・Russell 2000 / S&P 500 "))]
     assert len(lines) == 2, summary_lines(report)  # the Japanese and the English block
     for line in lines:
         assert_shows(line, "%", ratio, at_least=1)
         assert_shows(line, "pt", expected, at_least=1)
+    ja, en = sorted(lines, key=lambda line: line.startswith("・Russell"))
+    assert "（26週平均との乖離 " in ja and "(vs 26-week avg " in en, lines
     post = [line for line in render_review(report, "md").splitlines()
             if re.match(r"\| (ラッセル2000|Russell 2000) ?/ ?S&P ?500 \|", line)]
     assert len(post) == 1, post
-    assert_shows(post[0], "pt", expected, at_least=1)
+    # | pair | ratio | 26-week average | deviation |: the average is the ratio less the deviation, in %
+    cells = [cell.strip() for cell in post[0].strip("|").split("|")]
+    assert len(cells) == 4, post
+    assert_shows(cells[1], "%", ratio, at_least=1)
+    assert_shows(cells[2], "%", ratio - expected, at_least=1)
+    assert_shows(cells[3], "pt", expected, at_least=1)
 
 
 # -- the post's first line ---------------------------------------------------------------------------------
 
 
+#: the week each review covers, worked out by hand: Monday of the as-of's week to the as-of (a Friday, or the
+#: Wednesday of a mid-week review)
+WEEKS = {"2025-10-31": (D("2025-10-27"), D("2025-10-31")), "2024-12-27": (D("2024-12-23"), D("2024-12-27")),
+         "2025-11-05": (D("2025-11-03"), D("2025-11-05"))}
+
+
 @pytest.mark.parametrize("fmt", ["md", "text"])
-@pytest.mark.parametrize(("day", "lang"), [("2025-10-31", "ja"), ("2025-10-31", "en"), ("2024-12-27", "ja")])
+@pytest.mark.parametrize(("day", "lang"), [("2025-10-31", "ja"), ("2025-10-31", "en"), ("2024-12-27", "ja"),
+                                           ("2025-11-05", "ja")])
 def test_the_posts_first_line_names_the_as_of_week(reports, day: str, lang: str, fmt: str) -> None:
     report = reports[day, lang]
     first = render_review(report, fmt).splitlines()[0]  # type: ignore[arg-type]
-    assert first.startswith("# ") == (fmt == "md"), first
-    assert re.findall(r"\d{4}-\d{2}-\d{2}", first) == [day], first  # the as-of, never the week before
-    assert ("週" in first) if lang == "ja" else ("week" in first.lower()), first
-    assert report.generated_at.date().isoformat() != day  # so the title's date cannot be the build day's
+    monday, end = WEEKS[day]
+    assert monday.weekday() == 0 and end == D(day) and (end - monday).days == end.weekday()
+    if lang == "ja":  # both days in one month: the end names its day only
+        span = f"{monday.year}年{monday.month}月{monday.day}日〜{end.day}日"
+        title = f"週間マーケットレビュー（{span}）"
+    else:
+        title = f"Weekly market review, {monday.isoformat()} to {end.isoformat()}"
+    assert first == ("# " if fmt == "md" else "") + title, first  # this week, never the week before
+    assert report.generated_at.date() not in (monday, end)  # so the title's dates cannot be the build day's
