@@ -22,7 +22,7 @@ from ...report.model import Report
 from ..escape import chart_text
 from . import caption, reading, series
 from .options import ImageOptions
-from .style import COLOURS, ExactFormatter, bp_text, decorate, new_figure, pct_text, signed_colours
+from .style import COLOURS, ExactFormatter, bp_text, decorate, fit_line, new_figure, pct_text, signed_colours
 
 _WORDS: dict[str, tuple[str, str]] = {  # key: (en, ja)
     "index_moves": ("Major stock indices, weekly change", "主要株価指数の週間騰落率"),
@@ -269,11 +269,14 @@ def _ratio_panel(ax: Any, report: Report, pair: str, label: str,
     colour = COLOURS[pair]
     why = _no_ratio_reason(report, pair)
     if why is not None and not ratio.known:  # a pair refused (mixed bases): the panel stays, saying why
-        ax.text(0.5, 0.5, chart_text(why), transform=ax.transAxes, ha="center", va="center", wrap=True, fontsize=9,
-                gid="note")
+        # broken to the panel's width (about 0.55 em per half-width character), so it stays inside its panel
+        room = max(20, int(ax.get_position().width * ax.figure.get_figwidth() * 72 / (9 * 0.55)))
+        ax.text(0.5, 0.5, chart_text("\n".join(fit_line(why, room, most=8))), transform=ax.transAxes, ha="center",
+                va="center", fontsize=9, gid="note")
         ax.set_title(chart_text(label), fontsize=10)
         ax.set_xticks([])
         ax.set_yticks([])
+        ax.set_axis_off()  # no empty frame: the panel is its note
         return ratio, []
     _require(f"relative {pair}", _plot(ax, ratio, "ratio", colour, label), f"the report has no {pair} ratios")
     note = None
