@@ -25,7 +25,10 @@ from marketreview.report.build import build_report
 from marketreview.report.model import Report
 
 AS_OF = dt.date(2024, 12, 27)
-DATE_AXES = {"relative_r2g": [0], "relative_others": [0, 1], "mag7_share": [0], "yields": [1]}
+DATE_AXES = {"relative_r2g": [0], "relative_others": [0], "mag7_share": [0], "yields": [1]}
+#: Panels with no axes, only the note saying why: RSP.csv is dividend-adjusted and ^GSPC a price index, so the
+#: equal-weight pair is refused (mixed basis).
+REFUSED = {("relative_others", 1)}
 
 
 def closes(folder: Path, file: str) -> dict[str, float]:
@@ -104,8 +107,14 @@ VALUE_AXES = {"index_moves": ("x", 100), "mag7_moves": ("x", 100), "sectors": ("
 def test_every_tick_label_reads_its_tick_value_exactly(drawn: dict[str, Drawn], report: Report) -> None:
     """At 2024-12-27 the R2000G ratio axis read 26.8/26.5/26.2/26.0 for ticks 0.25% apart."""
     for key, (which, scale) in VALUE_AXES.items():
-        for ax in drawn[key].figure.axes:
+        for panel, ax in enumerate(drawn[key].figure.axes):
             pairs = value_labels(ax, ax.xaxis if which == "x" else ax.yaxis)
+            if (key, panel) in REFUSED:
+                assert pairs == [] and not ax.get_lines()
+                assert [t.get_text().replace("\n", " ") for t in ax.texts if t.get_gid() == "note"] == [
+                    "#N/A RSP is dividend-adjusted (total return) and ^GSPC is a price index: not compared "
+                    "(mixed basis)"]
+                continue
             assert len(pairs) >= 3, (key, pairs)
             for value, text in pairs:
                 assert math.isclose(float(text.rstrip("%")), value * scale, abs_tol=1e-9), (key, value, text)
@@ -124,6 +133,8 @@ def test_every_date_axis_has_at_least_three_ticks(drawn: dict[str, Drawn]) -> No
         for panel in panels:
             labels = tick_texts(drawn[key].figure.axes[panel].xaxis)
             assert len(labels) >= 3, (key, panel, labels)
+    for key, panel in REFUSED:  # the note, no date axis
+        assert tick_texts(drawn[key].figure.axes[panel].xaxis) == []
     # the R2000G ratio runs 2024-11-15 … 12-27 (^RUO starts 2024-11-14): seven Fridays, each a tick
     assert tick_texts(drawn["relative_r2g"].figure.axes[0].xaxis) == [
         "2024/11/15", "11/22", "11/29", "12/6", "12/13", "12/20", "12/27"]
@@ -207,6 +218,9 @@ def test_date_ranges_in_the_seed_style(first: dt.date, last: dt.date, ja: str, e
 def test_period_lines_are_the_plotted_dates(drawn: dict[str, Drawn], report: Report) -> None:
     assert drawn["index_moves"].period == "期間：2024年12月23日～27日（週間騰落率）"
     assert drawn["relative_r2g"].period == "期間：2024年11月15日～12月27日（週次）"
+    # the R2000 panel's 104 weeks (2024-12-27 less 103 weeks); the refused equal-weight panel spans nothing
+    assert drawn["relative_others"].period == "期間：2023年1月6日～2024年12月27日（週次）"
+    assert drawn["relative_others"].served == ("RUSSELL2000", "SP500")
     history = report.sheet("mag7").table("share_history")
     dates = [r["date"].value for r in history.records() if r["share"].value is not None]
     assert drawn["mag7_share"].period == period_line(min(dates), max(dates), "weekly", "ja")
@@ -249,9 +263,11 @@ def test_credit_option_and_setting_name_a_folder_without_a_source_column(
     assert "warning: the images credit" not in capsys.readouterr().err
     lines = (tmp_path / "b.md").read_text(encoding="utf-8").splitlines()
     first = lines.index("![図表1 主要株価指数の週間騰落率](b/index_moves.png)")
-    assert lines[first + 1:first + 3] == ["出所：Stooqのデータを基に作成", "期間：2024年12月23日～27日（週間騰落率）"]
+    # caption lines end in a Markdown line break (two spaces) but the last
+    assert lines[first + 1:first + 3] == ["出所：Stooqのデータを基に作成  ",
+                                          "期間：2024年12月23日～27日（週間騰落率）  "]
     yields = next(i for i, text in enumerate(lines) if text.startswith("![図表5"))
-    assert lines[yields + 1] == "出所：Stooqのデータを基に作成"  # the writer's word for every file of the folder
+    assert lines[yields + 1] == "出所：Stooqのデータを基に作成  "  # the writer's word for every file of the folder
     assert (tmp_path / "a" / "index_moves.png").read_bytes() != (tmp_path / "b" / "index_moves.png").read_bytes()
     assert main(["config", "--credit", "Example Data"]) == 0
     capsys.readouterr()

@@ -146,3 +146,15 @@ def test_rebased_closes_start_at_100_on_the_base_close() -> None:
     assert list(out) == [100.0, 110.00000000000001]  # 44 / 40 * 100 in floating point
     with pytest.raises(NoDataError):
         rebased(closes, dt.date(2024, 12, 1), dt.date(2025, 1, 6))
+
+
+def test_a_dollar_in_a_sector_label_is_drawn_as_text(tmp_path: Path) -> None:
+    """A symbol map's label reaches the year chart's legend: ``$x^$`` is text there, not broken mathtext."""
+    (tmp_path / "map.csv").write_text("alias,tickers,group,label_en,label_ja\n"
+                                      "TOPIX17_BANKS,1631.T,topix17,$\\frac{1$ Banks,$x^$ 銀行\n", encoding="utf-8")
+    engine = open_engine("demo", cache_path=tmp_path / "c.sqlite", symbols_file=tmp_path / "map.csv")
+    drawn, _missing = draw_all(build_report(engine, AS_OF, "ja"))
+    chart = {d.key: d for d in drawn}["japan_year"]
+    chart.figure.canvas.draw()  # mathtext is parsed here: an unescaped label raised
+    legend = [t.get_text() for t in chart.figure.axes[0].get_legend().get_texts()]
+    assert legend[2] == r"\$x^\$ 銀行（NEXT FUNDS ETF）"

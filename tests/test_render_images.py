@@ -416,7 +416,8 @@ def test_review_with_charts_writes_the_images_and_embeds_them_numbered(market_di
     assert [lines[i].split("](")[1] for i in images] == [f"charts/{k}.png)" for k in KEYS]
     assert lines[images[0]] == "![図表1 主要株価指数の週間騰落率](charts/index_moves.png)"
     assert lines[images[6]].startswith("![図表7 TOPIX-17業種別の週間騰落率（NEXT FUNDS ETF）]")
-    assert all(lines[i + 1] == "出所：CSVファイルのデータを基に作成" for i in images if "mag7_share" not in lines[i])
+    # caption lines end in a Markdown line break (two spaces), but the last
+    assert all(lines[i + 1] == "出所：CSVファイルのデータを基に作成  " for i in images if "mag7_share" not in lines[i])
     assert all(lines[i + 2].startswith("期間：") for i in images)
 
 

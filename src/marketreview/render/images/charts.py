@@ -22,7 +22,7 @@ from ...report.model import Report
 from ..escape import chart_text
 from . import caption, reading, series
 from .options import ImageOptions
-from .style import COLOURS, ExactFormatter, bp_text, decorate, new_figure, pct_text, signed_colours
+from .style import COLOURS, ExactFormatter, bp_text, decorate, fit_line, new_figure, pct_text, signed_colours
 
 _WORDS: dict[str, tuple[str, str]] = {  # key: (en, ja)
     "index_moves": ("Major stock indices, weekly change", "主要株価指数の週間騰落率"),
@@ -98,8 +98,12 @@ def _week_period(report: Report) -> str:
 
 def _span_subtitle(report: Report, line: reading.Line, kind: str = "weekly") -> str:
     known = line.known or [(report.as_of, 0.0)]
+    return _dates_subtitle(report, known[0][0], known[-1][0], kind)
+
+
+def _dates_subtitle(report: Report, first: dt.date, last: dt.date, kind: str = "weekly") -> str:
     return (f"{_w(report, 'as_of')} {_date(report, report.as_of)} · {_w(report, kind)} "
-            f"{caption.date_range(known[0][0], known[-1][0], report.lang)}")
+            f"{caption.date_range(first, last, report.lang)}")
 
 
 def _span_period(report: Report, line: reading.Line, kind: str = "weekly") -> str:
@@ -265,10 +269,14 @@ def _ratio_panel(ax: Any, report: Report, pair: str, label: str,
     colour = COLOURS[pair]
     why = _no_ratio_reason(report, pair)
     if why is not None and not ratio.known:  # a pair refused (mixed bases): the panel stays, saying why
-        ax.text(0.5, 0.5, why, transform=ax.transAxes, ha="center", va="center", wrap=True, fontsize=9, gid="note")
-        ax.set_title(label, fontsize=10)
+        # broken to the panel's width (about 0.55 em per half-width character), so it stays inside its panel
+        room = max(20, int(ax.get_position().width * ax.figure.get_figwidth() * 72 / (9 * 0.55)))
+        ax.text(0.5, 0.5, chart_text("\n".join(fit_line(why, room, most=8))), transform=ax.transAxes, ha="center",
+                va="center", fontsize=9, gid="note")
+        ax.set_title(chart_text(label), fontsize=10)
         ax.set_xticks([])
         ax.set_yticks([])
+        ax.set_axis_off()  # no empty frame: the panel is its note
         return ratio, []
     _require(f"relative {pair}", _plot(ax, ratio, "ratio", colour, label), f"the report has no {pair} ratios")
     note = None
@@ -328,19 +336,28 @@ def relative_r2g(report: Report, options: ImageOptions) -> Drawn:
 def relative_others(report: Report, options: ImageOptions) -> Drawn:
     pairs = series.RATIO_PAIRS[1:]
     figure, axes = new_figure(options, columns=len(pairs))
-    ratio = None
     notes: list[str] = []
     aliases = [a for _pair, num, den in pairs for a in (num, den)]
     served = reading.tickers(report, aliases)
+    dates: list[dt.date] = []
+    drawn: list[str] = []  # the 出所 and the adjusted note are those of the series drawn
     for ax, (pair, num, den) in zip(axes, pairs, strict=True):
         # the tickers say which series stands for the index (e.g. the RSP ETF for equal weight)
         label = f"{_w(report, pair)}\n({served.get(num, num)}/{served.get(den, den)})"
         ratio, panel_notes = _ratio_panel(ax, report, pair, label, most=4)
         notes += [n if n.startswith("※") else f"{_w(report, pair)}: {n}" for n in panel_notes]
-        ax.legend(loc="best", fontsize=8)
-    assert ratio is not None
-    return _finish(report, options, "relative_others", figure, _span_subtitle(report, ratio), aliases,
-                   _span_period(report, ratio), notes)
+        if ax.get_lines():  # a refused pair's panel is its note alone
+            ax.legend(loc="best", fontsize=8)
+        dates += [d for d, _ in ratio.known]
+        drawn += [num, den] if ratio.known else []
+    # the span of the panels drawn (a refused pair has no weeks to span)
+    if dates:
+        subtitle = _dates_subtitle(report, min(dates), max(dates))
+        period = caption.period_line(min(dates), max(dates), "weekly", report.lang)
+    else:
+        subtitle, period = f"{_w(report, 'as_of')} {_date(report, report.as_of)}", ""
+    return _finish(report, options, "relative_others", figure, subtitle, list(dict.fromkeys(drawn)) or aliases,
+                   period, notes)
 
 
 def mag7_share(report: Report, options: ImageOptions) -> Drawn:

@@ -15,6 +15,7 @@ from typing import Any
 
 from ...calc.summary import format_number
 from ...report.model import Chart, Lines, Report, Sheet, Table
+from ..escape import chart_text
 from . import caption, reading
 from .charts import Drawn, _date_axis, _finish, _w
 from .options import ImageOptions
@@ -125,7 +126,8 @@ def _lines(ax: Any, table: Table, columns: tuple[str, ...], labels: dict[str, st
         if not line.known:
             continue
         ys = [float("nan") if v is None else v for v in line.values]
-        ax.plot(list(line.dates), ys, color=PALETTE[(start + i) % len(PALETTE)], label=labels[column], gid=column)
+        ax.plot(list(line.dates), ys, color=PALETTE[(start + i) % len(PALETTE)], label=chart_text(labels[column]),
+                gid=column)
         dates += [d for d, _ in line.known]
     return dates
 
@@ -193,7 +195,9 @@ def japan_year(report: Report, options: ImageOptions) -> Drawn | NotDrawn:
     for column, alias in zip(columns, aliases, strict=True):
         name = reading.header(table, column)
         shown = reading.shown_name(report, tickers.get(alias), name)
-        labels[column] = shown if alias == "TOPIX" or shown != name else name + etf
+        # the sector labels name the ETF already (TOPIX-17 銀行（NEXT FUNDS ETF）); an override may not
+        marked = alias == "TOPIX" or shown != name or etf.strip() in name
+        labels[column] = shown if marked else name + etf
     figure, (ax,) = new_figure(options)
     dates = _lines(ax, table, columns, labels, 0)
     ax.axhline(100.0, color="#808080", linewidth=0.8)
@@ -222,13 +226,13 @@ def buybacks(report: Report, options: ImageOptions) -> Drawn | NotDrawn:
     figure, (ax,) = new_figure(options)
     xs = list(range(len(bars.values)))
     ax.bar(xs, bars.values, color=COLOURS["ew"], width=0.64, gid="bars")
-    ax.set_xticks(xs, list(bars.labels))
+    ax.set_xticks(xs, [chart_text(t) for t in bars.labels])
     for x, value in zip(xs, bars.values, strict=True):
         ax.annotate(format_number(value, 0 if abs(value) >= 100 else 1), (x, value), xytext=(0, 3),
                     textcoords="offset points", ha="center", va="bottom", fontsize=8.5, gid="value_label")
     ax.yaxis.set_major_formatter(ExactFormatter(1, suffix=""))
     ax.grid(axis="x", visible=False)
-    ax.set_ylabel(ids[0][1], fontsize=9)
+    ax.set_ylabel(chart_text(ids[0][1]), fontsize=9)
     dates = [d for d, v in zip(reading.line(table, column).dates, reading.line(table, column).values, strict=True)
              if v is not None]
     period = caption.period_line(min(dates), max(dates), "annual", report.lang)
