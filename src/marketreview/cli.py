@@ -172,8 +172,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     failed = f"; {len(report.failed)} symbols failed: {', '.join(report.failed)}" if report.failed else ""
     print(f"wrote {path} ({len(report.sheets)} sheets, as of {report.as_of.isoformat()}, "
           f"source {report.source}{demo}{failed})")
-    _print_unfilled(report)
-    _print_warnings([w for w in report.warnings() if not _is_unfilled_note(w)])
+    _print_report_warnings(report)
     return 0
 
 
@@ -194,6 +193,13 @@ def _is_unfilled_note(warning: str) -> bool:
     from .report.cells import is_unfilled_note
 
     return is_unfilled_note(warning)
+
+
+def _print_report_warnings(report: Report) -> None:
+    """The ``warning:`` lines of a report, the same for build, review and charts: the series it could not fill
+    in one line, then one line per kind of figure warning."""
+    _print_unfilled(report)
+    _print_warnings([w for w in report.warnings() if not _is_unfilled_note(w)])
 
 
 def _print_unfilled(report: Report) -> None:
@@ -286,7 +292,7 @@ def cmd_charts(args: argparse.Namespace) -> int:
           f"source {report.source}{demo})")
     for exhibit in exhibits:
         print(f"  {exhibit.path.name}: {exhibit.title}")
-    _print_warnings(report.warnings())  # the same warning: lines as build
+    _print_report_warnings(report)
     return 0
 
 
@@ -301,6 +307,7 @@ def cmd_review(args: argparse.Namespace) -> int:
         output_folder(args.charts, "--charts")
     options = _chart_options(args) if args.charts else None
     report = _report(args)
+    _print_report_warnings(report)
     # the images first, so the Markdown never embeds a picture that was not written
     exhibits = _write_charts(report, Path(args.charts), options) if options is not None and args.charts else []
     base = out.parent.resolve() if out else (Path.cwd() if exhibits else None)
