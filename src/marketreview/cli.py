@@ -301,6 +301,8 @@ def cmd_review(args: argparse.Namespace) -> int:
         output_folder(args.charts, "--charts")
     options = _chart_options(args) if args.charts else None
     report = _report(args)
+    _print_unfilled(report)  # the same warning: lines as build
+    _print_warnings([w for w in report.warnings() if not _is_unfilled_note(w)])
     # the images first, so the Markdown never embeds a picture that was not written
     exhibits = _write_charts(report, Path(args.charts), options) if options is not None and args.charts else []
     base = out.parent.resolve() if out else (Path.cwd() if exhibits else None)
