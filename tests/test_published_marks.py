@@ -210,6 +210,13 @@ def test_substitutes_are_named_everywhere(reports) -> None:
     assert "| S&P500均等加重ETF(RSP)（配当込み） | 173.04 | 173.68 | +0.37% |" in ja["md"]
     assert any(line.startswith("・S&P500均等加重ETF(RSP) / S&P500 ") for line in ja["text"].splitlines())
     assert "TOPIX-17業種（NEXT FUNDS ETF） 週間上位:" in ja["note"]
+    # the sector ETFs' files (1617_T.csv …) have raw closes only: each ranking says so, in every form
+    for form, text in {**ja, "summary": "\n".join(summary_lines(reports[GAP_DAY, "ja"]))}.items():
+        ranked = [line for line in text.splitlines() if "TOPIX-17業種（NEXT FUNDS ETF） 週間" in line]
+        assert len(ranked) == 2 and all(line.endswith("（分配金含まず）") for line in ranked), (form, ranked)
+    # the previous years of a dividend-adjusted series are total returns too: RSP.csv 2022-12-30 134.3144,
+    # 2023-12-29 152.7123: 134.31 → 152.71, +18.40, 152.7123 / 134.3144 - 1 = +13.70%
+    assert "・S&P500均等加重ETF(RSP) 134.31 → 152.71（年間 +18.40、+13.70%）（配当込み）" in ja["text"].splitlines()
 
 
 def test_the_stopped_series_names_its_last_close(reports) -> None:

@@ -222,7 +222,8 @@ def test_sections_in_the_posts_order(reports) -> None:
     heads = [line for line in text.splitlines() if line.startswith("## ")]
     # the previous two calendar years follow the year to date (seed 000's block)
     assert heads[:7] == ["## 今週の指数", "## 年初来", "## 過去2年", "## 対S&P500 相対比（26週平均との乖離）",
-                         "## 米国債利回り", "## マグニフィセント・セブン", "## 日本株：TOPIX-17業種（NEXT FUNDS ETF、週間）"]
+                         "## 米国債利回り", "## マグニフィセント・セブン",
+                         "## 日本株：TOPIX-17業種（NEXT FUNDS ETF、週間）"]
     assert heads[7:] in ([], ["## 注記"])
 
 

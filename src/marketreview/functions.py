@@ -295,7 +295,7 @@ def reviewline(engine: Engine, ticker: Any, start: Any, end: Any = None, lang: A
     change = change.with_warnings(_stale(engine, end, name))
     assert change.start is not None and change.end is not None
     ticker = engine.ticker(name)
-    own = (adjusted_warning(ticker),) if _adjusted_only(engine, ticker) else ()
+    own: tuple[str, ...] = (adjusted_warning(ticker),) if _adjusted_only(engine, ticker) else ()
     # an ETF proxy's raw closes (distributions not included), as the report's name cell says
     own += tuple(w for w in engine.marks(name) if parse_warning(w).kind == "raw")
     # the Summary sheet's and the post's form of the same figure (report.published.week_line)
