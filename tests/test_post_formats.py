@@ -66,10 +66,17 @@ def hand_report(lang: str = "ja", as_of: dt.date = AS_OF) -> Report:
 
 @dataclass(frozen=True)
 class FakeExhibit:
+    """Shaped as render.images.Exhibit: its caption lines are 出所, 期間 and the notes."""
+
     path: Path
     title: str
     source: str
     period: str = ""
+    notes: tuple[str, ...] = ()
+
+    @property
+    def caption(self) -> tuple[str, ...]:
+        return tuple(line for line in (self.source, self.period, *self.notes) if line)
 
 
 def test_note_has_no_table_no_bold_and_no_heading_above_h2(tmp_path: Path) -> None:

@@ -79,11 +79,15 @@ def test_review_without_topix_names_the_etf_on_every_topix_line(no_topix: Path, 
     prev, end = etf_closes[D("2024-12-20")], etf_closes[D("2024-12-27")]  # 2,831 and 2,943 yen
     move = f"{half_up((end / prev - 1) * 100, 2):+}%"
     before, after = f"{half_up(prev, 0):,}", f"{half_up(end, 0):,}"  # whole yen, half up: 2,830.5 → 2,831
+    points = f"{half_up(end, 0) - half_up(prev, 0):+,}"  # the shown closes' difference: +112
+    # 1306_T.csv has raw closes only: the ETF's returns leave out its distributions, and say so
+    raw = "（分配金含まず）" if lang == "ja" else " (distributions not included)"
     if form == "text":
-        assert f"・{etf} {before} → {after} ({move})" in text
+        week = f"（前週比 {points}、{move}）" if lang == "ja" else f" (week {points}, {move})"
+        assert f"・{etf} {before} → {after}{week}{raw}" in text.splitlines()
         assert not [line for line in text.splitlines() if line.startswith("・TOPIX ") and etf not in line]
     else:
-        assert f"| {etf} | {before} | {after} | {move} |" in text
+        assert f"| {etf}{raw} | {before} | {after} | {move} |" in text
         assert "| TOPIX |" not in text and "TOPIX 2," not in text
 
 
@@ -134,7 +138,7 @@ def test_with_jquants_the_topix_figures_are_topixs_own_closes(market_dir: Path, 
     text = render_review(report, "text")
     # TOPIX.csv: 2024-12-20 2,701.99, 2024-12-27 2,801.68: +3.69%
     assert f"{half_up((2801.68 / 2701.99 - 1) * 100, 2):+}%" == "+3.69%"
-    assert "・TOPIX 2,701.99 → 2,801.68 (+3.69%)" in text
+    assert "・TOPIX 2,701.99 → 2,801.68（前週比 +99.69、+3.69%）" in text.splitlines()  # 2801.68 - 2701.99
     assert "1306" not in "\n".join(topix_lines(text))
     assert len(server.calls) >= 2 and all(h == {"x-api-key": "test-key"} for _, h in server.calls)
     provenance = engine.provenance("TOPIX")
@@ -281,7 +285,7 @@ def test_summary_lines_name_the_rsp_leg(tmp_path: Path) -> None:
     engine = Engine(Router(FunctionSource(no_spxew)), Cache(tmp_path / "c.sqlite"), clock=lambda: clock)
     report = build_report(engine, D("2024-12-27"), "ja")
     lines = [line for s in report.sheets if s.key == "summary" for b in s.blocks for line in getattr(b, "lines", ())]
-    assert any(line.startswith("・S&P500均等加重ETF(RSP)/SP500 ") for line in lines), lines
+    assert any(line.startswith("・S&P500均等加重ETF(RSP) / S&P500 ") for line in lines), lines
     assert any(line.startswith("・S&P500均等加重ETF(RSP) ") for line in lines)
     assert not [line for line in lines if "均等加重" in line and "RSP" not in line]
 

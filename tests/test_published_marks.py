@@ -31,7 +31,7 @@ from marketreview.render.markdown import render_review
 from marketreview.render.xlsx import write_xlsx
 from marketreview.report import published
 from marketreview.report.build import build_report
-from marketreview.report.layout import place
+from marketreview.report.layout import place, place_printed, split_for_print
 from marketreview.report.model import Lines, Report, Table
 from marketreview.report.summary_sheet import JAPAN_LINES, RATE_LINES, US_LINES
 
@@ -82,13 +82,19 @@ def summary_lines(report: Report) -> list[str]:
     return list(block.lines)
 
 
-def tables(report: Report) -> list[tuple[int, Table, int, int]]:
-    """(sheet index, table, first data row, first column) of every posted table."""
+def tables(report: Report) -> list[tuple[int, Table, tuple[int, int], tuple[int, int]]]:
+    """(sheet index, table, (first data row, first column) in the printed xlsx file, the same in the live book)
+    of every posted table: the built file lays its sheets out for paper (render.printed), the live book as
+    :func:`place` does."""
     out = []
     for index, sheet in enumerate(report.sheets):
+        kept, _moved = split_for_print(sheet)
+        printed = {p.block.key: p for p in place_printed(kept) if isinstance(p.block, Table)}
         for placement in place(sheet):
             if isinstance(placement.block, Table) and placement.block.key in POSTED:
-                out.append((index, placement.block, placement.row + 2, placement.column))
+                paper = printed[placement.block.key]  # a posted table stays on its sheet (none is a history)
+                out.append((index, placement.block, (paper.first_data_row, paper.column),
+                            (placement.first_data_row, placement.column)))
     return out
 
 
@@ -106,7 +112,7 @@ def test_every_mark_reaches_every_renderer(reports, tmp_path: Path, case: tuple[
     live = Book()
     render_book(report, live)  # the live workbook (xlwings in Excel; tests/fake_book.py here)
     walked = 0
-    for index, table, first_row, first_column in tables(report):
+    for index, table, (first_row, first_column), (live_row, live_column) in tables(report):
         ws = book.worksheets[index]
         name_key = "pair" if table.key == "pairs" else "name"
         for r, cells in enumerate(table.records()):
@@ -128,8 +134,15 @@ def test_every_mark_reaches_every_renderer(reports, tmp_path: Path, case: tuple[
                 assert cell.warning.split("; ")[0] in xl.comment.text
                 assert any(word in xl.comment.text for word in words), (xl.comment.text, words)
                 # the live book: the same note on the same cell
-                assert live.sheets[ws.title].notes[(first_row + r, column)].text == xl.comment.text
-                # every text form carries a mark of it on the figure's own line
+                live_note = live.sheets[ws.title].notes[(live_row + r, live_column + table.column_index(key))]
+                assert live_note.text == xl.comment.text
+                # every text form carries a mark of it on the figure's own line; MAG7's weekly change names the
+                # share's snapshot again, aged from the week before: the line names each snapshot once, at the
+                # share's own age (no "時価総額は1月31日時点、322日前）（…317日前）")
+                if table.key == "share" and key == "share_w1":
+                    share = {(m.kind, m.used): m for m in published.cell_marks(cells["share"])}
+                    words = {fmt.mark_text(share.get((m.kind, m.used), m), lang).strip()
+                             for m in published.cell_marks(cell)}
                 for renderer, lines in written.items():
                     if table.key == "share":
                         mine = [line for line in lines if "%" in line and ("マグニフィセント・セブンの" in line
@@ -140,6 +153,9 @@ def test_every_mark_reaches_every_renderer(reports, tmp_path: Path, case: tuple[
                     shown = "\n".join(mine)
                     assert all(word in shown for word in words if not word.startswith("※")), \
                         (renderer, name, key, words, mine)
+                    for d in {m.used for m in published.cell_marks(cell) if m.kind == "anchor" and m.used}:
+                        said = f"時価総額は{d.year}年{d.month}月{d.day}日時点" if lang == "ja" else f"caps as of {d}"
+                        assert all(line.count(said) == 1 for line in mine), (renderer, mine)
             # the series' own marks, on its name: a substitute (named) and dividend adjustment
             own = cells.get("name")
             if own is None or own.warning is None:
@@ -153,7 +169,7 @@ def test_every_mark_reaches_every_renderer(reports, tmp_path: Path, case: tuple[
                         continue  # the Summary sheet gives the 2- and 10-year yields only
                     mine = "\n".join(line for line in lines if str(own.value) in line)
                     assert mine, (renderer, own.value)
-                    if mark.kind == "adjusted":
+                    if mark.kind in ("adjusted", "raw"):
                         assert fmt.mark_text(mark, lang).strip() in mine, (renderer, own.value)
                     if mark.kind == "substitute":  # the name is the substitute's own: 1306, RSP, ^IRX
                         assert mark.ticker.removesuffix(".T") in str(own.value)
@@ -184,14 +200,23 @@ def test_the_gap_week_names_the_close_it_used(reports) -> None:
 def test_substitutes_are_named_everywhere(reports) -> None:
     ja, en = posts(reports[GAP_DAY, "ja"]), posts(reports[GAP_DAY, "en"])
     # 1306_T.csv: 2024-12-20 2830.5, 2024-12-27 2943 (whole yen: 2,831 → 2,943, +112 shown), 2943 / 2830.5 = +3.97%
+    # 1306_T.csv has raw closes only (no adj_close column): the ETF's distributions are not in its returns
     for text in (ja["text"], ja["note"], ja["html"]):
-        assert "・TOPIX連動ETF(1306) 2,831 → 2,943（前週比 +112、+3.97%）" in text.splitlines()
-    assert "・TOPIX ETF (1306) 2,831 → 2,943 (week +112, +3.97%)" in en["text"].splitlines()
+        assert "・TOPIX連動ETF(1306) 2,831 → 2,943（前週比 +112、+3.97%）（分配金含まず）" in text.splitlines()
+    assert "・TOPIX ETF (1306) 2,831 → 2,943 (week +112, +3.97%) (distributions not included)" \
+        in en["text"].splitlines()
     # RSP.csv (dividend-adjusted): 173.0421… → 173.6811…: 173.04 → 173.68, +0.64, +0.37%
     assert "・S&P500均等加重ETF(RSP) 173.04 → 173.68（前週比 +0.64、+0.37%）（配当込み）" in ja["text"].splitlines()
     assert "| S&P500均等加重ETF(RSP)（配当込み） | 173.04 | 173.68 | +0.37% |" in ja["md"]
     assert any(line.startswith("・S&P500均等加重ETF(RSP) / S&P500 ") for line in ja["text"].splitlines())
     assert "TOPIX-17業種（NEXT FUNDS ETF） 週間上位:" in ja["note"]
+    # the sector ETFs' files (1617_T.csv …) have raw closes only: each ranking says so, in every form
+    for form, text in {**ja, "summary": "\n".join(summary_lines(reports[GAP_DAY, "ja"]))}.items():
+        ranked = [line for line in text.splitlines() if "TOPIX-17業種（NEXT FUNDS ETF） 週間" in line]
+        assert len(ranked) == 2 and all(line.endswith("（分配金含まず）") for line in ranked), (form, ranked)
+    # the previous years of a dividend-adjusted series are total returns too: RSP.csv 2022-12-30 134.3144,
+    # 2023-12-29 152.7123: 134.31 → 152.71, +18.40, 152.7123 / 134.3144 - 1 = +13.70%
+    assert "・S&P500均等加重ETF(RSP) 134.31 → 152.71（年間 +18.40、+13.70%）（配当込み）" in ja["text"].splitlines()
 
 
 def test_the_stopped_series_names_its_last_close(reports) -> None:

@@ -113,14 +113,21 @@ def test_seed_dating_and_the_us_close_ytd(us_close: Report, market_dir: Path) ->
 
 
 def test_the_post_carries_the_seven_members_the_ytd_high_and_both_years(report: Report) -> None:
-    text = render_review(report, "text")
-    assert "・アップル 262.82 → 270.37 (+2.87%)" in text  # AAPL.csv 2025-10-24 and 10-31
-    assert "年初来高値 4.79%: 2025年1月13日" in text
-    assert "2023年12月29日~2024年12月31日" in text and "・NYダウ 37,689.54 → 42,544.22 (+12.88%, +4,854.68)" in text
+    lines = render_review(report, "text").splitlines()
+    # AAPL.csv 2025-10-24 262.82 and 10-31 270.37: +7.55, 7.55 / 262.82 = +2.87%
+    assert "・アップル 262.82 → 270.37（前週比 +7.55、+2.87%）" in lines
+    # DGS10.csv: 4.11 on 2025-10-31; in 2025 its highest 4.79 on 1/13, its lowest 3.97 on 10/22
+    assert "・米10年債利回り 4.11%（年初来高値 4.79% 1/13、年初来安値 3.97% 10/22）" in lines
+    # DJI.csv: 2023-12-29 37689.54, 2024-12-31 42544.22: +4,854.68, 42544.22 / 37689.54 - 1 = +12.88%
+    assert "2024年（2023年12月29日〜2024年12月31日）" in lines
+    assert "・NYダウ 37,689.54 → 42,544.22（年間 +4,854.68、+12.88%）" in lines
 
 
 def test_cli_takes_the_ytd_basis_and_the_dating(market_dir: Path, cache_path: Path, capsys) -> None:
     args = ["review", "--source", f"csv:{market_dir}", "--cache", str(cache_path), "--asof", "2025-10-31",
             "--format", "text", "--ytd-basis", "us-close", "--year-dating", "first-session"]
     assert main(args) == 0
-    assert "2024年1月2日~2025年1月2日" in capsys.readouterr().out
+    lines = capsys.readouterr().out.splitlines()
+    # seed 000's dating: DJI.csv's first sessions, 2024-01-02 37715.04 and 2025-01-02 42392.27: +4,677.23, +12.40%
+    assert "2024年（2024年1月2日〜2025年1月2日）" in lines
+    assert "・NYダウ 37,715.04 → 42,392.27（年間 +4,677.23、+12.40%）" in lines

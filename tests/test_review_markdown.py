@@ -145,6 +145,13 @@ def test_relative_ratios_and_deviation_in_pt(reports, data: Closes, day: str, la
     if num == "RUO.csv" and day == "2024-12-27":  # seven weeks of ^RUO: no 26-week average
         assert re.search(rf"\| {re.escape(name)} \| {r(ratio * 100, 2)}% \| —※(\d) \| —※\1 \|", text)
         return
+    if num == "RSP.csv":  # index.csv: RSP.csv is dividend-adjusted, ^GSPC a price index: refused, and said why
+        found = re.search(rf"\| {re.escape(name)} \| —※(\d) \| —※\1 \| —※\1 \|", text)
+        assert found, text
+        why = (f"{name}は計算せず（RSPは配当込み、^GSPCは価格指数で基準が異なるため）" if lang == "ja"
+               else f"{name}: not computed (RSP is dividend-adjusted, ^GSPC a price index: mixed basis)")
+        assert f"- ※{found.group(1)} {why}" in text.splitlines()
+        return
     ratios = weekly_ratios(data, num, "GSPC.csv", when, 26)
     ma = sum(ratios) / 26
     assert f"| {name} | {r(ratio * 100, 2)}% | {r(ma * 100, 2)}% | {r((ratio - ma) * 100, 2):+}pt |" in text
@@ -213,9 +220,11 @@ def test_mag7_and_footer(reports, day: str, lang: str) -> None:
 def test_sections_in_the_posts_order(reports) -> None:
     text = render_review(reports["2025-10-31", "ja"], "md")
     heads = [line for line in text.splitlines() if line.startswith("## ")]
-    assert heads[:6] == ["## 今週の指数", "## 年初来", "## 対S&P500 相対比（26週平均との乖離）", "## 米国債利回り",
-                         "## マグニフィセント・セブン", "## 日本株：TOPIX-17業種（NEXT FUNDS ETF、週間）"]
-    assert heads[6:] in ([], ["## 注記"])
+    # the previous two calendar years follow the year to date (seed 000's block)
+    assert heads[:7] == ["## 今週の指数", "## 年初来", "## 過去2年", "## 対S&P500 相対比（26週平均との乖離）",
+                         "## 米国債利回り", "## マグニフィセント・セブン",
+                         "## 日本株：TOPIX-17業種（NEXT FUNDS ETF、週間）"]
+    assert heads[7:] in ([], ["## 注記"])
 
 
 @dataclass(frozen=True)

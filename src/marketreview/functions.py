@@ -22,7 +22,7 @@ from .calc import history as history_calc
 from .calc import macro, mag7, periods, prices, relative, returns, summary, yields
 from .calc.figure import Figure
 from .calc.lookup import EPOCH_ORDINAL, DayTable
-from .calc.marks import adjusted_warning, marks_for, parse_warnings, substitute_warning
+from .calc.marks import adjusted_warning, marks_for, parse_warning, parse_warnings, substitute_warning
 from .engine import Engine
 from .errors import BadArgumentError, BadDateError, ErrorValueError, MarketReviewError, UnknownSymbolError
 from .types import Lang
@@ -295,7 +295,9 @@ def reviewline(engine: Engine, ticker: Any, start: Any, end: Any = None, lang: A
     change = change.with_warnings(_stale(engine, end, name))
     assert change.start is not None and change.end is not None
     ticker = engine.ticker(name)
-    own = (adjusted_warning(ticker),) if _adjusted_only(engine, ticker) else ()
+    own: tuple[str, ...] = (adjusted_warning(ticker),) if _adjusted_only(engine, ticker) else ()
+    # an ETF proxy's raw closes (distributions not included), as the report's name cell says
+    own += tuple(w for w in engine.marks(name) if parse_warning(w).kind == "raw")
     # the Summary sheet's and the post's form of the same figure (report.published.week_line)
     line = summary.review_line(info.label(language), change.start.value, change.end.value,
                                change.value, lang=language,

@@ -28,6 +28,10 @@ from .figure import Figure
 MarkKind = Literal["missing", "ends", "stale", "estimate", "anchor", "substitute", "adjusted", "raw", "other"]
 
 
+#: the kinds of mark a whole series carries (on its name cell), shown after each of its lines
+SERIES_KINDS: tuple[MarkKind, ...] = ("adjusted", "raw", "stale")
+
+
 @dataclass(frozen=True)
 class Mark:
     kind: MarkKind

@@ -248,10 +248,12 @@ def _sectors(w: _Writer) -> None:
     ranked = sorted(((str(c["name"].value), c["w1"]) for c in (table.records() if table else [])
                      if c["w1"].error is None and isinstance(c["w1"].value, int | float)),
                     key=lambda item: -float(item[1].value))  # type: ignore[arg-type]
+    own = {str(c["name"].value): published.series_marks(c.get("name")) for c in (table.records() if table else [])}
     w.heading(_w("sectors", w.lang))
     for key, items in (("line.sectors_best", ranked[:SECTOR_COUNT]), ("line.sectors_worst",
                                                                       ranked[::-1][:SECTOR_COUNT])):
-        w.line(published.ranking_line(label(key, w.lang), items, w.lang))
+        w.line(published.ranking_line(label(key, w.lang), items, w.lang,
+                                      extra=[m for name, _ in items for m in own.get(name, [])]))
 
 
 def _exhibits(w: _Writer, exhibits: Sequence[ExhibitLike], base: Path | None) -> None:

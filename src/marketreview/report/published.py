@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal, TypeVar
 
 from ..calc import summary as fmt
-from ..calc.marks import Mark, parse_warnings
+from ..calc.marks import SERIES_KINDS, Mark, parse_warnings
 from ..errors import MarketReviewError
 from ..types import Lang
 from .labels import label
@@ -49,6 +49,10 @@ def cell_marks(cell: Cell) -> tuple[Mark, ...]:
 _ENDS_RE = re.compile(r"data ends (\d{4}-\d{2}-\d{2})")
 _STARTS_RE = re.compile(r"data starts (\d{4}-\d{2}-\d{2})")
 _GAP_RE = re.compile(r"no close between \d{4}-\d{2}-\d{2} and (\d{4}-\d{2}-\d{2})")
+#: a pair refused because one leg is a total return and the other a price index (report.sheets._mixed_basis)
+_MIXED_RE = re.compile(r"(\S+) is dividend-adjusted \(total return\) and (\S+) is a price index")
+_MIXED_WORDS = ("{name}: not computed ({adjusted} is dividend-adjusted, {price} a price index: mixed basis)",
+                "{name}は計算せず（{adjusted}は配当込み、{price}は価格指数で基準が異なるため）")
 
 
 def error_note(name: str, error: str, lang: Lang) -> str:
@@ -63,6 +67,10 @@ def error_note(name: str, error: str, lang: Lang) -> str:
         return label("note.gap", lang).format(name=name, day=fmt.month_day(dt.date.fromisoformat(gap.group(1))))
     if "weekly ratios" in error:
         return label("note.weeks", lang).format(name=name)
+    mixed = _MIXED_RE.search(error)
+    if mixed:
+        words = _MIXED_WORDS[lang == "ja"]
+        return words.format(name=name, adjusted=mixed.group(1), price=mixed.group(2))
     reason = re.sub(r"^#[A-Z/0!?]+[!?]?\s", "", short_reason(error, lang))
     return label("note.other", lang).format(name=name, reason=reason)
 
@@ -128,8 +136,9 @@ def name_text(cell: Cell | None, lang: Lang) -> str:
 
 
 def series_marks(name_cell: Cell | None) -> list[Mark]:
-    """The marks of a whole series, from its name cell: dividend-adjusted closes, a failed fetch."""
-    return [m for m in cell_marks(name_cell) if m.kind in ("adjusted", "stale")] if name_cell else []
+    """The marks of a whole series, from its name cell: dividend-adjusted closes, an ETF's raw closes
+    (distributions not included), a failed fetch."""
+    return [m for m in cell_marks(name_cell) if m.kind in SERIES_KINDS] if name_cell else []
 
 
 def rebased_text(cell: Cell | None, lang: Lang) -> str | None:
@@ -239,9 +248,23 @@ def share_line(name: str, cells: dict[str, Cell] | None, lang: Lang, notes: Note
     except Missing as exc:
         return fmt.mark_demo(f"・{name} {exc.text}", demo)
     assert cells is not None
-    marks = _marks(cells, "share", "share_w1")
+    marks = _once_per_snapshot(_marks(cells, "share", "share_w1"))
     return fmt.finish_line(fmt.share_line(name, share, change, lang=lang, after_value=fmt.close_marks(marks, lang)),
                            lang=lang, marks=marks, demo=demo)
+
+
+def _once_per_snapshot(marks: Sequence[Mark]) -> list[Mark]:
+    """MAG7SHARE's marks with one estimate and one anchor per snapshot: the share's own (its age counted to the
+    as-of date), not again the weekly change's, which names the same snapshot from the week before."""
+    seen: set[tuple[str, dt.date | None]] = set()
+    out = []
+    for mark in marks:
+        key = (mark.kind, mark.used)
+        if mark.kind in ("estimate", "anchor") and key in seen:
+            continue
+        seen.add(key)
+        out.append(mark)
+    return out
 
 
 @_guarded
@@ -297,14 +320,17 @@ def prev_year_line(cells: dict[str, Cell], lang: Lang, notes: Notes, *, demo: bo
     """One index over one calendar year (the content helper's ``us_indices/prev_years`` table):
     ``・NYダウ 33,147.25 → 37,689.54（年間 +4,542.29、+13.70%）``."""
     return week_line(str(cells["name"].value), cells, lang, notes, period="CY", keys=("start", "end", "change"),
-                     demo=demo)
+                     extra=series_marks(cells.get("name")), demo=demo)
 
 
-def ranking_line(title: str, items: Iterable[tuple[str, Cell]], lang: Lang, *, demo: bool = False) -> str:
-    """``・TOPIX-17業種（NEXT FUNDS ETF） 週間上位: 自動車・輸送機 +13.59%、…`` with the named returns' marks."""
+def ranking_line(title: str, items: Iterable[tuple[str, Cell]], lang: Lang, *, demo: bool = False,
+                 extra: Sequence[Mark] = ()) -> str:
+    """``・TOPIX-17業種（NEXT FUNDS ETF） 週間上位: 自動車・輸送機 +13.59%、…`` with the named returns' marks;
+    ``extra``: the named series' own marks (their name cells': raw closes of the sector ETFs)."""
     chosen = [(name, cell) for name, cell in items if cell.error is None and _is_number(cell.value)]
     line = fmt.ranking_line(title, [(n, float(c.value)) for n, c in chosen], lang=lang)  # type: ignore[arg-type]
-    return fmt.finish_line(line, lang=lang, marks=[m for _, c in chosen for m in cell_marks(c)], demo=demo)
+    return fmt.finish_line(line, lang=lang, marks=[*(m for _, c in chosen for m in cell_marks(c)), *extra],
+                           demo=demo)
 
 
 def note_text(cell: Cell, lang: Lang) -> str | None:

@@ -96,7 +96,9 @@ def sector_lines(m: CellMaker, sectors: Table | None, lang: Lang, demo: bool) ->
     if not ranked:
         return [f"・{label('line.sectors_best', lang)} {published.DASH}"]
     best, worst = ranked[:SECTOR_COUNT], ranked[::-1][:SECTOR_COUNT]
-    return [published.ranking_line(label(key, lang), part, lang, demo=demo)
+    own = {id(c["w1"]): published.series_marks(c.get("name")) for c in sectors.records()} if sectors else {}
+    return [published.ranking_line(label(key, lang), part, lang, demo=demo,
+                                   extra=[m for _, cell in part for m in own.get(id(cell), [])])
             for key, part in (("line.sectors_best", best), ("line.sectors_worst", worst))]
 
 
