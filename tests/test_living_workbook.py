@@ -30,6 +30,7 @@ BUILD = dt.date(2025, 10, 31)
 VARIANTS = {
     "before_estimates": dt.date(2023, 6, 30),  # over 400 days before the first snapshot with member caps
     "seeds_week": dt.date(2024, 12, 27),
+    "anchor_switch": dt.date(2025, 1, 31),  # a member snapshot of this day; the week before anchored at 2024-12-31
     "us_holiday": dt.date(2024, 12, 25),
     "year_boundary": dt.date(2025, 1, 3),
     "missing_sessions": dt.date(2025, 8, 27),  # NVDA has no closes on 2025-08-25..27
