@@ -26,7 +26,7 @@ from .lines import finish, level, lit, marks, pt
 INDEX_ALIAS = "SP500"
 HISTORY_POINTS = 53  # the as-of date and 52 Fridays, as report.sheets.mag7
 FIRST_COLUMN = 27  # AA: right of the weekly ratio block
-_COLUMNS = ("when", "mpos", "mdate", "ipos", "idate", "caps", "total", "share")
+_COLUMNS = ("when", "mpos", "mdate", "ipos", "idate", "caps", "total", "share", "chain")
 
 
 class Mag7Block:
@@ -84,12 +84,27 @@ class Mag7Block:
         return [("end", "AsOf_end"), ("w1", "AsOf_W1"),
                 *((f"h{k}", f"AsOf_W1-{2 + 7 * (k - 1)}") for k in range(1, HISTORY_POINTS))]
 
+    @staticmethod
+    def linked() -> list[tuple[str, str, str]]:
+        """(point key, own point, anchor point): a date's share on a newer date's anchors, as
+        calc.mag7 compares them: the week before on the as-of date's (the weekly change), each history Friday
+        on the next newer history date's (the chain)."""
+        return [("w1x", "w1", "end"),
+                *((f"h{k}x", f"h{k}", "end" if k == 1 else f"h{k - 1}") for k in range(1, HISTORY_POINTS))]
+
+    def _rows(self) -> list[str]:
+        return [p for p, _ in self.points()] + [p for p, _, _ in self.linked()]
+
     def _cell(self, column: str, j: int, absolute: bool = True) -> str:
         letter = get_column_letter(FIRST_COLUMN + _COLUMNS.index(column))
         return f"{CALC_TITLE}!${letter}${FIRST_ROW + j}" if absolute else f"{letter}{FIRST_ROW + j}"
 
     def share(self, point: str) -> str:
-        return self._cell("share", [p for p, _ in self.points()].index(point))
+        return self._cell("share", self._rows().index(point))
+
+    def chained(self, point: str) -> str:
+        """The chain-linked share of a history point (calc.mag7.mag7_share_history)."""
+        return self._cell("chain", self._rows().index(point))
 
     def anchor_date(self) -> str:
         return self._cell("mdate", 0)
@@ -97,32 +112,50 @@ class Mag7Block:
     def write(self, ws: Any, calc: CalcSheet) -> None:
         for offset, text in enumerate(_COLUMNS):
             ws.cell(row=FIRST_ROW - 1, column=FIRST_COLUMN + offset, value=f"mag7 {text}").data_type = "s"
+        rows = self._rows()
         for j, (point, date) in enumerate(self.points()):
-            r = FIRST_ROW + j
             c = {name: self._cell(name, j, absolute=False) for name in _COLUMNS}
             when_kind = point if point in ("end", "w1") else f"m7w:{point}"
             calc.add_kind(when_kind, c["when"])
             calc.add_kind(f"m7m:{point}", c["mdate"])
             calc.add_kind(f"m7i:{point}", c["idate"])
-            caps = "+".join(
-                f"INDEX(Mag7_cap_{i + 1},{c['mpos']})*{no_gap_close(calc.row(a, when_kind))}"
-                f"/{no_gap_close(calc.row(a, f'm7m:{point}'))}" for i, a in enumerate(self.members))
-            index_now = no_gap_close(calc.row(INDEX_ALIAS, when_kind))
-            index_then = no_gap_close(calc.row(INDEX_ALIAS, f"m7i:{point}"))
-            cells = {
-                "when": f"={date}",
-                "mpos": f"={_position(c['when'], 'Mag7_anchor_dates')}",
-                "mdate": f"=INDEX(Mag7_anchor_dates,{c['mpos']})",
-                "ipos": f"={_position(c['when'], 'Mag7_index_dates')}",
-                "idate": f"=INDEX(Mag7_index_dates,{c['ipos']})",
-                "caps": f"={caps}",
-                "total": f"=INDEX(Mag7_index_totals,{c['ipos']})*{index_now}/{index_then}",
-                "share": f"={c['caps']}/{c['total']}",
-            }
-            for name, formula in cells.items():
-                cell = ws.cell(row=r, column=FIRST_COLUMN + _COLUMNS.index(name), value=formula)
-                if name in ("when", "mdate", "idate"):
-                    cell.number_format = "yyyy-mm-dd"
+            cells = {"when": f"={date}", "mpos": f"={_position(c['when'], 'Mag7_anchor_dates')}",
+                     "ipos": f"={_position(c['when'], 'Mag7_index_dates')}"}
+            self._write_row(ws, calc, j, when_kind, point, cells)
+        for point, own, anchor in self.linked():
+            j, a = rows.index(point), rows.index(anchor)
+            when_kind = own if own in ("end", "w1") else f"m7w:{own}"
+            cells = {"when": f"={self._cell('when', rows.index(own), absolute=False)}",
+                     "mpos": f"={self._cell('mpos', a, absolute=False)}",
+                     "ipos": f"={self._cell('ipos', a, absolute=False)}"}
+            self._write_row(ws, calc, j, when_kind, anchor, cells)
+        chain = _COLUMNS.index("chain")
+        ws.cell(row=FIRST_ROW, column=FIRST_COLUMN + chain, value=f"={self._cell('share', 0, absolute=False)}")
+        for point, own, anchor in self.linked()[1:]:
+            ws.cell(row=FIRST_ROW + rows.index(own), column=FIRST_COLUMN + chain,
+                    value=f"={self._cell('chain', rows.index(anchor), absolute=False)}"
+                          f"*{self._cell('share', rows.index(point), absolute=False)}"
+                          f"/{self._cell('share', rows.index(anchor), absolute=False)}")
+
+    def _write_row(self, ws: Any, calc: CalcSheet, j: int, when_kind: str, anchor: str,
+                   cells: dict[str, str]) -> None:
+        """One share row: the date ``when_kind`` reads, scaled from the snapshots of the ``anchor`` point."""
+        c = {name: self._cell(name, j, absolute=False) for name in _COLUMNS}
+        caps = "+".join(
+            f"INDEX(Mag7_cap_{i + 1},{c['mpos']})*{no_gap_close(calc.row(a, when_kind))}"
+            f"/{no_gap_close(calc.row(a, f'm7m:{anchor}'))}" for i, a in enumerate(self.members))
+        index_now = no_gap_close(calc.row(INDEX_ALIAS, when_kind))
+        index_then = no_gap_close(calc.row(INDEX_ALIAS, f"m7i:{anchor}"))
+        cells = {**cells,
+                 "mdate": f"=INDEX(Mag7_anchor_dates,{c['mpos']})",
+                 "idate": f"=INDEX(Mag7_index_dates,{c['ipos']})",
+                 "caps": f"={caps}",
+                 "total": f"=INDEX(Mag7_index_totals,{c['ipos']})*{index_now}/{index_then}",
+                 "share": f"={c['caps']}/{c['total']}"}
+        for name, formula in cells.items():
+            cell = ws.cell(row=FIRST_ROW + j, column=FIRST_COLUMN + _COLUMNS.index(name), value=formula)
+            if name in ("when", "mdate", "idate"):
+                cell.number_format = "yyyy-mm-dd"
 
     # -- the figures and the line -------------------------------------------------------------------------
 
@@ -160,7 +193,7 @@ def share_cell(block: Mag7Block, column: str, here: Any) -> str | None:
     if column == "share":
         return block.share("end")
     if column == "share_w1":
-        return f"({block.share('end')}-{block.share('w1')})*100"
+        return f"({block.share('end')}-{block.share('w1x')})*100"  # both weeks on the as-of date's anchors
     return None
 
 
@@ -171,6 +204,6 @@ def history_cell(block: Mag7Block, column: str, k: int) -> str | None:
     if column == "date":
         return "AsOf_end" if k == 0 else f"AsOf_W1-{2 + 7 * (k - 1)}"
     if column == "share" and block.enabled:
-        share = block.share(point)
+        share = block.share(point) if k == 0 else block.chained(point)
         return f'IF(ISNUMBER({share}),{share},"")'
     return None

@@ -14,7 +14,10 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
+from ...engine import Engine
+from ...errors import MarketReviewError
 from ...report.sheets import HISTORY_WEEKS, RELATIVE_PAIRS
+from ...substitutes import ADJUSTED
 from .calc_sheet import CALC_TITLE, FIRST_ROW, CalcSheet, no_gap_close
 from .data_sheet import SeriesRef
 
@@ -25,9 +28,9 @@ FIRST_COLUMN = 14  # N: right of the per-(series, date) rows
 class WeeklyBlock:
     """Column layout of the weekly block: k, sample date, Friday, one close per series, one ratio per pair."""
 
-    def __init__(self, series: dict[str, SeriesRef]) -> None:
+    def __init__(self, series: dict[str, SeriesRef], skip: frozenset[str] = frozenset()) -> None:
         self.pairs = [(key.removeprefix("pair."), num, den) for key, num, den in RELATIVE_PAIRS
-                      if num in series and den in series]
+                      if num in series and den in series and key not in skip]
         self.aliases = list(dict.fromkeys(a for _, num, den in self.pairs for a in (num, den)))
         self.series = series
         self.weeks = HISTORY_WEEKS + WEEKS_AVERAGED - 1
@@ -117,3 +120,16 @@ def history_cell(block: WeeklyBlock, column: str, k: int) -> str | None:
         return block.average(short, k, '""')
     ratio = block.ratio(short, k)
     return f'IF(ISNUMBER({ratio}),{ratio},"")'
+
+
+def mixed_basis(engine: Engine) -> frozenset[str]:
+    """The pairs whose legs are on different bases (one dividend-adjusted): the engine refuses them on every
+    date (report.sheets' mixed-basis rule), so they get no formulas and keep the build's error."""
+    out = set()
+    for key, num, den in RELATIVE_PAIRS:
+        try:
+            if (engine.basis(num) == ADJUSTED) != (engine.basis(den) == ADJUSTED):
+                out.add(key)
+        except MarketReviewError:
+            continue
+    return frozenset(out)

@@ -1,6 +1,9 @@
 """Which formula stands for each line of the Summary sheet, in the order
 :func:`marketreview.report.summary_sheet.lines` writes them. A line this module cannot compute (the ratios,
-the Mag7 share, the sector ranking) is ``None``: the writer keeps its text behind the as-of guard."""
+the Mag7 share, the sector ranking) is ``None``: the writer keeps its text behind the as-of guard.
+
+Not called while :data:`~marketreview.render.living.workbook.LINE_FORMULAS` is off: these lines are in the form
+before :mod:`marketreview.report.published` (no point change, no close named, no ※ footnotes)."""
 
 from __future__ import annotations
 

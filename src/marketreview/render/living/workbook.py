@@ -43,6 +43,10 @@ CLOCK_ALIAS = "SP500"
 #: Excel refuses a formula of this many characters or more (its limit is 8,192 with the "=")
 MAX_FORMULA = 8192
 FORMULA_TABLES = (*figures.PRICE_TABLES, "yields", "spread", "fed")
+#: the Summary's lines as formulas (summary_lines): off until they are written in the published form of
+#: report.published (points and percent, closes named, ※ footnotes); meanwhile every line is the build's text
+#: behind the as-of guard, so another AsOf shows #N/A, never a line of another form
+LINE_FORMULAS = False
 #: sheets whose tables do not depend on the as-of date
 UNGUARDED_SHEETS = ("sources",)
 AS_OF_ROW, AS_OF_COLUMN = 4, 2
@@ -293,7 +297,7 @@ def render_living(report: Report, engine: Engine
                   ) -> tuple[Any, dict[str, dict[str, object]], dict[str, tuple[str, str]]]:
     """The living workbook, the cached value of each formula cell (sheet title → cell → value) and the rows the
     writer adds to the saved sheets' XML (sheet title → (rows, last cell): the data, the Calc rows)."""
-    wb = render_workbook(report)
+    wb = render_workbook(report, printed=False)  # the layout place() gives: every table where it is
     book = _Book(report, wb, engine)
     aliases = [i.alias for g in ("us_indices", "mag7", "rates", "japan", "topix17", "fx")
                for i in engine.symbols.in_group(g)] + [CLOCK_ALIAS]
@@ -303,7 +307,7 @@ def render_living(report: Report, engine: Engine
                             shares.data_columns() + yields)
     shares.bind(data.series)
     calc = CalcSheet(data.series)
-    block = relative.WeeklyBlock(data.series)
+    block = relative.WeeklyBlock(data.series, relative.mixed_basis(engine))
     by_ticker = _ticker_aliases(engine, list(data.series))
     registry = _registry(report, book, by_ticker)
     ranks = _ranking(report, engine, calc, registry, by_ticker)
@@ -313,7 +317,7 @@ def render_living(report: Report, engine: Engine
             if isinstance(placement.block, Table):
                 _table(book, sheet, placement, placement.block, calc, block, shares, bool(yields), by_ticker,
                        registry)
-        if sheet.key == "summary":
+        if sheet.key == "summary" and LINE_FORMULAS:
             for placement in placements:
                 assert isinstance(placement.block, Lines)
                 lang = report.lang if placement.block.key == "lines" else ("en" if report.lang == "ja" else "ja")
