@@ -122,3 +122,14 @@ def test_a_column_held_wide_by_one_long_text_is_narrowed_and_that_text_wraps() -
     assert ws.cell(row=long_row, column=3).alignment.wrap_text
     assert ws.row_dimensions[long_row].height >= 2 * 15  # two lines or more, in rows one body line tall
     assert ws.row_dimensions[long_row - 1].height is None  # a "csv" row keeps one line
+
+
+def test_a_long_header_takes_two_lines_without_breaking_a_word() -> None:
+    table = Table("t", "Series", (Column("obs", "Observation"), Column("adj", "Dividend-adjusted"),
+                                  Column("what", "What it is")), ((Cell("-"), Cell("no"), Cell("x")),))
+    sheet = Sheet("macro", "Macro", "As of 2025-01-10", (table,))
+    ws = render_workbook(Report(AS_OF, "en", (sheet,), "test", dt.datetime(2025, 1, 11)))["Macro"]
+    observation, adjusted = ws.column_dimensions["A"].width, ws.column_dimensions["B"].width
+    assert observation >= len("Observation") * 0.9  # one word: not split as "Observa / tion"
+    # two lines at the hyphen ("Dividend-" / "adjusted", 9 and 8 characters), not one line of 17
+    assert len("Dividend-") * 0.9 <= adjusted < len("Dividend-adjusted") * 0.9

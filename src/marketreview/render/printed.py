@@ -176,8 +176,8 @@ def _value_width(item: Cell, fmt: Fmt, lang: Any) -> int:
 
 def _column_widths(placements: list[layout.Placement], lang: Any, cap: float) -> dict[int, float]:
     """Each column as narrow as its values allow, at most ``cap`` (longer text wraps); headers up to
-    :data:`SHORT_HEADER` wide keep one line, longer ones take two. Lines alone on a sheet (the Summary) get
-    their own column, at most :data:`MAX_LINES` wide."""
+    :data:`SHORT_HEADER` wide keep one line, longer ones take two without breaking a word. Lines alone on a
+    sheet (the Summary) get their own column, at most :data:`MAX_LINES` wide."""
     widths: dict[int, float] = {}
     tables = [p for p in placements if isinstance(p.block, Table)]
     for placement in tables:
@@ -186,7 +186,8 @@ def _column_widths(placements: list[layout.Placement], lang: Any, cap: float) ->
         for offset, column in enumerate(table.columns):
             longest = max([0, *(_value_width(row[offset], column.fmt, lang) for row in table.rows)])
             header = styles.text_width(column.header)
-            header = header if header <= SHORT_HEADER else math.ceil(header / 2)
+            if header > SHORT_HEADER:  # on two lines, but a word is not broken ("Observation")
+                header = max(math.ceil(header / 2), *(math.ceil(_word_width(w)) for w in _words(column.header)))
             index = placement.column + offset
             widths[index] = max(widths.get(index, 0.0), min(max(styles.MIN_WIDTH, longest + 2, header + 2), cap))
     for placement in placements:
@@ -245,8 +246,9 @@ def _word_floors(placements: list[layout.Placement]) -> dict[int, float]:
 
 
 def _words(text: str) -> list[str]:
-    """The runs of ``text`` a wrap cannot break: no space and no wide (CJK) character, where a line may break."""
-    return [word for token in text.split()
+    """The runs of ``text`` a wrap cannot break: a line may break at a space, after a hyphen
+    (``Dividend-adjusted``) and at a wide (CJK) character."""
+    return [word for token in text.replace("-", "- ").split()
             for word in "".join(" " if styles.text_width(ch) == 2 else ch for ch in token).split()]
 
 
@@ -284,12 +286,13 @@ def _set_print_widths(ws: Any, placements: list[layout.Placement], lang: Any, *,
     charts keeps :data:`MAX_COLUMN`, its charts take the room); every row that wraps is made tall enough for
     its lines and reads from the top. Returns the last table column."""
     caps = (MAX_COLUMN,) if charts else CAPS
-    choices = [(_estimate(placements, w), w) for w in (_column_widths(placements, lang, cap) for cap in caps)]
+    starts = [_column_widths(placements, lang, cap) for cap in caps]
+    if not charts:  # from every cap: narrowing one column at a time can stop short of a better start's end
+        starts = [_narrow(placements, w) for w in starts]
+    choices = [(_estimate(placements, w), w) for w in starts]
     best = max(scale for scale, _ in choices)
     # the widest columns that print about as large: fewer wrapped cells for the same size
     widths = [w for scale, w in choices if scale >= best - _SCALE_TIE][-1]
-    if not charts:
-        widths = _narrow(placements, widths)
     for index, width in widths.items():
         ws.column_dimensions[get_column_letter(index)].width = width
     for index in range(1, max(widths, default=1)):
