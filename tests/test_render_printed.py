@@ -94,3 +94,42 @@ def test_charts_that_would_shrink_the_page_below_8_points_get_a_page_of_their_ow
     assert 10 <= ws.page_setup.scale < 100
     rows = [int(re.sub(r"[A-Z]", "", c.anchor)) for c in ws._charts]  # anchors such as "A20", before saving
     assert len(rows) == 4 and min(rows) > brk.id  # every chart below the break: on the second page
+
+
+LONG_SOURCE = "sp500_total_market_cap.csv: S&P data as reported by Political Calculations"
+
+
+def test_a_column_held_wide_by_one_long_text_is_narrowed_and_that_text_wraps() -> None:
+    """A list that prints small because it is wide (the Sources sheet): 40 rows whose source is "csv" and one
+    whose source is a 75-character text, beside a 45-character name, five dates and a 64-character note on
+    every row. One cap for every column would keep the source column as wide as the notes; narrowed, the long
+    source wraps in its row and the column still holds its longest word (27 characters) on one line."""
+    dates = tuple(Column(f"d{i}", f"Date {i}") for i in range(5))
+    rows = tuple((Cell(f"S{k}"), Cell(f"Series number {k:02d} with a long descriptive name"), Cell("csv"),
+                  *(Cell("2019-01-02") for _ in dates),
+                  Cell(f"{1617 + k}_T.csv; returns from raw closes (distributions not included)"))
+                 for k in range(40))
+    rows += ((Cell("MAG7SHARE"), Cell("Anchor"), Cell(LONG_SOURCE), *(Cell("") for _ in dates), Cell("")),)
+    listing = Table("list", "Every series", (Column("alias", "Alias"), Column("name", "Name"),
+                                             Column("source", "Source"), *dates, Column("note", "Note")), rows)
+    sheet = Sheet("sources", "Sources", "As of 2025-01-10", (listing,))
+    ws = render_workbook(Report(AS_OF, "en", (sheet,), "test", dt.datetime(2025, 1, 11)))["Sources"]
+    long_row = next(r for r in range(1, 80) if ws.cell(row=r, column=3).value == LONG_SOURCE)
+    source, note = ws.column_dimensions["C"].width, ws.column_dimensions["I"].width
+    assert source < note  # the "csv" column no longer as wide as the notes
+    assert source < len(LONG_SOURCE) * 0.9  # too narrow for the long text on one line (Latin at ~0.9 a unit)
+    assert source >= len("sp500_total_market_cap.csv:") * 0.9  # but its longest word keeps one line
+    assert ws.cell(row=long_row, column=3).alignment.wrap_text
+    assert ws.row_dimensions[long_row].height >= 2 * 15  # two lines or more, in rows one body line tall
+    assert ws.row_dimensions[long_row - 1].height is None  # a "csv" row keeps one line
+
+
+def test_a_long_header_takes_two_lines_without_breaking_a_word() -> None:
+    table = Table("t", "Series", (Column("obs", "Observation"), Column("adj", "Dividend-adjusted"),
+                                  Column("what", "What it is")), ((Cell("-"), Cell("no"), Cell("x")),))
+    sheet = Sheet("macro", "Macro", "As of 2025-01-10", (table,))
+    ws = render_workbook(Report(AS_OF, "en", (sheet,), "test", dt.datetime(2025, 1, 11)))["Macro"]
+    observation, adjusted = ws.column_dimensions["A"].width, ws.column_dimensions["B"].width
+    assert observation >= len("Observation") * 0.9  # one word: not split as "Observa / tion"
+    # two lines at the hyphen ("Dividend-" / "adjusted", 9 and 8 characters), not one line of 17
+    assert len("Dividend-") * 0.9 <= adjusted < len("Dividend-adjusted") * 0.9

@@ -53,6 +53,8 @@ _WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 MAX_COLUMN = 28
 #: the caps tried on a sheet without charts (the one that prints largest wins)
 CAPS = tuple(float(cap) for cap in range(20, 68, 4))
+#: how much narrower :func:`_narrow` makes one column at a time
+CAP_STEP = 4.0
 #: proportional Latin text takes about this share of the width :func:`styles.text_width` counts for it
 _PROPORTIONAL = 0.9
 #: and capitals about this much more
@@ -174,8 +176,8 @@ def _value_width(item: Cell, fmt: Fmt, lang: Any) -> int:
 
 def _column_widths(placements: list[layout.Placement], lang: Any, cap: float) -> dict[int, float]:
     """Each column as narrow as its values allow, at most ``cap`` (longer text wraps); headers up to
-    :data:`SHORT_HEADER` wide keep one line, longer ones take two. Lines alone on a sheet (the Summary) get
-    their own column, at most :data:`MAX_LINES` wide."""
+    :data:`SHORT_HEADER` wide keep one line, longer ones take two without breaking a word. Lines alone on a
+    sheet (the Summary) get their own column, at most :data:`MAX_LINES` wide."""
     widths: dict[int, float] = {}
     tables = [p for p in placements if isinstance(p.block, Table)]
     for placement in tables:
@@ -184,7 +186,8 @@ def _column_widths(placements: list[layout.Placement], lang: Any, cap: float) ->
         for offset, column in enumerate(table.columns):
             longest = max([0, *(_value_width(row[offset], column.fmt, lang) for row in table.rows)])
             header = styles.text_width(column.header)
-            header = header if header <= SHORT_HEADER else math.ceil(header / 2)
+            if header > SHORT_HEADER:  # on two lines, but a word is not broken ("Observation")
+                header = max(math.ceil(header / 2), *(math.ceil(_word_width(w)) for w in _words(column.header)))
             index = placement.column + offset
             widths[index] = max(widths.get(index, 0.0), min(max(styles.MIN_WIDTH, longest + 2, header + 2), cap))
     for placement in placements:
@@ -202,7 +205,7 @@ def _row_lines(placement: layout.Placement, widths: dict[int, float]) -> list[tu
     def lines(text: object, column: int) -> int:
         if not isinstance(text, str):
             return 1
-        return max(math.ceil(_text_cm_width(text) / max(widths[column] - 2, 1.0)), 1)
+        return max(math.ceil(_word_width(text) / max(widths[column] - 2, 1.0)), 1)
 
     out = [(placement.header_row, max(lines(c.header, placement.column + i) for i, c in enumerate(table.columns)))]
     for r, row in enumerate(table.rows):
@@ -225,12 +228,68 @@ def _estimate(placements: list[layout.Placement], widths: dict[int, float]) -> f
     return min(layout.PAGE_WIDTH_CM / max(width, 1e-9), layout.PAGE_HEIGHT_CM / height, 1.0)
 
 
+def _word_floors(placements: list[layout.Placement]) -> dict[int, float]:
+    """Per column, the narrowest :func:`_narrow` may make it: the smallest cap, or its longest word (a run of
+    Latin letters without a space: ``FRED:GACDFSA066MSFRBPHI``, ``sp500_total_market_cap.csv:``) on one line."""
+    floors: dict[int, float] = {}
+    for placement in placements:
+        if not isinstance(placement.block, Table):
+            continue
+        for offset, _ in enumerate(placement.block.columns):
+            words = [word for row in placement.block.rows
+                     if row[offset].error is None and isinstance(row[offset].shown, str)
+                     for word in _words(str(row[offset].shown))]
+            longest = max((_word_width(word) for word in words), default=0.0)
+            index = placement.column + offset
+            floors[index] = max(floors.get(index, 0.0), float(min(CAPS)), math.ceil(longest) + 2.0)
+    return floors
+
+
+def _words(text: str) -> list[str]:
+    """The runs of ``text`` a wrap cannot break: a line may break at a space, after a hyphen
+    (``Dividend-adjusted``) and at a wide (CJK) character."""
+    return [word for token in text.replace("-", "- ").split()
+            for word in "".join(" " if styles.text_width(ch) == 2 else ch for ch in token).split()]
+
+
+def _word_width(text: str) -> float:
+    """The width of ``text`` as :func:`_row_lines` counts it: :func:`_text_cm_width`, with the Latin part of
+    a text mostly in capitals (``FRED:GACDFSA066MSFRBPHI``) as wide as :func:`_value_width` counts it."""
+    if 2 * sum(ch.isupper() for ch in text) <= len(text):
+        return _text_cm_width(text)
+    wide = styles.text_width(text) - len(text)
+    return 2 * wide + _CAPITALS * (len(text) - wide)
+
+
+def _narrow(placements: list[layout.Placement], widths: dict[int, float]) -> dict[int, float]:
+    """One cap for every column keeps a column wide for the one long text in it (the Sources sheet's source
+    column: \"csv\" but once) and wraps others that need the room: narrow one table column at a time, by a
+    multiple of :data:`CAP_STEP` down to :func:`_word_floors`, the step that prints the page largest each time,
+    while a step makes it print larger. Kept when the page prints larger by more than :data:`_SCALE_TIE` (else
+    the fewer wrapped cells win)."""
+    floors = _word_floors(placements)
+    start = scale = _estimate(placements, widths)
+    narrowed = widths
+    while True:
+        steps = [{**narrowed, index: max(narrowed[index] - CAP_STEP * k, floor)}
+                 for index, floor in floors.items() if index in narrowed
+                 for k in range(1, math.ceil((narrowed[index] - floor) / CAP_STEP) + 1)]
+        best = max(((_estimate(placements, w), w) for w in steps), key=lambda pair: pair[0], default=None)
+        if best is None or best[0] <= scale:
+            break
+        scale, narrowed = best
+    return narrowed if scale > start + _SCALE_TIE else widths
+
+
 def _set_print_widths(ws: Any, placements: list[layout.Placement], lang: Any, *, charts: bool) -> int:
     """Column widths for one page (the cap on wide columns that lets the sheet print largest; a sheet with
     charts keeps :data:`MAX_COLUMN`, its charts take the room); every row that wraps is made tall enough for
     its lines and reads from the top. Returns the last table column."""
     caps = (MAX_COLUMN,) if charts else CAPS
-    choices = [(_estimate(placements, w), w) for w in (_column_widths(placements, lang, cap) for cap in caps)]
+    starts = [_column_widths(placements, lang, cap) for cap in caps]
+    if not charts:  # from every cap: narrowing one column at a time can stop short of a better start's end
+        starts = [_narrow(placements, w) for w in starts]
+    choices = [(_estimate(placements, w), w) for w in starts]
     best = max(scale for scale, _ in choices)
     # the widest columns that print about as large: fewer wrapped cells for the same size
     widths = [w for scale, w in choices if scale >= best - _SCALE_TIE][-1]
