@@ -2,8 +2,8 @@
 
 ``charts_s`` is the wall time of :func:`marketreview.render.images.write_charts` (draw every figure — the seven
 weekly charts and the exhibits the data allows — then write each 1600 × 900 PNG atomically), median of the runs;
-``charts_max_bytes`` the largest file (each must stay under 1 MB); ``charts_cpu_s`` the process CPU time of the same runs (this
-machine is shared, so wall time moves with the load). The naive baseline saves the same figures the way a
+``charts_max_bytes`` the largest file (each must stay under 1 MB); ``charts_cpu_s`` the process CPU time of the same
+runs (this machine is shared, so wall time moves with the load). The naive baseline saves the same figures the way a
 quick script does, with ``bbox_inches="tight"`` (an extra layout pass per image and a size that depends on the
 labels).
 """
