@@ -31,7 +31,7 @@ from . import styles
 from .atomic import atomic_write
 from .charts import add_charts
 
-__all__ = ["render_workbook", "sheet_title", "write_xlsx"]
+__all__ = ["render_workbook", "sheet_title", "verify_written", "write_xlsx"]
 
 # Shared style objects: openpyxl stores each distinct style once per workbook, and reusing the objects keeps
 # the per-cell cost to an index lookup.
@@ -348,7 +348,8 @@ def render_workbook(report: Report, wb: Workbook | None = None, *, printed: bool
     return book
 
 
-def _verify(path: Path, titles: list[str]) -> None:
+def verify_written(path: Path, titles: list[str]) -> None:
+    """Refuse a written workbook that does not open again or lacks one of ``titles`` (its sheets)."""
     try:
         check = load_workbook(path, read_only=True)
     except Exception as exc:
@@ -374,4 +375,4 @@ def write_xlsx(report: Report, path: str | os.PathLike[str], *, printed: bool = 
     def writer(temp: Path) -> None:
         render_workbook(report, printed=printed).save(temp)
 
-    return atomic_write(path, writer, lambda temp: _verify(temp, titles))
+    return atomic_write(path, writer, lambda temp: verify_written(temp, titles))

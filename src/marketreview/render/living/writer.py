@@ -5,12 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from openpyxl import load_workbook
-
 from ...engine import Engine
 from ...errors import RenderError
 from ...report.model import Report
 from ..atomic import atomic_write
+from ..xlsx import verify_written
 from .cached import fill_cached
 from .workbook import render_living
 
@@ -28,16 +27,4 @@ def write_living(report: Report, engine: Engine, path: str | os.PathLike[str], *
         book.save(temp)
         fill_cached(temp, values if cached else {}, rows)
 
-    def verify(temp: Path) -> None:
-        try:
-            check = load_workbook(temp, read_only=True)
-        except Exception as exc:
-            raise RenderError(str(path), f"the written file does not open again: {exc}") from exc
-        try:
-            missing = [t for t in titles if t not in check.sheetnames]
-        finally:
-            check.close()
-        if missing:
-            raise RenderError(str(path), f"the written file lacks sheets {missing}")
-
-    return atomic_write(path, writer, verify)
+    return atomic_write(path, writer, lambda temp: verify_written(temp, titles))
