@@ -39,10 +39,9 @@ from .xlsx import (
     _put_text,
     _set_widths,
     _shown_width,
-    _write_lines,
     _write_table,
-    _write_top,
     sheet_title,
+    write_blocks,
 )
 
 #: Points of row height per line of wrapped body text (the CJK font's line is taller than Calibri's).
@@ -146,16 +145,8 @@ def _render_data(ws: Any, report: Report, placements: list[layout.Placement]) ->
 
 def _render_sheet(ws: Any, report: Report, sheet: Sheet, kept: tuple[Table | Lines, ...],
                   elsewhere: dict[str, tuple[Any, layout.Placement]]) -> None:
-    _write_top(ws, report, sheet)
     placements = layout.place_printed(kept)
-    for placement in placements:
-        if isinstance(placement.block, Table):
-            _write_table(ws, sheet, placement, placement.block, report.lang)
-        else:
-            _write_lines(ws, placement, placement.block)
-    first_table = next((p for p in placements if isinstance(p.block, Table)), None)
-    if first_table is not None:
-        ws.freeze_panes = f"A{first_table.header_row + 1}"
+    write_blocks(ws, report, sheet, placements)
     last_table_column = _set_print_widths(ws, placements, report.lang, charts=bool(sheet.charts))
     chart_column, chart_row = add_charts(ws, sheet, placements, elsewhere=elsewhere, fit_page=True)
     last_column = max(last_table_column, chart_column, 1)

@@ -282,9 +282,10 @@ def _page_setup(ws: Any, last_column: int, content_rows: int, chart_rows: int,
         ws.print_title_rows = f"{longest.header_row}:{longest.header_row}"
 
 
-def _render_sheet(ws: Any, report: Report, sheet: Sheet) -> None:
+def write_blocks(ws: Any, report: Report, sheet: Sheet, placements: list[Placement]) -> None:
+    """The sheet's title, stamp and status, each placed block, and the panes frozen under the first table's
+    header: what the in-place and the printed layouts write alike."""
     _write_top(ws, report, sheet)
-    placements = place(sheet)
     for placement in placements:
         if isinstance(placement.block, Table):
             _write_table(ws, sheet, placement, placement.block, report.lang)
@@ -293,6 +294,11 @@ def _render_sheet(ws: Any, report: Report, sheet: Sheet) -> None:
     first_table = next((p for p in placements if isinstance(p.block, Table)), None)
     if first_table is not None:
         ws.freeze_panes = f"A{first_table.header_row + 1}"
+
+
+def _render_sheet(ws: Any, report: Report, sheet: Sheet) -> None:
+    placements = place(sheet)
+    write_blocks(ws, report, sheet, placements)
     last_table_column = _set_widths(ws, placements, report.lang)
     chart_column, chart_row = add_charts(ws, sheet, placements)
     content_rows = max((p.last_row for p in placements), default=STATUS_ROW)
