@@ -248,23 +248,9 @@ def share_line(name: str, cells: dict[str, Cell] | None, lang: Lang, notes: Note
     except Missing as exc:
         return fmt.mark_demo(f"・{name} {exc.text}", demo)
     assert cells is not None
-    marks = _once_per_snapshot(_marks(cells, "share", "share_w1"))
+    marks = _marks(cells, "share", "share_w1")
     return fmt.finish_line(fmt.share_line(name, share, change, lang=lang, after_value=fmt.close_marks(marks, lang)),
                            lang=lang, marks=marks, demo=demo)
-
-
-def _once_per_snapshot(marks: Sequence[Mark]) -> list[Mark]:
-    """MAG7SHARE's marks with one estimate and one anchor per snapshot: the share's own (its age counted to the
-    as-of date), not again the weekly change's, which names the same snapshot from the week before."""
-    seen: set[tuple[str, dt.date | None]] = set()
-    out = []
-    for mark in marks:
-        key = (mark.kind, mark.used)
-        if mark.kind in ("estimate", "anchor") and key in seen:
-            continue
-        seen.add(key)
-        out.append(mark)
-    return out
 
 
 @_guarded
