@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..calc.marks import Mark
+from ..engine import Engine
 from ..errors import MarketReviewError
 from ..types import Lang
 from . import published
@@ -53,11 +54,8 @@ def lines(m: CellMaker, sheets: Sequence[Sheet], lang: Lang) -> tuple[str, ...]:
     then the ※ footnotes of the figures that are errors."""
     book, demo, notes = _Book(m, sheets), m.engine.is_demo, Notes(lang)
 
-    def name(alias: str) -> str:  # a substitute under its own name (TOPIX連動ETF(1306))
-        try:
-            return m.engine.labelled(alias).label(lang)
-        except MarketReviewError:
-            return m.engine.resolve(alias).label(lang)
+    def name(alias: str) -> str:
+        return line_name(m.engine, alias, lang)
 
     def row(alias: str) -> tuple[str, dict[str, Cell] | None, list[Mark]]:
         found = book.find(alias)
@@ -78,9 +76,7 @@ def lines(m: CellMaker, sheets: Sequence[Sheet], lang: Lang) -> tuple[str, ...]:
     out += [ytd(a) for a in (*US_LINES, "TOPIX", "NIKKEI225")]
     pairs = book.tables.get("pairs")
     for (key, num, den), cells in zip(RELATIVE_PAIRS, pairs.records() if pairs else [], strict=False):
-        substituted = any(m.engine.substitute(n) is not None for n in (num, den))
-        pair = f"{name(num)} / {name(den)}" if substituted else label(key, lang)
-        out.append(published.ratio_line(pair, cells, lang, notes, demo=demo))
+        out.append(published.ratio_line(pair_name(m.engine, key, num, den, lang), cells, lang, notes, demo=demo))
     out.append(published.share_line(label("line.mag7", lang), first("share"), lang, notes, demo=demo))
     out += [week(a) for a in RATE_LINES]
     out.append(published.spread_line(label("line.spread", lang), first("spread"), lang, notes, demo=demo))
@@ -88,6 +84,21 @@ def lines(m: CellMaker, sheets: Sequence[Sheet], lang: Lang) -> tuple[str, ...]:
     out += [week(a) for a in JAPAN_LINES]
     out += sector_lines(m, book.tables.get("sectors"), lang, demo)
     return tuple(out + notes.lines())
+
+
+def line_name(engine: Engine, alias: str, lang: Lang) -> str:
+    """The name a line gives a series: a substitute under its own name (TOPIX連動ETF(1306))."""
+    try:
+        return engine.labelled(alias).label(lang)
+    except MarketReviewError:
+        return engine.resolve(alias).label(lang)
+
+
+def pair_name(engine: Engine, key: str, num: str, den: str, lang: Lang) -> str:
+    """A ratio line's name: the pair's label, or its legs' own names when one is a substitute."""
+    if any(engine.substitute(n) is not None for n in (num, den)):
+        return f"{line_name(engine, num, lang)} / {line_name(engine, den, lang)}"
+    return label(key, lang)
 
 
 def sector_lines(m: CellMaker, sectors: Table | None, lang: Lang, demo: bool) -> list[str]:

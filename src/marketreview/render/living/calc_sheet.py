@@ -18,7 +18,10 @@ from xml.sax.saxutils import escape
 from openpyxl.utils import get_column_letter
 
 from ...calc.prices import MAX_MISSING_SESSIONS
+from ...types import Lang
+from . import lines
 from .data_sheet import SeriesRef
+from .lines import lit
 from .portable import check
 
 CALC_TITLE = "Calc"
@@ -69,9 +72,19 @@ class CalcRow:
     bad: str
     #: the last close on or before the date, with no gap check (weekly samples, reldev's own lookup)
     raw: str
+    #: the close used named beside it when older than asked for (（12/16終値）), "" when not
+    close_ja: str
+    close_en: str
+    #: why the close is an error: "s" (before the data starts), "e" (the data ended), "g" (a gap), "" (none)
+    reason: str
+    #: the day the reason names: the first date, the last close, or the date asked for
+    reason_day: str
 
     def mark(self, lang: str) -> str:
         return self.mark_ja if lang == "ja" else self.mark_en
+
+    def close_name(self, lang: str) -> str:
+        return self.close_ja if lang == "ja" else self.close_en
 
 
 def _ref(column: str, row: int) -> str:
@@ -102,7 +115,7 @@ class CalcSheet:
             self._rows[key] = GENERIC_ROW + len(self._rows)
         r = self._rows[key]
         return CalcRow(r, _ref("C", r), _ref("E", r), _ref("H", r), _ref("I", r), _ref("J", r), _ref("K", r),
-                       _ref("F", r))
+                       _ref("F", r), _ref("L", r), _ref("M", r), _ref("N", r), _ref("O", r))
 
     def formulas(self, alias: str, kind: str, r: int) -> list[Any]:
         ref = self.series[alias]
@@ -113,8 +126,10 @@ class CalcSheet:
         if cal is not None:
             cells += [f'=COUNTIFS({cal},">"&E{r},{cal},"<="&C{r})', f"=IF(G{r}>{MAX_MISSING_SESSIONS},NA(),F{r})",
                       "=" + _mark(cal, r, "ja"), "=" + _mark(cal, r, "en")]
+            limit = MAX_MISSING_SESSIONS
         else:
             cells += [f"=C{r}-E{r}", f"=IF(G{r}>{MAX_GAP_DAYS},NA(),F{r})", '=""', '=""']
+            limit = MAX_GAP_DAYS
         if end_kind is None:
             cells.append("=FALSE()")
         else:
@@ -122,6 +137,11 @@ class CalcSheet:
             open_days = (f'COUNTIFS({cal},">"&C{r},{cal},"<="&C{e})>=1' if cal is not None
                          else f"NETWORKDAYS(C{r}+1,C{e})>=2")
             cells.append(f"=AND(E{e}<=C{r},C{r}<C{e},{open_days})")
+        named = [f'=IF(AND(ISNUMBER(G{r}),G{r}>0),{lines.paren(lines.month_day(f"E{r}") + "&" + lit(word), lang)},"")'
+                 for lang, word in (("ja", "終値"), ("en", " close"))] if cal is not None else ['=""', '=""']
+        at_end = f"D{r}=COUNT({ref.dates})"
+        cells += [*named, f'=IF(NOT(ISNUMBER(D{r})),"s",IF(G{r}>{limit},IF({at_end},"e","g"),""))',
+                  f'=IF(NOT(ISNUMBER(D{r})),INDEX({ref.dates},1),IF({at_end},E{r},C{r}))']
         return cells
 
     def write(self, wb: Any, first_as_of: dt.date, last_as_of: dt.date) -> Any:
@@ -137,7 +157,7 @@ class CalcSheet:
                 ws.cell(row=offset, column=2).number_format = "yyyy-mm-dd"
             wb.defined_names[name] = DefinedName(name, attr_text=_ref("B", offset))
         header = ["alias", "kind", "date", "row", "close date", "close", "gap", "close used", "mark ja",
-                  "mark en", "period unknown"]
+                  "mark en", "period unknown", "close named ja", "close named en", "error reason", "reason day"]
         for column, text in enumerate(header, start=1):
             ws.cell(row=FIRST_ROW - 1, column=column, value=text).data_type = "s"
         ws.sheet_state = "hidden"
@@ -168,18 +188,16 @@ def no_gap_close(row: CalcRow) -> str:
     return f"IF({row.when}-{row.used}>{MAX_GAP_DAYS},NA(),{row.raw})"
 
 
-def _md(day: str) -> str:
-    return f'MONTH({day})&"/"&DAY({day})'
-
-
-def _mark(cal: str, r: int, lang: str) -> str:
-    """The mark of the missing sessions, as :func:`marketreview.calc.summary.warning_mark` words it."""
-    first = f"INDEX({cal},MATCH(E{r},{cal},1)+1)"
-    second = f"INDEX({cal},MATCH(E{r},{cal},1)+2)"
+def _mark(cal: str, r: int, lang: Lang) -> str:
+    """The mark of the missing sessions, as :func:`marketreview.calc.summary.mark_text` words it:
+    ``（12/27欠損）``, ``（12/17他2日欠損）`` / `` (12/17, 12/18 missing)``."""
+    first = lines.month_day(f"INDEX({cal},MATCH(E{r},{cal},1)+1)")
+    second = lines.month_day(f"INDEX({cal},MATCH(E{r},{cal},1)+2)")
     if lang == "ja":
-        one, two, many = (f'"("&{_md(first)}&"欠損)"', f'"("&{_md(first)}&"・"&{_md(second)}&"欠損)"',
-                          f'"("&{_md(first)}&"他"&(G{r}-1)&"日欠損)"')
+        one, two, many = first, f'{first}&"・"&{second}', f'{first}&"他"&(G{r}-1)&"日"'
+        word = "欠損"
     else:
-        one, two, many = (f'"("&{_md(first)}&" missing)"', f'"("&{_md(first)}&", "&{_md(second)}&" missing)"',
-                          f'"("&{_md(first)}&" +"&(G{r}-1)&" more days missing)"')
-    return f'IF(G{r}=0,"",IF(G{r}=1,{one},IF(G{r}=2,{two},{many})))'
+        one, two, many = first, f'{first}&", "&{second}', f'{first}&" +"&(G{r}-1)&" more days"'
+        word = " missing"
+    days = f"IF(G{r}=1,{one},IF(G{r}=2,{two},{many}))"
+    return f'IF(G{r}=0,"",{lines.paren(days + "&" + lit(word), lang)})'

@@ -1,21 +1,23 @@
-"""The Summary's paste-ready lines as TEXT formulas, in the form of :mod:`marketreview.calc.summary`
-(REVIEWLINE's): ``・SP500 6791.69 → 6840.20 (週間+0.71%) (10/27欠損)``.
+"""The pieces of a paste-ready line as TEXT formulas, in the one published form of :mod:`marketreview.calc.summary`
+(REVIEWLINE's, the post's): ``・S&P500 6,791.69 → 6,840.20（前週比 +48.51、+0.71%）（10/27欠損）``.
 
-:func:`review_line` is the one place a line's form is written; the other lines are its variants. Rounding is
-``ROUND`` then ``TEXT`` (half away from zero, as the engine's decimal half-up on the shortest repr). A line
-whose figure is an error reads ``・label: #N/A`` (the engine names the reason; the cell's figure shows it).
+Each function here is the formula twin of one function of :mod:`marketreview.calc.summary`, named alike; the
+words come from the same places (``calc.summary``'s period words, ``report.labels``), never typed twice.
+Rounding is ``ROUND`` then ``TEXT`` (half away from zero, as the engine's decimal half-up on the shortest repr).
 """
 
 from __future__ import annotations
 
 import re
 
-from ...calc.summary import DEMO_TAG, period_label
+from ...calc import summary as fmt
+from ...report.labels import label
 from ...types import Lang
 
 #: Excel's longest string literal
 _LITERAL = 255
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_FIELD = re.compile(r"\{(\w+)\}")
 
 
 def lit(text: str) -> str:
@@ -28,10 +30,21 @@ def lit(text: str) -> str:
     return "&".join('"' + chunk.replace('"', '""') + '"' for chunk in chunks)
 
 
-def number(ref: str, lang: Lang, decimals: int = 2) -> str:
-    """format_number: Japanese without, English with thousands separators."""
-    pattern = ("#,##0." if lang == "en" else "0.") + "0" * decimals
-    return f'TEXT(ROUND({ref},{decimals}),"{pattern}")'
+def _pattern(decimals: int, *, thousands: bool = True) -> str:
+    whole = "#,##0" if thousands else "0"
+    return whole + ("." + "0" * decimals if decimals else "")
+
+
+def number(ref: str, decimals: int = 2) -> str:
+    """format_number with thousands separators (both languages, as the post writes closes)."""
+    return f'TEXT(ROUND({ref},{decimals}),"{_pattern(decimals)}")'
+
+
+def points(end: str, start: str, decimals: int = 2) -> str:
+    """format_points of the rounded closes' difference: ``+48.51``, ``-1,329.34``, zero with "+"."""
+    body = _pattern(decimals)
+    moved = f"ROUND(ROUND({end},{decimals})-ROUND({start},{decimals}),{decimals})"
+    return f'TEXT({moved},"+{body};-{body};+{body}")'
 
 
 def pct(ref: str) -> str:
@@ -44,63 +57,70 @@ def bp(ref: str) -> str:
     return f'TEXT(ROUND({ref},0),"+0;-0;+0")&"bp"'
 
 
-def level(ref: str) -> str:
-    """format_level: percent with two decimals, no thousands separator."""
-    return f'TEXT(ROUND({ref},2),"0.00")&"%"'
+def level(ref: str, decimals: int = 2) -> str:
+    """format_level: percent, no thousands separator."""
+    return f'TEXT(ROUND({ref},{decimals}),"{_pattern(decimals, thousands=False)}")&"%"'
 
 
-def marks(first: str, second: str | None = None) -> str:
-    """The line's marks, each after a space, a repeat dropped (finish_line)."""
-    out = f'IF({first}="",""," "&{first})'
-    if second is not None:
-        out += f'&IF(OR({second}="",{second}={first}),""," "&{second})'
-    return out
-
-
-def finish(line: str, ok: str, label: str, demo: bool) -> str:
-    """``line`` when ``ok`` holds, else the error form; then the DEMO tag where it applies."""
-    tag = f"&{lit(DEMO_TAG)}" if demo else ""
-    return f"IF({ok},{line}{tag},{lit('・' + label + ': #N/A')})"
-
-
-def review_line(label: str, start: str, end: str, change: str, *, lang: Lang, period: str, kind: str,
-                mark: str, ok: str, demo: bool) -> str:
-    """``・label start → end (words change)`` + marks: REVIEWLINE's form (calc.summary.review_line)."""
-    if kind == "yield":
-        first, last, moved = (f'{number(start, lang)}&"%"', f'{number(end, lang)}&"%"', bp(change))
-    else:
-        first, last, moved = number(start, lang), number(end, lang), pct(change)
-    words = period_label(period, lang) + (" " if lang == "en" else "")
-    line = f'{lit("・" + label + " ")}&{first}&" → "&{last}&{lit(" (" + words)}&{moved}&")"&{mark}'
-    return finish(line, ok, label, demo)
-
-
-def ytd_line(label: str, change: str, *, lang: Lang, mark: str, ok: str, demo: bool) -> str:
-    words = period_label("YTD", lang) + (" " if lang == "en" else "")
-    line = f'{lit("・" + label + " " + words)}&{pct(change)}&{mark}'
-    return finish(line, ok, f"{label} {period_label('YTD', lang)}", demo)
-
-
-def spread_line(label: str, spread: str, change: str, *, lang: Lang, mark: str, ok: str, demo: bool) -> str:
-    words = period_label("1W", lang) + (" " if lang == "en" else "")
-    line = f'{lit("・" + label + " ")}&{bp(spread)}&{lit(" (" + words)}&{bp(change)}&")"&{mark}'
-    return finish(line, ok, label, demo)
-
-
-def range_line(label: str, lower: str, upper: str, *, lang: Lang, demo: bool) -> str:
-    dash = "〜" if lang == "ja" else "–"
-    line = f'{lit("・" + label + " ")}&{level(lower)}&{lit(dash)}&{level(upper)}'
-    return finish(line, f"AND(ISNUMBER({lower}),ISNUMBER({upper}),{lower}<={upper})", label, demo)
-
-
-def pt(ref: str) -> str:
+def pt(ref: str, decimals: int = 2) -> str:
     """format_pt: signed percentage points."""
-    return f'TEXT(ROUND({ref},2),"+0.00;-0.00;+0.00")&"pt"'
+    body = _pattern(decimals, thousands=False)
+    return f'TEXT(ROUND({ref},{decimals}),"+{body};-{body};+{body}")&"pt"'
 
 
-def ratio_line(label: str, ratio: str, deviation: str, *, lang: Lang, mark: str, ok: str, demo: bool,
-               weeks: int = 26) -> str:
-    """``・label 24.66% (26週平均比+0.67pt)`` (calc.summary.ratio_line)."""
-    words = f"{weeks}週平均比" if lang == "ja" else f"vs {weeks}-week avg "
-    line = f'{lit("・" + label + " ")}&{level(ratio + "*100")}&{lit(" (" + words)}&{pt(deviation)}&")"&{mark}'
-    return finish(line, ok, label, demo)
+def month_day(day: str) -> str:
+    """calc.summary.month_day: ``12/27``."""
+    return f'MONTH({day})&"/"&DAY({day})'
+
+
+def long_date(day: str, lang: Lang) -> str:
+    """calc.summary.long_date: ``2024年12月27日`` / ``2024-12-27``."""
+    if lang == "ja":
+        return f'YEAR({day})&"年"&MONTH({day})&"月"&DAY({day})&"日"'
+    return f'TEXT({day},"yyyy-mm-dd")'
+
+
+def paren(inner: str, lang: Lang) -> str:
+    """calc.summary's brackets around a formula: ``（…）`` / `` (…)``."""
+    return f'"（"&{inner}&"）"' if lang == "ja" else f'" ("&{inner}&")"'
+
+
+def change_text(words: str, changes: list[str], lang: Lang) -> str:
+    """calc.summary.change_text: ``（前週比 +39.99、+0.67%）``; ``changes`` are formulas."""
+    sep = lit("、" if lang == "ja" else ", ")
+    return paren(lit(words + " ") + "&" + f"&{sep}&".join(changes), lang)
+
+
+def template(key: str, lang: Lang, **fields: str) -> str:
+    """A label of report.labels with its ``{field}``s filled by formulas (``note.ends``: name, day)."""
+    parts, last = [], 0
+    text = label(key, lang)
+    for found in _FIELD.finditer(text):
+        if found.start() > last:
+            parts.append(lit(text[last:found.start()]))
+        parts.append(fields[found.group(1)])
+        last = found.end()
+    if last < len(text):
+        parts.append(lit(text[last:]))
+    return "&".join(parts) if parts else '""'
+
+
+def distinct(marks: list[str]) -> str:
+    """Marks (formulas, each "" or a bracketed text) joined, a repeat of an earlier one dropped (finish_line)."""
+    out: list[str] = []
+    for i, mark in enumerate(marks):
+        if i == 0:
+            out.append(mark)
+            continue
+        same = ",".join(f"{mark}={earlier}" for earlier in marks[:i])
+        out.append(f'IF(OR({same}),"",{mark})')
+    return "&".join(out) if out else '""'
+
+
+def words(period: str, lang: Lang) -> str:
+    """calc.summary.line_words (前週比 / week)."""
+    return fmt.line_words(period, lang)
+
+
+def demo_tag(demo: bool) -> str:
+    return f"&{lit(fmt.DEMO_TAG)}" if demo else ""

@@ -21,7 +21,7 @@ from ...errors import MarketReviewError
 from ...types import Lang
 from .calc_sheet import CALC_TITLE, FIRST_ROW, CalcSheet, no_gap_close
 from .data_sheet import SeriesRef, serial
-from .lines import finish, level, lit, marks, pt
+from .lines import distinct, lit, long_date, paren
 
 INDEX_ALIAS = "SP500"
 HISTORY_POINTS = 53  # the as-of date and 52 Fridays, as report.sheets.mag7
@@ -160,24 +160,22 @@ class Mag7Block:
     # -- the figures and the line -------------------------------------------------------------------------
 
     def marks(self, lang: Lang) -> str:
-        """The estimate marks (before the first snapshot of each kind) and the member anchor's."""
-        when = self._cell("when", 0)
+        """calc.summary.mark_text of the share's marks: the estimates (before the first snapshot of each kind),
+        then the member anchor with its age: ``（時価総額は2025年1月31日時点、273日前）``."""
+        when, anchor = self._cell("when", 0), self.anchor_date()
 
         def estimate(dates: str) -> str:
             first = f"INDEX({dates},1)"
-            words = (f'"(推計: "&TEXT({first},"yyyy-mm-dd")&"から遡及)"' if lang == "ja"
-                     else f'"(estimate back from "&TEXT({first},"yyyy-mm-dd")&")"')
-            return f'IF({when}<{first},{words},"")'
+            words = (f'{lit("推計：")}&{long_date(first, lang)}&{lit("の時価総額から遡及")}' if lang == "ja"
+                     else f'{lit("estimate back from the ")}&{long_date(first, lang)}&{lit(" caps")}')
+            return f'IF({when}<{first},{paren(words, lang)},"")'
 
-        anchor = (f'"("&TEXT({self.anchor_date()},"yyyy-mm-dd")&"時点の時価総額基準)"' if lang == "ja"
-                  else f'"(caps as of "&TEXT({self.anchor_date()},"yyyy-mm-dd")&")"')
-        return f'{marks(estimate("Mag7_anchor_dates"), estimate("Mag7_index_dates"))}&" "&{anchor}'
-
-    def line(self, label: str, share: str, change: str, lang: Lang, demo: bool) -> str:
-        words = "週間" if lang == "ja" else "week "
-        line = f'{lit("・" + label + " ")}&{level(share + "*100")}&{lit(" (" + words)}&{pt(change)}&")"&' \
-               f"{self.marks(lang)}"
-        return finish(line, f"AND(ISNUMBER({share}),ISNUMBER({change}))", label, demo)
+        age = f"{when}-{anchor}"
+        old = (f'IF({age}>0,{lit("、")}&{age}&{lit("日前")},"")' if lang == "ja"
+               else f'IF({age}>0,{lit(", ")}&{age}&{lit(" days old")},"")')
+        words = (f'{lit("時価総額は")}&{long_date(anchor, lang)}&{lit("時点")}&{old}' if lang == "ja"
+                 else f'{lit("caps as of ")}&{long_date(anchor, lang)}&{old}')
+        return distinct([estimate("Mag7_anchor_dates"), estimate("Mag7_index_dates"), paren(words, lang)])
 
 
 def _position(when: str, dates: str) -> str:

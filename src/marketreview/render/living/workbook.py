@@ -12,6 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
 from copy import copy
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -23,8 +24,10 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ...calc import prices
+from ...calc import summary as fmt
 from ...engine import Engine
 from ...errors import MarketReviewError, RenderError
+from ...report import published
 from ...report.layout import STAMP_ROW, Placement, lines_rows, place
 from ...report.model import Cell, Lines, Report, Sheet, Table
 from ...report.reasons import short_reason
@@ -37,16 +40,12 @@ from .cached import ERROR
 from .calc_sheet import CALC_TITLE, CalcSheet, date_formula
 from .data_sheet import DATA_TITLE, write_data_sheet
 from .portable import check
-from .summary_lines import summary_formulas
+from .summary_lines import LineFormula, NotesBlock, body_lines, summary_formulas
 
 CLOCK_ALIAS = "SP500"
 #: Excel refuses a formula of this many characters or more (its limit is 8,192 with the "=")
 MAX_FORMULA = 8192
 FORMULA_TABLES = (*figures.PRICE_TABLES, "yields", "spread", "fed")
-#: the Summary's lines as formulas (summary_lines): off until they are written in the published form of
-#: report.published (points and percent, closes named, ※ footnotes); meanwhile every line is the build's text
-#: behind the as-of guard, so another AsOf shows #N/A, never a line of another form
-LINE_FORMULAS = False
 #: sheets whose tables do not depend on the as-of date
 UNGUARDED_SHEETS = ("sources",)
 AS_OF_ROW, AS_OF_COLUMN = 4, 2
@@ -239,11 +238,44 @@ def _table(book: _Book, sheet: Sheet, placement: Placement, table: Table, calc: 
                     book.put(sheet, r, placement.column + offset, *guarded)
 
 
-def _lines(book: _Book, sheet: Sheet, placement: Placement, block: Lines, formulas: list[str | None]) -> None:
-    for row, line, formula in zip(lines_rows(placement), block.lines, formulas, strict=True):
-        if formula is None:
-            formula = f"IF(AsOf_end={date_formula(book.report.as_of)},{line_formulas.lit(line)},NA())"
+def _lines(book: _Book, sheet: Sheet, placement: Placement, block: Lines) -> None:
+    """A block of lines no formula computes: the build's text behind the as-of guard."""
+    for row, line in zip(lines_rows(placement), block.lines, strict=True):
+        formula = f"IF(AsOf_end={date_formula(book.report.as_of)},{line_formulas.lit(line)},NA())"
         book.put(sheet, row, placement.column, formula, line)
+
+
+def pad_summary(report: Report) -> Report:
+    """``report`` with room below each Summary block for as many footnotes as it has lines (another AsOf may
+    give more than the build's date)."""
+    sheets = []
+    for sheet in report.sheets:
+        if sheet.key == "summary":
+            blocks = tuple(replace(b, lines=b.lines + ("",) * (2 * len(body_lines(b)) - len(b.lines)))
+                           if isinstance(b, Lines) else b for b in sheet.blocks)
+            sheet = replace(sheet, blocks=blocks)
+        sheets.append(sheet)
+    return replace(report, sheets=tuple(sheets))
+
+
+def _summary_lines(book: _Book, sheet: Sheet, placement: Placement, formulas: list[LineFormula | None],
+                   index: int) -> tuple[NotesBlock, list[str]] | None:
+    """A Summary block as formulas (each line, then its footnote slots), or, when a line has no formula, the
+    whole block behind the as-of guard (a footnote's number depends on every line before it)."""
+    block = placement.block
+    assert isinstance(block, Lines)
+    if any(f is None for f in formulas):
+        _lines(book, sheet, placement, block)
+        return None
+    lines = body_lines(block)
+    notes = NotesBlock(index, len(lines))
+    rows = list(lines_rows(placement))
+    for i, (formula, line) in enumerate(zip(formulas, lines, strict=True)):
+        assert formula is not None
+        book.put(sheet, rows[i], placement.column, formula.text(notes.number(i)), line)
+    for j, row in enumerate(rows[len(lines):], start=1):
+        book.put(sheet, row, placement.column, notes.slot(j), block.lines[len(lines) + j - 1])
+    return notes, [f.note for f in formulas if f is not None]
 
 
 def _stamp(book: _Book, sheet: Sheet) -> None:
@@ -297,6 +329,7 @@ def render_living(report: Report, engine: Engine
                   ) -> tuple[Any, dict[str, dict[str, object]], dict[str, tuple[str, str]]]:
     """The living workbook, the cached value of each formula cell (sheet title → cell → value) and the rows the
     writer adds to the saved sheets' XML (sheet title → (rows, last cell): the data, the Calc rows)."""
+    report = pad_summary(report)
     wb = render_workbook(report, printed=False)  # the layout place() gives: every table where it is
     book = _Book(report, wb, engine)
     aliases = [i.alias for g in ("us_indices", "mag7", "rates", "japan", "topix17", "fx")
@@ -311,22 +344,23 @@ def render_living(report: Report, engine: Engine
     by_ticker = _ticker_aliases(engine, list(data.series))
     registry = _registry(report, book, by_ticker)
     ranks = _ranking(report, engine, calc, registry, by_ticker)
+    notes: list[tuple[NotesBlock, list[str]] | None] = []
     for sheet in report.sheets:
         placements = place(sheet)
         for placement in placements:
             if isinstance(placement.block, Table):
                 _table(book, sheet, placement, placement.block, calc, block, shares, bool(yields), by_ticker,
                        registry)
-        if sheet.key == "summary" and LINE_FORMULAS:
-            for placement in placements:
+        if sheet.key == "summary":
+            for index, placement in enumerate(placements):
                 assert isinstance(placement.block, Lines)
                 lang = report.lang if placement.block.key == "lines" else ("en" if report.lang == "ja" else "ja")
-                _lines(book, sheet, placement, placement.block,
-                       summary_formulas(report, engine, calc, registry, placement.block, lang, shares, ranks))
+                formulas = summary_formulas(report, engine, calc, registry, placement.block, lang, shares, ranks)
+                notes.append(_summary_lines(book, sheet, placement, formulas, index))
         elif sheet.key not in UNGUARDED_SHEETS:
             for placement in placements:
                 if isinstance(placement.block, Lines):
-                    _lines(book, sheet, placement, placement.block, [None] * len(placement.block.lines))
+                    _lines(book, sheet, placement, placement.block)
         _stamp(book, sheet)
         _header_year(book, sheet, placements)
     _as_of_cell(book, data.first_as_of, data.last_as_of)
@@ -336,6 +370,9 @@ def render_living(report: Report, engine: Engine
         ranks.write(ws, calc, report.demo)
     if shares.enabled:
         shares.write(ws, calc)
+    for pending in notes:
+        if pending is not None:
+            pending[0].write(ws, pending[1])
     rows = {DATA_TITLE: (data.rows_xml(), data.last_cell), CALC_TITLE: calc.rows_xml()}
     return wb, dict(book.cached), rows
 
@@ -347,7 +384,7 @@ def _ranking(report: Report, engine: Engine, calc: CalcSheet, registry: dict[tup
     if table is None or not table.rows:
         return None
     names = {engine.ticker(i.alias): (i.short("ja"), i.short("en")) for i in engine.symbols.in_group("topix17")}
-    sectors = []
+    sectors, series = [], []
     for row in table.rows:
         alias = _row_alias(table, row, by_ticker)
         w1 = registry.get(("sectors", alias, "w1")) if alias is not None else None
@@ -357,7 +394,10 @@ def _ranking(report: Report, engine: Engine, calc: CalcSheet, registry: dict[tup
         fallback = str(row[table.column_index("name")].value)
         ja, en = names.get(ticker, (fallback, fallback))
         sectors.append((alias, w1, ja, en))
-    return ranking.RankingBlock(sectors)
+        marks = published.series_marks(row[table.column_index("name")])
+        series.append(("".join(dict.fromkeys(fmt.mark_text(m, "ja") for m in marks)),
+                       "".join(dict.fromkeys(fmt.mark_text(m, "en") for m in marks))))
+    return ranking.RankingBlock(sectors, series)
 
 
 def _header_year(book: _Book, sheet: Sheet, placements: list[Placement]) -> None:
