@@ -41,6 +41,9 @@ KINDS: dict[str, tuple[str, str | None]] = {
 }
 
 
+_CLOSE_WORDS: tuple[tuple[Lang, str], ...] = (("ja", "終値"), ("en", " close"))
+
+
 def date_formula(day: dt.date) -> str:
     return f"DATE({day.year},{day.month},{day.day})"
 
@@ -137,8 +140,11 @@ class CalcSheet:
             open_days = (f'COUNTIFS({cal},">"&C{r},{cal},"<="&C{e})>=1' if cal is not None
                          else f"NETWORKDAYS(C{r}+1,C{e})>=2")
             cells.append(f"=AND(E{e}<=C{r},C{r}<C{e},{open_days})")
-        named = [f'=IF(AND(ISNUMBER(G{r}),G{r}>0),{lines.paren(lines.month_day(f"E{r}") + "&" + lit(word), lang)},"")'
-                 for lang, word in (("ja", "終値"), ("en", " close"))] if cal is not None else ['=""', '=""']
+        named = ['=""', '=""']
+        if cal is not None:  # calc.summary.mark_text at a close: the close used, when older than asked for
+            day = lines.month_day(f"E{r}")
+            named = [f'=IF(AND(ISNUMBER(G{r}),G{r}>0),{lines.paren(day + "&" + lit(word), lang)},"")'
+                     for lang, word in _CLOSE_WORDS]
         at_end = f"D{r}=COUNT({ref.dates})"
         cells += [*named, f'=IF(NOT(ISNUMBER(D{r})),"s",IF(G{r}>{limit},IF({at_end},"e","g"),""))',
                   f'=IF(NOT(ISNUMBER(D{r})),INDEX({ref.dates},1),IF({at_end},E{r},C{r}))']
