@@ -295,8 +295,9 @@ def body_lines(block: Lines) -> tuple[str, ...]:
     return tuple(line for line in block.lines if line and not line.startswith("※"))
 
 
-#: the Calc columns of the footnote blocks (right of the other Calc blocks, which reach column AZ)
-NOTES_COLUMN = 60
+#: the Calc columns of the footnote blocks: BR–BU and BW–BZ, right of the other Calc blocks (the ranking ends at
+#: BE, the seed tables of render/living/tables use BJ–BM)
+NOTES_COLUMN = 70
 _NOTES_WIDTH = 5
 
 
