@@ -21,7 +21,8 @@ from ... import calendars
 from ...engine import Engine
 from ...errors import MarketReviewError, RenderError
 
-DATA_TITLE = "Data"
+#: not "Data": the value build's own data sheet (histories, printed layout) is called that in English builds
+DATA_TITLE = "_data"
 HEADER_ROWS = 2
 _EPOCH = dt.date(1899, 12, 30)
 _NAME_OK = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
