@@ -128,7 +128,8 @@ def write_data_sheet(wb: Any, engine: Engine, aliases: list[str], clock_alias: s
         if calendar:
             wanted_calendars.setdefault(calendar, None)
     if clock_alias not in refs:
-        raise RenderError("living workbook", f"the clock series {clock_alias} has no data")
+        raise RenderError("living workbook", f"the source has no closes of {clock_alias}, whose sessions date AsOf "
+                          "and its allowed range: build with --values for a value-only file")
     since = min(first_dates)
     for calendar in wanted_calendars:
         days = calendars.sessions(calendar, since, last_as_of)
