@@ -308,7 +308,8 @@ def render_living(report: Report, engine: Engine
     placed = printed_placements(report, list(book.titles.values()))
     clash = {DATA_TITLE.casefold(), CALC_TITLE.casefold()} & {t.casefold() for t in wb.sheetnames}
     if clash:
-        raise RenderError("living workbook", f"a sheet of the report is titled like its hidden sheets {sorted(clash)}")
+        raise RenderError("living workbook", f"the value build already has a sheet titled like a hidden one "
+                          f"{sorted(clash)}")
     aliases = [i.alias for g in ("us_indices", "mag7", "rates", "japan", "topix17", "fx")
                for i in engine.symbols.in_group(g)] + [CLOCK_ALIAS]
     shares = mag7.Mag7Block(engine)
