@@ -99,9 +99,9 @@ def recalculated(built: dict[str, Path], tmp_path_factory: pytest.TempPathFactor
 def expected(engine: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[dt.date | str, Path]:
     root = tmp_path_factory.mktemp("living-values")
     out: dict[dt.date | str, Path] = {
-        day: write_xlsx(build_report(engine, day, "ja", fetch=False), root / f"{day}.xlsx", printed=False)
+        day: write_xlsx(build_report(engine, day, "ja", fetch=False), root / f"{day}.xlsx")
         for day in (BUILD, *VARIANTS.values())}
-    out["en"] = write_xlsx(build_report(engine, BUILD, "en", fetch=False), root / "en.xlsx", printed=False)
+    out["en"] = write_xlsx(build_report(engine, BUILD, "en", fetch=False), root / "en.xlsx")
     return out
 
 
@@ -110,7 +110,7 @@ def _cells(path: Path, *, data_only: bool) -> dict[str, dict[str, Any]]:
     wb = load_workbook(path, data_only=data_only, read_only=True)
     out = {ws.title: {c.coordinate: c.value for row in ws.iter_rows() for c in row
                       if getattr(c, "coordinate", None) is not None}
-           for ws in wb.worksheets if ws.title != "Data"}
+           for ws in wb.worksheets if ws.title != "_data"}
     wb.close()
     return out
 
@@ -265,7 +265,7 @@ def test_out_of_range_as_of_is_an_error(built: dict[str, Path], recalculated: di
     formulas, values = _formulas(built["build"]), _values(recalculated["out_of_range"])
     first = next(iter(formulas))
     assert "2020-01-02" in values[first]["C4"] and values[first]["C4"].startswith("#N/A")
-    figures = [(t, c) for t, cells in formulas.items() if t not in ("Data", "Calc") for c, f in cells.items()
+    figures = [(t, c) for t, cells in formulas.items() if t not in ("_data", "Calc") for c, f in cells.items()
                if not f.startswith(("=IF(AsOf_ok", "=IF(AsOf_end=DATE(")) and "AsOf" not in f[:20]]
     numbers = [(t, c, values[t][c]) for t, c in figures if isinstance(values[t][c], int | float)]
     assert figures and not numbers
@@ -297,22 +297,22 @@ def test_build_living_from_the_command_line(tmp_path: Path) -> None:
                      "--out", str(out)])
     assert code == 0
     wb = load_workbook(out)
-    assert "AsOf" in wb.defined_names and "Data" in wb.sheetnames
+    assert "AsOf" in wb.defined_names and "_data" in wb.sheetnames
     first = wb.worksheets[0]
     assert isinstance(first["F7"].value, str) and first["F7"].value.startswith("=IF(Calc!")  # a weekly return
     values = load_workbook(out, data_only=True)
     summary = [v for row in values["Summary"].iter_rows(values_only=True) for v in row if isinstance(v, str)]
     assert any(line.endswith("[DEMO (synthetic)]") and "→" in line for line in summary)
-    plain = tmp_path / "values.xlsx"  # --values (the default) keeps the value-only file
+    plain = tmp_path / "values.xlsx"  # --values keeps the value-only file
     assert cli.main(["build", "--values", "--source", "demo", "--cache", str(tmp_path / "c.sqlite"),
                      "--out", str(plain)]) == 0
     values_book = load_workbook(plain)
-    assert "AsOf" not in values_book.defined_names and "Data" not in values_book.sheetnames
+    assert "AsOf" not in values_book.defined_names and "_data" not in values_book.sheetnames
 
 
 def test_data_sheet_hidden_protected_and_named(built: dict[str, Path]) -> None:
     wb = load_workbook(built["cached"])
-    assert wb["Data"].sheet_state == "hidden" and wb["Data"].protection.sheet
+    assert wb["_data"].sheet_state == "hidden" and wb["_data"].protection.sheet
     assert wb["Calc"].sheet_state == "hidden"
     for name in ("AsOf", "SP500_close", "SP500_dates", "XNYS_sessions", "XTKS_sessions"):
         assert name in wb.defined_names, name

@@ -163,7 +163,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise RenderError(str(out), f"cannot create the folder {out.parent}: {exc.strerror or exc}") from exc
-    if getattr(args, "living", False):
+    if not getattr(args, "values", False):  # the living workbook is the default (--living says so too)
         path, report = _write_living(args, out)
     else:
         report = _report(args)
@@ -177,15 +177,20 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def _write_living(args: argparse.Namespace, out: Path) -> tuple[Path, Report]:
-    """``build --living``: the workbook whose figures are formulas over its own data sheet (render/living)."""
+    """``build`` (``--living``): the workbook whose figures are formulas over its own data sheet (render/living).
+    What its formulas cannot follow is refused, never built as values under the living name."""
     from .calc.periods import parse_date
     from .render.living import write_living
     from .report.build import build_report
 
+    if args.ytd_basis != "asof":  # the YTD formulas count from AsOf's own year start
+        raise BadArgumentError("--ytd-basis", args.ytd_basis, "the living workbook's year-to-date figures end at "
+                               "AsOf; add --values for a value-only file with --ytd-basis us-close")
     engine = _engine(args)
     as_of = parse_date(args.asof, "asof") if args.asof else None
+    # the previous years' block is not a formula: another AsOf shows #N/A there, whatever its dating
     report = build_report(engine, as_of, args.lang, progress=_progress(),
-                          macro_list=getattr(args, "macro_list", None))
+                          macro_list=getattr(args, "macro_list", None), year_dating=args.year_dating.replace("-", "_"))
     return write_living(report, engine, out), report
 
 
@@ -407,8 +412,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--macro-list", type=Path, help="CSV list of the Macro sheet's series (default: data/macro.csv)")
     kind = p.add_mutually_exclusive_group()
     kind.add_argument("--living", action="store_true",
-                      help="figures as formulas over the file's own data: change AsOf on the first sheet")
-    kind.add_argument("--values", action="store_true", help="values only (the default)")
+                      help="figures as formulas over the file's own data: change AsOf on the first sheet (the "
+                           "default)")
+    kind.add_argument("--values", action="store_true", help="values only, no formulas")
     _add_year_options(p)
     p.set_defaults(run=cmd_build)
 

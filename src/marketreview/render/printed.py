@@ -39,6 +39,7 @@ from .xlsx import (
     _put_text,
     _set_widths,
     _shown_width,
+    _titles,
     _write_table,
     sheet_title,
     write_blocks,
@@ -103,24 +104,44 @@ def render_printed(report: Report, wb: Workbook | None, titles: list[str]) -> Wo
     book: Any = Workbook()
     book.remove(book.active)
     _name_fonts(book)
-    splits = {sheet.key: layout.split_for_print(sheet) for sheet in report.sheets}
-    owners = [(sheet.key, t) for sheet in report.sheets for t in splits[sheet.key][1]]
+    placed = printed_placements(report, titles)
     titled = {sheet.key: sheet.title for sheet in report.sheets}
-    data_placements = layout.place_across([replace(t, title=f"{titled[key]}: {t.title}") for key, t in owners])
+    # the data sheet's tables are titled by their sheet too ("Rates: Daily yields")
+    owners = [(sheet.key, layout.Placement(replace(p.block, title=f"{titled[sheet.key]}: {p.block.title}"),
+                                           p.row, p.column))
+              for sheet, title in zip(report.sheets, titles, strict=True)
+              for on, p in placed[sheet.key] if on != title]
     data_ws = book.create_sheet(_data_title(report, titles)) if owners else None
     if data_ws is not None:
-        _render_data(data_ws, report, data_placements)
+        _render_data(data_ws, report, [p for _, p in owners])
     for sheet, title in zip(report.sheets, titles, strict=True):
         ws = book.create_sheet(title)
-        elsewhere = {t.key: (data_ws, p) for (key, t), p in zip(owners, data_placements, strict=True)
-                     if key == sheet.key}
-        _render_sheet(ws, report, sheet, splits[sheet.key][0], elsewhere)
+        elsewhere = {p.block.key: (data_ws, p) for key, p in owners if key == sheet.key}
+        _render_sheet(ws, report, sheet, [p for on, p in placed[sheet.key] if on == title], elsewhere)
     if data_ws is not None:
         book.move_sheet(data_ws, offset=len(book.sheetnames) - 1 - book.index(data_ws))
     book.active = 0
     for index, ws in enumerate(book.worksheets):
         ws.sheet_view.tabSelected = index == 0
     return book
+
+
+def printed_placements(report: Report, titles: list[str] | None = None
+                       ) -> dict[str, list[tuple[str, layout.Placement]]]:
+    """Where :func:`render_printed` puts each block of each report sheet (``titles``: the sheets' worksheet
+    titles, by default :func:`~marketreview.render.xlsx.sheet_title`'s): sheet key → (worksheet title,
+    placement), the blocks kept on the sheet first, then the tables moved to the data sheet (whose title there
+    is prefixed by the sheet's)."""
+    titles = _titles(report) if titles is None else titles
+    splits = {sheet.key: layout.split_for_print(sheet) for sheet in report.sheets}
+    moved = [(sheet.key, t) for sheet in report.sheets for t in splits[sheet.key][1]]
+    out = {sheet.key: [(title, p) for p in layout.place_printed(splits[sheet.key][0])]
+           for sheet, title in zip(report.sheets, titles, strict=True)}
+    if moved:
+        data_title = _data_title(report, titles)
+        for (key, _), p in zip(moved, layout.place_across([t for _, t in moved]), strict=True):
+            out[key].append((data_title, p))
+    return out
 
 
 def _render_data(ws: Any, report: Report, placements: list[layout.Placement]) -> None:
@@ -143,9 +164,8 @@ def _render_data(ws: Any, report: Report, placements: list[layout.Placement]) ->
     ws.print_area = f"{get_column_letter(last + 2)}{layout.TITLE_ROW}"
 
 
-def _render_sheet(ws: Any, report: Report, sheet: Sheet, kept: tuple[Table | Lines, ...],
+def _render_sheet(ws: Any, report: Report, sheet: Sheet, placements: list[layout.Placement],
                   elsewhere: dict[str, tuple[Any, layout.Placement]]) -> None:
-    placements = layout.place_printed(kept)
     write_blocks(ws, report, sheet, placements)
     last_table_column = _set_print_widths(ws, placements, report.lang, charts=bool(sheet.charts))
     chart_column, chart_row = add_charts(ws, sheet, placements, elsewhere=elsewhere, fit_page=True)

@@ -21,7 +21,8 @@ from ... import calendars
 from ...engine import Engine
 from ...errors import MarketReviewError, RenderError
 
-DATA_TITLE = "Data"
+#: not "Data": the value build's own data sheet (histories, printed layout) is called that in English builds
+DATA_TITLE = "_data"
 HEADER_ROWS = 2
 _EPOCH = dt.date(1899, 12, 30)
 _NAME_OK = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -127,7 +128,8 @@ def write_data_sheet(wb: Any, engine: Engine, aliases: list[str], clock_alias: s
         if calendar:
             wanted_calendars.setdefault(calendar, None)
     if clock_alias not in refs:
-        raise RenderError("living workbook", f"the clock series {clock_alias} has no data")
+        raise RenderError("living workbook", f"the source has no closes of {clock_alias}, whose sessions date AsOf "
+                          "and its allowed range: build with --values for a value-only file")
     since = min(first_dates)
     for calendar in wanted_calendars:
         days = calendars.sessions(calendar, since, last_as_of)

@@ -28,11 +28,12 @@ from ...calc import summary as fmt
 from ...engine import Engine
 from ...errors import MarketReviewError, RenderError
 from ...report import published
-from ...report.layout import STAMP_ROW, Placement, lines_rows, place
+from ...report.layout import STAMP_ROW, Placement, lines_rows
 from ...report.model import Cell, Lines, Report, Sheet, Table
 from ...report.reasons import short_reason
 from ...report.sheets import RELATIVE_PAIRS
 from .. import styles
+from ..printed import printed_placements
 from ..xlsx import render_workbook, sheet_title
 from . import figures, mag7, ranking, relative, yield_history
 from . import lines as line_formulas
@@ -69,8 +70,11 @@ class _Book:
         self.titles = {sheet.key: sheet_title(sheet.title) for sheet in report.sheets}
         self.formula_cells: dict[str, set[str]] = defaultdict(set)
 
-    def put(self, sheet: Sheet, row: int, column: int, formula: str, value: object) -> Any:
-        title = self.titles[sheet.key]
+    def put(self, sheet: Sheet, row: int, column: int, formula: str, value: object, *,
+            title: str | None = None) -> Any:
+        """Write ``formula`` at (row, column) of ``sheet``'s worksheet, or of the worksheet ``title`` that holds
+        one of its tables (the printed layout's data sheet)."""
+        title = self.titles[sheet.key] if title is None else title
         cell = self.wb[title].cell(row=row, column=column)
         where = f"sheet {sheet.key} cell {cell.coordinate}"
         if len(formula) >= MAX_FORMULA:
@@ -157,11 +161,12 @@ def _row_alias(table: Table, row: tuple[Cell, ...], by_ticker: dict[str, str]) -
     return by_ticker.get(ticker) if isinstance(ticker, str) else None
 
 
-def _registry(report: Report, book: _Book, by_ticker: dict[str, str]) -> dict[tuple[str, str, str], str]:
+def _registry(report: Report, book: _Book, by_ticker: dict[str, str],
+              placed: dict[str, list[tuple[str, Placement]]]) -> dict[tuple[str, str, str], str]:
     """(table, alias, column) → the absolute reference of every cell of the formula tables."""
     out: dict[tuple[str, str, str], str] = {}
     for sheet in report.sheets:
-        for placement in place(sheet):
+        for title, placement in placed[sheet.key]:
             table = placement.block
             if not isinstance(table, Table) or table.key not in (*FORMULA_TABLES, "pairs", "share"):
                 continue
@@ -169,7 +174,7 @@ def _registry(report: Report, book: _Book, by_ticker: dict[str, str]) -> dict[tu
                 pair = _pair_of(table, index, book.engine) if table.key == "pairs" else None
                 alias = pair[0] if pair is not None else _row_alias(table, row, by_ticker) or table.key
                 for offset, column in enumerate(table.columns):
-                    out[(table.key, alias, column.key)] = _ref(book.titles[sheet.key], r, placement.column + offset)
+                    out[(table.key, alias, column.key)] = _ref(title, r, placement.column + offset)
     return out
 
 
@@ -199,7 +204,7 @@ def _warning_fill(cell: Any, marks: list[str]) -> None:
 
 def _table(book: _Book, sheet: Sheet, placement: Placement, table: Table, calc: CalcSheet,
            block: relative.WeeklyBlock, shares: mag7.Mag7Block, yields_ok: bool, by_ticker: dict[str, str],
-           registry: dict[tuple[str, str, str], str]) -> None:
+           registry: dict[tuple[str, str, str], str], title: str | None = None) -> None:
     lang, guard = book.report.lang, sheet.key not in UNGUARDED_SHEETS
 
     def find(key: str, alias: str, column: str) -> str | None:
@@ -227,7 +232,7 @@ def _table(book: _Book, sheet: Sheet, placement: Placement, table: Table, calc: 
             elif table.key == "share_history":
                 formula = mag7.history_cell(shares, column.key, index)
             if formula is not None:
-                cell = book.put(sheet, r, placement.column + offset, formula, _cached(item))
+                cell = book.put(sheet, r, placement.column + offset, formula, _cached(item), title=title)
                 fmt = item.fmt or column.fmt
                 _style_formula_cell(cell, item, styles.NUMBER_FORMATS[fmt], lang, book.report.as_of)
                 if table.key in figures.PRICE_TABLES and alias is not None:
@@ -235,7 +240,7 @@ def _table(book: _Book, sheet: Sheet, placement: Placement, table: Table, calc: 
             elif guard and (column.fmt != "text" or item.error is not None):
                 guarded = _guarded(book, item, lang)
                 if guarded is not None:
-                    book.put(sheet, r, placement.column + offset, *guarded)
+                    book.put(sheet, r, placement.column + offset, *guarded, title=title)
 
 
 def _lines(book: _Book, sheet: Sheet, placement: Placement, block: Lines) -> None:
@@ -278,8 +283,9 @@ def _summary_lines(book: _Book, sheet: Sheet, placement: Placement, formulas: li
     return notes, [f.note for f in formulas if f is not None]
 
 
-def _stamp(book: _Book, sheet: Sheet) -> None:
-    ws = book.wb[book.titles[sheet.key]]
+def _stamp(book: _Book, sheet: Sheet, title: str | None = None) -> None:
+    """The stamp's as-of date follows AsOf (on ``title``: another worksheet's stamp, the data sheet's)."""
+    ws = book.wb[book.titles[sheet.key] if title is None else title]
     cell = ws.cell(row=STAMP_ROW, column=1)
     text = cell.value if isinstance(cell.value, str) else ""
     iso = book.report.as_of.isoformat()
@@ -288,7 +294,7 @@ def _stamp(book: _Book, sheet: Sheet) -> None:
     before, after = text.split(iso, 1)
     formula = f'{line_formulas.lit(before)}&TEXT(AsOf,"yyyy-mm-dd")&{line_formulas.lit(after)}'
     font = copy(cell.font)
-    book.put(sheet, STAMP_ROW, 1, formula, text)
+    book.put(sheet, STAMP_ROW, 1, formula, text, title=title)
     cell.font = font
 
 
@@ -330,8 +336,13 @@ def render_living(report: Report, engine: Engine
     """The living workbook, the cached value of each formula cell (sheet title → cell → value) and the rows the
     writer adds to the saved sheets' XML (sheet title → (rows, last cell): the data, the Calc rows)."""
     report = pad_summary(report)
-    wb = render_workbook(report, printed=False)  # the layout place() gives: every table where it is
+    wb = render_workbook(report, printed=True)  # the value build: one page a sheet, histories on its data sheet
     book = _Book(report, wb, engine)
+    placed = printed_placements(report, list(book.titles.values()))
+    clash = {DATA_TITLE.casefold(), CALC_TITLE.casefold()} & {t.casefold() for t in wb.sheetnames}
+    if clash:
+        raise RenderError("living workbook", f"the value build already has a sheet titled like a hidden one "
+                          f"{sorted(clash)}")
     aliases = [i.alias for g in ("us_indices", "mag7", "rates", "japan", "topix17", "fx")
                for i in engine.symbols.in_group(g)] + [CLOCK_ALIAS]
     shares = mag7.Mag7Block(engine)
@@ -342,15 +353,15 @@ def render_living(report: Report, engine: Engine
     calc = CalcSheet(data.series)
     block = relative.WeeklyBlock(data.series, relative.mixed_basis(engine))
     by_ticker = _ticker_aliases(engine, list(data.series))
-    registry = _registry(report, book, by_ticker)
+    registry = _registry(report, book, by_ticker, placed)
     ranks = _ranking(report, engine, calc, registry, by_ticker)
     notes: list[tuple[NotesBlock, list[str]] | None] = []
     for sheet in report.sheets:
-        placements = place(sheet)
-        for placement in placements:
+        placements = [p for title, p in placed[sheet.key] if title == book.titles[sheet.key]]
+        for title, placement in placed[sheet.key]:
             if isinstance(placement.block, Table):
                 _table(book, sheet, placement, placement.block, calc, block, shares, bool(yields), by_ticker,
-                       registry)
+                       registry, title)
         if sheet.key == "summary":
             for index, placement in enumerate(placements):
                 assert isinstance(placement.block, Lines)
@@ -363,6 +374,8 @@ def render_living(report: Report, engine: Engine
                     _lines(book, sheet, placement, placement.block)
         _stamp(book, sheet)
         _header_year(book, sheet, placements)
+    for title in {t for items in placed.values() for t, _ in items} - set(book.titles.values()):
+        _stamp(book, report.sheets[0], title)  # the data sheet's
     _as_of_cell(book, data.first_as_of, data.last_as_of)
     ws = calc.write(wb, data.first_as_of, data.last_as_of)
     block.write(ws)

@@ -20,10 +20,11 @@ def write_living(report: Report, engine: Engine, path: str | os.PathLike[str], *
     prove a spreadsheet program computed them)."""
     if Path(path).suffix.lower() != ".xlsx":
         raise RenderError(str(path), "a built review is a macro-free workbook: name it .xlsx")
-    book, values, rows = render_living(report, engine)
-    titles = list(book.sheetnames)
+    titles: list[str] = []
 
-    def writer(temp: Path) -> None:
+    def writer(temp: Path) -> None:  # rendering too: any failure is a RenderError naming path, the file kept
+        book, values, rows = render_living(report, engine)
+        titles.extend(book.sheetnames)
         book.save(temp)
         fill_cached(temp, values if cached else {}, rows)
 
