@@ -19,14 +19,16 @@ from typing import Any
 import pytest
 from living_soffice import SOFFICE, recalc, serial, set_number
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from marketreview.app import open_engine
 from marketreview.render.living import write_living
 from marketreview.render.living.cached import ERROR, fill_sheet_xml, sheet_parts
 from marketreview.render.living.workbook import pad_summary
-from marketreview.render.xlsx import sheet_title, write_xlsx
+from marketreview.render.printed import printed_placements
+from marketreview.render.xlsx import write_xlsx
 from marketreview.report.build import build_report
-from marketreview.report.layout import lines_rows, place
+from marketreview.report.layout import lines_rows
 
 BUILD = dt.date(2025, 10, 31)
 VARIANTS = {
@@ -148,8 +150,11 @@ def _same(actual: Any, wanted: Any) -> bool:
 def _line_cells(report: Any) -> dict[str, list[list[str]]]:
     """Sheet title → the cells of each block of the Summary's lines (and the room for their footnotes) in the
     living file: their rows differ from a value build's, whose footnotes take only the rows they need."""
-    sheet = next(s for s in pad_summary(report).sheets if s.key == "summary")
-    return {sheet_title(sheet.title): [[f"A{row}" for row in lines_rows(p)] for p in place(sheet)]}
+    placed = printed_placements(pad_summary(report))["summary"]
+    out: dict[str, list[list[str]]] = {}
+    for title, p in placed:
+        out.setdefault(title, []).append([f"{get_column_letter(p.column)}{row}" for row in lines_rows(p)])
+    return out
 
 
 def _lines_of(values: dict[str, dict[str, Any]], cells: dict[str, list[list[str]]]) -> list[list[str]]:
