@@ -31,7 +31,7 @@ from ...report.reasons import short_reason
 from ...report.sheets import RELATIVE_PAIRS
 from .. import styles
 from ..xlsx import render_workbook, sheet_title
-from . import figures, mag7, ranking, relative, yield_history
+from . import figures, mag7, ranking, relative, tables, yield_history
 from . import lines as line_formulas
 from .cached import ERROR
 from .calc_sheet import CALC_TITLE, CalcSheet, date_formula
@@ -200,7 +200,7 @@ def _warning_fill(cell: Any, marks: list[str]) -> None:
 
 def _table(book: _Book, sheet: Sheet, placement: Placement, table: Table, calc: CalcSheet,
            block: relative.WeeklyBlock, shares: mag7.Mag7Block, yields_ok: bool, by_ticker: dict[str, str],
-           registry: dict[tuple[str, str, str], str]) -> None:
+           registry: dict[tuple[str, str, str], str], extra: tables.TableBlock | None = None) -> None:
     lang, guard = book.report.lang, sheet.key not in UNGUARDED_SHEETS
 
     def find(key: str, alias: str, column: str) -> str | None:
@@ -227,6 +227,8 @@ def _table(book: _Book, sheet: Sheet, placement: Placement, table: Table, calc: 
                 formula = mag7.share_cell(shares, column.key, here)
             elif table.key == "share_history":
                 formula = mag7.history_cell(shares, column.key, index)
+            elif table.key in tables.TABLES and extra is not None:
+                formula = extra.cell(table, index, column.key)
             if formula is not None:
                 cell = book.put(sheet, r, placement.column + offset, formula, _cached(item))
                 fmt = item.fmt or column.fmt
@@ -311,12 +313,13 @@ def render_living(report: Report, engine: Engine
     by_ticker = _ticker_aliases(engine, list(data.series))
     registry = _registry(report, book, by_ticker)
     ranks = _ranking(report, engine, calc, registry, by_ticker)
+    extra = tables.TableBlock(report, engine, calc)
     for sheet in report.sheets:
         placements = place(sheet)
         for placement in placements:
             if isinstance(placement.block, Table):
                 _table(book, sheet, placement, placement.block, calc, block, shares, bool(yields), by_ticker,
-                       registry)
+                       registry, extra)
         if sheet.key == "summary" and LINE_FORMULAS:
             for placement in placements:
                 assert isinstance(placement.block, Lines)
@@ -325,13 +328,18 @@ def render_living(report: Report, engine: Engine
                        summary_formulas(report, engine, calc, registry, placement.block, lang, shares, ranks))
         elif sheet.key not in UNGUARDED_SHEETS:
             for placement in placements:
-                if isinstance(placement.block, Lines):
+                if isinstance(placement.block, Lines) and placement.block.key == tables.ANCHOR_LINES:
+                    anchors = extra.anchor_lines(placement.block)
+                    if anchors is not None:  # else the same on every date: the build's plain text
+                        _lines(book, sheet, placement, placement.block, anchors)
+                elif isinstance(placement.block, Lines):
                     _lines(book, sheet, placement, placement.block, [None] * len(placement.block.lines))
         _stamp(book, sheet)
         _header_year(book, sheet, placements)
     _as_of_cell(book, data.first_as_of, data.last_as_of)
     ws = calc.write(wb, data.first_as_of, data.last_as_of)
     block.write(ws)
+    extra.write(ws)
     if ranks is not None:
         ranks.write(ws, calc, report.demo)
     if shares.enabled:
