@@ -307,13 +307,14 @@ def _engine_cells(report: Report, path: Path, keys: set[str]) -> dict[str, dict[
 def test_settings_the_general_comparison_never_builds(key: str, engines: dict[str, Any], built: dict[str, Path],
                                                       recalculated: dict[str, Path],
                                                       tmp_path: Path) -> None:
-    """Every cell of the seed tables, the pairs and their history and the anchor notes equals the engine's
-    value build made with the same settings for the same date (first-session dating and the US-close basis;
-    RSP as a price)."""
+    """Every cell of the seed tables, the US price and yield tables (their YTD on the US-close basis), the pairs
+    and their history and the anchor notes equals the engine's value build made with the same settings for the
+    same date (first-session dating and the US-close basis; RSP as a price)."""
     build, day = CASES[key]
     wanted_report = _report(engines, build, day)
     wanted = _engine_cells(wanted_report, write_xlsx(wanted_report, tmp_path / "v.xlsx", printed=False),
-                           {"prev_years", "members", "yield_range", "pairs", "ratio_history"})
+                           {"prev_years", "members", "yield_range", "pairs", "ratio_history", "indices", "stocks",
+                            "yields"})
     got = _values(recalculated[key])
     bad = []
     for title, cells in wanted.items():

@@ -42,6 +42,8 @@ FIRST_COLUMN = 62  # BJ
 #: the as-of date of the US-close basis: the last US session strictly before AsOf (calc.years.us_close_before)
 US_END = "usend"
 US_YTD = "usytd"
+#: the US tables whose year to date follows the report's YTD basis (report.sheets), and that column
+US_YTD_TABLES = {"indices": "ytd", "stocks": "ytd", "yields": "ytd_bp"}
 #: the first date of the Mag7 history (report.sheets._week_ends: the 52nd Friday before AsOf's week)
 HISTORY_START = "AsOf_W1-2-7*51"
 
@@ -53,10 +55,11 @@ def _detect_dating(report: Report, table: Table) -> years_calc.YearDating | None
     return None
 
 
-def _detect_basis(report: Report, table: Table) -> years_calc.YtdBasis:
-    """The members table's YTD header is the plain label unless the report was built on the US-close basis."""
-    header = table.columns[table.column_index("ytd")].header
-    return "asof" if header == label("col.ytd", report.lang) else "us_close"
+def _detect_basis(report: Report, table: Table, column: str = "ytd") -> years_calc.YtdBasis:
+    """A US table's YTD header is the plain label unless the report was built on the US-close basis
+    (report.extras.ytd_header names the close then)."""
+    header = table.columns[table.column_index(column)].header
+    return "asof" if header == label(f"col.{column}", report.lang) else "us_close"
 
 
 @dataclass(frozen=True)
@@ -214,6 +217,17 @@ class TableBlock:
         if column.endswith("_date"):  # the first close equal to the extreme (np.argmax/argmin: the earliest)
             value = f"INDEX({ref.dates},{lo}-1+MATCH({value},{window},0))"
         return f"IF({hi}<{lo},NA(),{value})"
+
+    def us_close_ytd(self, table: Table, alias: str, column: str) -> str | None:
+        """The YTD figure of a US table (indices, Mag7 stocks, yields) on the US-close basis, which ends at the
+        last US session before AsOf; None on the as-of basis (the table's own formula stands)."""
+        if not (table.key in US_YTD_TABLES and column == US_YTD_TABLES[table.key] and self.calc.has(alias)
+                and _detect_basis(self.report, table, column) == "us_close"):
+            return None
+        if column == "ytd":
+            return perf(self.calc, alias, US_YTD, US_END)
+        start, end = self.calc.row(alias, US_YTD), self.calc.row(alias, US_END)
+        return f"IF({start.bad},NA(),ROUND(({end.close}-{start.close})*100,9))"  # figures.bp_change's rounding
 
     # -- the anchor notes -----------------------------------------------------------------------------------
 

@@ -217,6 +217,8 @@ def _table(book: _Book, sheet: Sheet, placement: Placement, table: Table, calc: 
             here = partial(find, table.key, key_alias)
             if table.key in FORMULA_TABLES:
                 formula = _formula_of(table, alias, column.key, calc, here, find)
+                if formula is not None and alias is not None and extra is not None:
+                    formula = extra.us_close_ytd(table, alias, column.key) or formula
             elif pair is not None:
                 formula = relative.pair_cell(calc, block, *pair, column.key, here)
             elif table.key == "ratio_history":
