@@ -39,7 +39,9 @@ CASES = {
     "first_session_build": ("first_us", BUILD),
     "rebased": ("rsp_price", dt.date(2025, 6, 27)),
     "rebased_build": ("rsp_price", BUILD),
+    "anchors_grow": ("early", BUILD),  # built with 2 anchor notes and the method; 2025-10-31 has 6 and the method
 }
+EARLY = dt.date(2024, 12, 27)
 ERRORS = ("#N/A", "#DIV/0!", "#VALUE!", "#NUM!", "#REF!", "#NAME?")
 
 
@@ -72,7 +74,7 @@ def _rsp_as_price(market_dir: Path, root: Path) -> Path:
 
 SETTINGS: dict[str, dict[str, Any]] = {"default": {}, "first_us": {"year_dating": "first_session",
                                                                    "ytd_basis": "us_close"},
-                                       "rsp_price": {}}
+                                       "rsp_price": {}, "early": {}}
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +84,7 @@ def engines(market_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[
     rsp = open_engine(f"csv:{_rsp_as_price(market_dir, root / 'rsp')}", cache_path=root / "rsp.sqlite")
     for engine in (shared, rsp):
         build_report(engine, BUILD, "ja")  # fills the cache once
-    return {"default": shared, "first_us": shared, "rsp_price": rsp}
+    return {"default": shared, "first_us": shared, "rsp_price": rsp, "early": shared}
 
 
 def _report(engines: dict[str, Any], build: str, day: dt.date) -> Report:
@@ -92,8 +94,8 @@ def _report(engines: dict[str, Any], build: str, day: dt.date) -> Report:
 @pytest.fixture(scope="module")
 def built(engines: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("tables-living")
-    return {build: write_living(_report(engines, build, BUILD), engines[build], root / f"{build}.xlsx",
-                                cached=False) for build in SETTINGS}
+    return {build: write_living(_report(engines, build, EARLY if build == "early" else BUILD), engines[build],
+                                root / f"{build}.xlsx", cached=False) for build in SETTINGS}
 
 
 @pytest.fixture(scope="module")
@@ -303,7 +305,7 @@ def _engine_cells(report: Report, path: Path, keys: set[str]) -> dict[str, dict[
 
 @pytest.mark.soffice
 @pytest.mark.parametrize("key", ["first_session", "first_session_jan1", "first_session_build", "rebased",
-                                 "rebased_build"])
+                                 "rebased_build", "anchors_grow"])
 def test_settings_the_general_comparison_never_builds(key: str, engines: dict[str, Any], built: dict[str, Path],
                                                       recalculated: dict[str, Path],
                                                       tmp_path: Path) -> None:
@@ -332,3 +334,24 @@ def test_settings_the_general_comparison_never_builds(key: str, engines: dict[st
                 bad.append(f"{title}!{ref}: got {have!r}, engine {want!r}")
     assert not bad, "\n".join(bad[:20])
     assert sum(len(c) for c in wanted.values()) > 150
+
+
+@pytest.mark.soffice
+def test_anchor_notes_grow_below_the_build_s(engines: dict[str, Any], built: dict[str, Path],
+                                            recalculated: dict[str, Path]) -> None:
+    """Built on 2024-12-27 (two snapshots anchor its year of history), typed 2025-10-31: the six snapshots of
+    2024-09-30 .. 2025-09-30 and the method line, in the rows below the build's, each a formula over AsOf."""
+    early = _report(engines, "early", EARLY)
+    sheet = early.sheet("mag7")
+    placement = next(p for p in place(sheet) if isinstance(p.block, Lines) and p.block.key == "mag7_anchors")
+    assert len(placement.block.lines) == 3
+    from openpyxl.utils import get_column_letter
+
+    title, letter = sheet_title(sheet.title), get_column_letter(placement.column)
+    got = _values(recalculated["anchors_grow"])[title]
+    lines = [got.get(f"{letter}{placement.row + 1 + i}") for i in range(13)]
+    shown = [line for line in lines if line not in (None, "")]
+    assert len(shown) == 7 and shown == lines[:7]
+    assert [line[:13] for line in shown[:6]] == [f"基準 {d}" for d in (
+        "2024-09-30", "2024-12-31", "2025-01-31", "2025-03-31", "2025-06-30", "2025-09-30")]
+    assert shown[6] == early.sheet("mag7").blocks[-1].lines[-1]  # the method, as the build words it

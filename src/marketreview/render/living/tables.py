@@ -233,7 +233,9 @@ class TableBlock:
 
     def anchor_lines(self, block: Lines) -> list[str | None] | None:
         """One formula per line of the Mag7 anchor notes, or None when they do not depend on the date (no
-        snapshot at all: the build's lines are the same on every date and stay plain text)."""
+        snapshot at all: the build's lines are the same on every date and stay plain text). There are as many
+        as the most lines any date can have (every snapshot and the method), at least the build's: the rows
+        after the build's are blank until a date uses more snapshots (the block is the sheet's last)."""
         if self._anchors is None:
             return None
         n = len(self._anchors)
@@ -247,7 +249,7 @@ class TableBlock:
         count = f"MAX({last}-{first}+1,0)"
         method = lit(block.lines[-1])
         out: list[str | None] = []
-        for i in range(len(block.lines)):
+        for i in range(max(len(block.lines), n + 1)):
             out.append(f'IF({i}<{count},INDEX({texts},{first}+{i}),IF({i}={count},{method},""))')
         return out
 

@@ -333,7 +333,11 @@ def render_living(report: Report, engine: Engine
                 if isinstance(placement.block, Lines) and placement.block.key == tables.ANCHOR_LINES:
                     anchors = extra.anchor_lines(placement.block)
                     if anchors is not None:  # else the same on every date: the build's plain text
-                        _lines(book, sheet, placement, placement.block, anchors)
+                        count = len(placement.block.lines)
+                        _lines(book, sheet, placement, placement.block, anchors[:count])
+                        for row, formula in enumerate(anchors[count:], start=placement.last_row + 1):
+                            if formula is not None:
+                                book.put(sheet, row, placement.column, formula, "")
                 elif isinstance(placement.block, Lines):
                     _lines(book, sheet, placement, placement.block, [None] * len(placement.block.lines))
         _stamp(book, sheet)
