@@ -355,3 +355,24 @@ def test_anchor_notes_grow_below_the_build_s(engines: dict[str, Any], built: dic
     assert [line[:13] for line in shown[:6]] == [f"基準 {d}" for d in (
         "2024-09-30", "2024-12-31", "2025-01-31", "2025-03-31", "2025-06-30", "2025-09-30")]
     assert shown[6] == early.sheet("mag7").blocks[-1].lines[-1]  # the method, as the build words it
+
+
+def test_anchor_notes_without_snapshots_are_plain_text(market_dir: Path, tmp_path: Path) -> None:
+    """No fundamentals folder: the notes say so on every date, so they are the build's text, not a guard."""
+    root = tmp_path / "market"
+    root.mkdir()
+    for item in market_dir.iterdir():
+        if item.name != "fundamentals":
+            os.symlink(item, root / item.name)
+    engine = open_engine(f"csv:{root}", cache_path=tmp_path / "prices.sqlite")
+    report = build_report(engine, BUILD, "ja")
+    path = write_living(report, engine, tmp_path / "living.xlsx", cached=False)
+    sheet = report.sheet("mag7")
+    placement = next(p for p in place(sheet) if isinstance(p.block, Lines) and p.block.key == "mag7_anchors")
+    assert isinstance(placement.block, Lines)
+    wb = load_workbook(path, read_only=True)
+    ws = wb[sheet_title(sheet.title)]
+    got = [ws.cell(row=r, column=placement.column).value for r in lines_rows(placement)]
+    wb.close()
+    assert got == list(placement.block.lines)
+    assert got[0].startswith("スナップショットなし: #N/A no fundamentals folder")
