@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import math
 import os
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ CASES = {
     "rebased": ("rsp_price", dt.date(2025, 6, 27)),
     "rebased_build": ("rsp_price", BUILD),
     "anchors_grow": ("early", BUILD),  # built with 2 anchor notes and the method; 2025-10-31 has 6 and the method
+    "nvda_missing": ("default", dt.date(2025, 8, 27)),  # NVDA has no closes on 2025-08-25..27
 }
 EARLY = dt.date(2024, 12, 27)
 ERRORS = ("#N/A", "#DIV/0!", "#VALUE!", "#NUM!", "#REF!", "#NAME?")
@@ -376,3 +378,26 @@ def test_anchor_notes_without_snapshots_are_plain_text(market_dir: Path, tmp_pat
     wb.close()
     assert got == list(placement.block.lines)
     assert got[0].startswith("スナップショットなし: #N/A no fundamentals folder")
+
+
+@pytest.mark.soffice
+def test_member_warning_fill_follows_asof(engines: dict[str, Any], built: dict[str, Path],
+                                          recalculated: dict[str, Path]) -> None:
+    """NVIDIA's YTD on 2025-08-27 ends on 08-22's close, three sessions without a close (its week is an error):
+    the engine warns; the cell's fill rule reads Calc marks that are set on that date and blank on 2025-01-03."""
+    from openpyxl.utils import get_column_letter
+
+    report = _report(engines, "default", BUILD)
+    title, table, first, column = _where(report, "mag7", "members")
+    index = [i.alias for i in engines["default"].symbols.group("MAG7")].index("NVDA")
+    warned = _report(engines, "default", dt.date(2025, 8, 27))
+    assert warned.sheet("mag7").blocks[1].rows[index][table.column_index("ytd")].warning is not None
+    ref = f"{get_column_letter(column + table.column_index('ytd'))}{first + index}"
+    wb = load_workbook(built["default"])
+    rules = [rule for cf in wb[title].conditional_formatting for rule in cf.rules if str(cf.sqref) == ref]
+    wb.close()
+    assert len(rules) == 1
+    marks = [f"{c}{r}" for c, r in re.findall(r"Calc!\$([A-Z]+)\$(\d+)", rules[0].formula[0])]
+    assert len(marks) == 2
+    missing, calm = _values(recalculated["nvda_missing"])["Calc"], _values(recalculated["prev_years"])["Calc"]
+    assert any(missing.get(m) for m in marks) and not any(calm.get(m) for m in marks)

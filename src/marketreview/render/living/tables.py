@@ -218,6 +218,26 @@ class TableBlock:
             value = f"INDEX({ref.dates},{lo}-1+MATCH({value},{window},0))"
         return f"IF({hi}<{lo},NA(),{value})"
 
+    def warned_by(self, table: Table, index: int, column: str) -> list[str]:
+        """The Calc mark cells whose text means the cell carries a warning (missing sessions at one of its
+        figure's closes), for the warning fill that follows AsOf (figures.warned_by for these tables)."""
+        kinds: tuple[str, ...] = ()
+        alias = None
+        if table.key == "members" and len(table.rows) == len(self.members):
+            alias = self.members[index]
+            if column in ("prev", "close", "w1"):
+                kinds = ("w1", "end")
+            elif column == "ytd":
+                kinds = ("ytd", "end") if _detect_basis(self.report, table) == "asof" else (US_YTD, US_END)
+        elif (table.key == "prev_years" and _detect_dating(self.report, table) == "year_end"
+              and self.us and len(table.rows) == 2 * len(self.us)):
+            alias, back = self.us[index % len(self.us)], 2 - index // len(self.us)
+            if column in ("start_date", "start", "end_date", "end", "change", "points"):
+                kinds = {2: ("ly1", "ly0"), 1: ("ly0", "ytd")}[back]
+        if alias is None or not self.calc.has(alias):
+            return []
+        return [self.calc.row(alias, kind).mark_ja for kind in kinds]
+
     def us_close_ytd(self, table: Table, alias: str, column: str) -> str | None:
         """The YTD figure of a US table (indices, Mag7 stocks, yields) on the US-close basis, which ends at the
         last US session before AsOf; None on the as-of basis (the table's own formula stands)."""

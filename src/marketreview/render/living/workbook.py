@@ -237,6 +237,8 @@ def _table(book: _Book, sheet: Sheet, placement: Placement, table: Table, calc: 
                 _style_formula_cell(cell, item, styles.NUMBER_FORMATS[fmt], lang, book.report.as_of)
                 if table.key in figures.PRICE_TABLES and alias is not None:
                     _warning_fill(cell, figures.warned_by(calc, alias, column.key))
+                elif table.key in tables.TABLES and extra is not None:
+                    _warning_fill(cell, extra.warned_by(table, index, column.key))
             elif guard and (column.fmt != "text" or item.error is not None):
                 guarded = _guarded(book, item, lang)
                 if guarded is not None:
