@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from ...engine import Engine
 from ...errors import MarketReviewError
-from ...report.sheets import HISTORY_WEEKS, RELATIVE_PAIRS
+from ...report.sheets import HISTORY_WEEKS, REBASED_PAIRS, RELATIVE_PAIRS
 from ...substitutes import ADJUSTED
 from .calc_sheet import CALC_TITLE, FIRST_ROW, CalcSheet, no_gap_close
 from .data_sheet import SeriesRef
@@ -33,6 +33,8 @@ class WeeklyBlock:
                       if num in series and den in series and key not in skip]
         self.aliases = list(dict.fromkeys(a for _, num, den in self.pairs for a in (num, den)))
         self.series = series
+        #: the pairs the engine refuses on every date (mixed basis): each figure is an error, whatever AsOf
+        self.refused = frozenset(key.removeprefix("pair.") for key in skip)
         self.weeks = HISTORY_WEEKS + WEEKS_AVERAGED - 1
         self.close_column = {a: FIRST_COLUMN + 3 + i for i, a in enumerate(self.aliases)}
         self.ratio_column = {short: FIRST_COLUMN + 3 + len(self.aliases) + i
@@ -91,10 +93,14 @@ def _no_gap_close(calc: CalcSheet, alias: str) -> str:
 def pair_cell(calc: CalcSheet, block: WeeklyBlock, short: str, num: str, den: str, column: str,
               here: Any) -> str | None:
     """The formula of one cell of the pairs table."""
+    if short in block.refused:  # the refusal does not depend on the date: an error, with the build's reason cached
+        return "NA()" if column in ("ratio", "ma", "deviation", "rel_deviation", "rebased") else None
     if not block.has(short):
         return None
     if column == "ratio":
         return f"{calc.row(num, 'end').close}/{calc.row(den, 'end').close}"
+    if column == "rebased":
+        return rebased_cell(calc, block, short, num, den)
     if column == "ma":
         return block.average(short, 0, "NA()")
     latest = f"{_no_gap_close(calc, num)}/{_no_gap_close(calc, den)}"
@@ -106,10 +112,27 @@ def pair_cell(calc: CalcSheet, block: WeeklyBlock, short: str, num: str, den: st
     return None
 
 
+def rebased_cell(calc: CalcSheet, block: WeeklyBlock, short: str, num: str, den: str) -> str | None:
+    """calc.relative.rebased: 100 × the ratio on AsOf ÷ the first weekly ratio of the 26-week window (an error
+    with fewer than 26 weekly ratios); only for the pairs the report rebases."""
+    if f"pair.{short}" not in REBASED_PAIRS:
+        return None
+    latest = f"{calc.row(num, 'end').close}/{calc.row(den, 'end').close}"
+    window = block.ratios(short, 0, WEEKS_AVERAGED)
+    return f"IF(COUNT({window})={WEEKS_AVERAGED},100*{latest}/{block.ratio(short, WEEKS_AVERAGED - 1)},NA())"
+
+
 def history_cell(block: WeeklyBlock, column: str, k: int) -> str | None:
     """One cell of the weekly ratio history (the charts' data): blank where the engine has no value."""
     if k >= HISTORY_WEEKS:
         return None
+    if column.endswith("_rebased"):  # calc.relative.rebased_history: the window's 26 weeks, the oldest = 100
+        short = column.removesuffix("_rebased")
+        if not block.has(short) or f"pair.{short}" not in REBASED_PAIRS or k >= WEEKS_AVERAGED:
+            return None
+        window = block.ratios(short, 0, WEEKS_AVERAGED)
+        return (f'IF(COUNT({window})={WEEKS_AVERAGED},100*{block.ratio(short, k)}'
+                f'/{block.ratio(short, WEEKS_AVERAGED - 1)},"")')
     if column == "date":
         counts = "+".join(f"COUNT({block.ratio(short, k)})" for short in block.ratio_column)
         return f'IF({counts}>0,{block.friday(k)},"")' if counts else None

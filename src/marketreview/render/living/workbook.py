@@ -35,7 +35,7 @@ from ...report.sheets import RELATIVE_PAIRS
 from .. import styles
 from ..printed import printed_placements
 from ..xlsx import render_workbook, sheet_title
-from . import figures, mag7, ranking, relative, yield_history
+from . import figures, mag7, ranking, relative, tables, yield_history
 from . import lines as line_formulas
 from .cached import ERROR
 from .calc_sheet import CALC_TITLE, CalcSheet, date_formula
@@ -204,7 +204,8 @@ def _warning_fill(cell: Any, marks: list[str]) -> None:
 
 def _table(book: _Book, sheet: Sheet, placement: Placement, table: Table, calc: CalcSheet,
            block: relative.WeeklyBlock, shares: mag7.Mag7Block, yields_ok: bool, by_ticker: dict[str, str],
-           registry: dict[tuple[str, str, str], str], title: str | None = None) -> None:
+           registry: dict[tuple[str, str, str], str], title: str | None = None,
+           extra: tables.TableBlock | None = None) -> None:
     lang, guard = book.report.lang, sheet.key not in UNGUARDED_SHEETS
 
     def find(key: str, alias: str, column: str) -> str | None:
@@ -221,6 +222,8 @@ def _table(book: _Book, sheet: Sheet, placement: Placement, table: Table, calc: 
             here = partial(find, table.key, key_alias)
             if table.key in FORMULA_TABLES:
                 formula = _formula_of(table, alias, column.key, calc, here, find)
+                if formula is not None and alias is not None and extra is not None:
+                    formula = extra.us_close_ytd(table, alias, column.key) or formula
             elif pair is not None:
                 formula = relative.pair_cell(calc, block, *pair, column.key, here)
             elif table.key == "ratio_history":
@@ -231,22 +234,29 @@ def _table(book: _Book, sheet: Sheet, placement: Placement, table: Table, calc: 
                 formula = mag7.share_cell(shares, column.key, here)
             elif table.key == "share_history":
                 formula = mag7.history_cell(shares, column.key, index)
+            elif table.key in tables.TABLES and extra is not None:
+                formula = extra.cell(table, index, column.key)
             if formula is not None:
                 cell = book.put(sheet, r, placement.column + offset, formula, _cached(item), title=title)
                 fmt = item.fmt or column.fmt
                 _style_formula_cell(cell, item, styles.NUMBER_FORMATS[fmt], lang, book.report.as_of)
                 if table.key in figures.PRICE_TABLES and alias is not None:
                     _warning_fill(cell, figures.warned_by(calc, alias, column.key))
+                elif table.key in tables.TABLES and extra is not None:
+                    _warning_fill(cell, extra.warned_by(table, index, column.key))
             elif guard and (column.fmt != "text" or item.error is not None):
                 guarded = _guarded(book, item, lang)
                 if guarded is not None:
                     book.put(sheet, r, placement.column + offset, *guarded, title=title)
 
 
-def _lines(book: _Book, sheet: Sheet, placement: Placement, block: Lines) -> None:
-    """A block of lines no formula computes: the build's text behind the as-of guard."""
-    for row, line in zip(lines_rows(placement), block.lines, strict=True):
-        formula = f"IF(AsOf_end={date_formula(book.report.as_of)},{line_formulas.lit(line)},NA())"
+def _lines(book: _Book, sheet: Sheet, placement: Placement, block: Lines,
+           formulas: list[str | None] | None = None) -> None:
+    """A block of lines: each one's formula, or where it has none the build's text behind the as-of guard."""
+    for row, line, formula in zip(lines_rows(placement), block.lines, formulas or [None] * len(block.lines),
+                                  strict=True):
+        if formula is None:
+            formula = f"IF(AsOf_end={date_formula(book.report.as_of)},{line_formulas.lit(line)},NA())"
         book.put(sheet, row, placement.column, formula, line)
 
 
@@ -356,12 +366,13 @@ def render_living(report: Report, engine: Engine
     registry = _registry(report, book, by_ticker, placed)
     ranks = _ranking(report, engine, calc, registry, by_ticker)
     notes: list[tuple[NotesBlock, list[str]] | None] = []
+    extra = tables.TableBlock(report, engine, calc)
     for sheet in report.sheets:
         placements = [p for title, p in placed[sheet.key] if title == book.titles[sheet.key]]
         for title, placement in placed[sheet.key]:
             if isinstance(placement.block, Table):
                 _table(book, sheet, placement, placement.block, calc, block, shares, bool(yields), by_ticker,
-                       registry, title)
+                       registry, title, extra)
         if sheet.key == "summary":
             for index, placement in enumerate(placements):
                 assert isinstance(placement.block, Lines)
@@ -370,7 +381,15 @@ def render_living(report: Report, engine: Engine
                 notes.append(_summary_lines(book, sheet, placement, formulas, index))
         elif sheet.key not in UNGUARDED_SHEETS:
             for placement in placements:
-                if isinstance(placement.block, Lines):
+                if isinstance(placement.block, Lines) and placement.block.key == tables.ANCHOR_LINES:
+                    anchors = extra.anchor_lines(placement.block)
+                    if anchors is not None:  # else the same on every date: the build's plain text
+                        count = len(placement.block.lines)
+                        _lines(book, sheet, placement, placement.block, anchors[:count])
+                        for row, formula in enumerate(anchors[count:], start=placement.last_row + 1):
+                            if formula is not None:
+                                book.put(sheet, row, placement.column, formula, "")
+                elif isinstance(placement.block, Lines):
                     _lines(book, sheet, placement, placement.block)
         _stamp(book, sheet)
         _header_year(book, sheet, placements)
@@ -379,6 +398,7 @@ def render_living(report: Report, engine: Engine
     _as_of_cell(book, data.first_as_of, data.last_as_of)
     ws = calc.write(wb, data.first_as_of, data.last_as_of)
     block.write(ws)
+    extra.write(ws)
     if ranks is not None:
         ranks.write(ws, calc, report.demo)
     if shares.enabled:
