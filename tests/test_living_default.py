@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import math
 import re
 import shutil
 import subprocess
@@ -17,6 +18,7 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from marketreview import cli
 from marketreview.app import open_engine
@@ -200,16 +202,23 @@ def test_a_living_build_that_cannot_be_made_keeps_the_previous_file(
     assert [p.name for p in out.parent.iterdir()] == ["review.xlsx"]  # no temporary or fallback file
 
 
-def test_a_ytd_basis_the_formulas_cannot_follow_is_refused(tmp_path: Path,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
-    out = tmp_path / "review.xlsx"
-    out.write_bytes(b"the previous build")
-    capsys.readouterr()
-    assert _build(tmp_path, "--ytd-basis", "us-close", "--out", str(out)) == cli.EXIT_ERROR
-    err = capsys.readouterr().err
-    assert "bad --ytd-basis 'us-close'" in err and "--values" in err
-    assert out.read_bytes() == b"the previous build"
-    assert _build(tmp_path, "--values", "--ytd-basis", "us-close", "--out", str(out)) == 0  # the value file can
+def test_the_living_file_follows_the_report_settings(tmp_path: Path) -> None:
+    """``--ytd-basis us-close`` and ``--year-dating first-session`` reach the living file: its YTD and previous
+    years' cells are formulas whose cached values are the value file's, cell for cell (their formulas are
+    recalculated against the engine in tests/test_living_tables.py)."""
+    settings = ("--ytd-basis", "us-close", "--year-dating", "first-session")
+    living, values = tmp_path / "living.xlsx", tmp_path / "values.xlsx"
+    assert _build(tmp_path, *settings, "--out", str(living)) == 0
+    assert _build(tmp_path, *settings, "--values", "--out", str(values)) == 0
+    formulas = _formulas(living)["US Indices"]
+    cached = load_workbook(living, data_only=True)["US Indices"]
+    plain = load_workbook(values)["US Indices"]
+    header = {plain.cell(row=6, column=c).value: c for c in range(1, plain.max_column + 1)}
+    ytd = next(c for h, c in header.items() if isinstance(h, str) and "YTD" in h)
+    cells = [f"{get_column_letter(ytd)}{r}" for r in range(7, 14)]
+    assert all(c in formulas for c in cells)
+    assert all(isinstance(plain[c].value, float) for c in cells)
+    assert all(math.isclose(cached[c].value, plain[c].value, rel_tol=1e-12) for c in cells)
 
 
 def test_a_source_without_the_clock_series_is_named(tmp_path: Path) -> None:

@@ -177,20 +177,17 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def _write_living(args: argparse.Namespace, out: Path) -> tuple[Path, Report]:
-    """``build`` (``--living``): the workbook whose figures are formulas over its own data sheet (render/living).
-    What its formulas cannot follow is refused, never built as values under the living name."""
+    """``build`` (``--living``): the workbook whose figures are formulas over its own data sheet (render/living),
+    with the report's settings (the YTD basis, the years' dating), which its formulas follow."""
     from .calc.periods import parse_date
     from .render.living import write_living
     from .report.build import build_report
 
-    if args.ytd_basis != "asof":  # the YTD formulas count from AsOf's own year start
-        raise BadArgumentError("--ytd-basis", args.ytd_basis, "the living workbook's year-to-date figures end at "
-                               "AsOf; add --values for a value-only file with --ytd-basis us-close")
     engine = _engine(args)
     as_of = parse_date(args.asof, "asof") if args.asof else None
-    # the previous years' block is not a formula: another AsOf shows #N/A there, whatever its dating
     report = build_report(engine, as_of, args.lang, progress=_progress(),
-                          macro_list=getattr(args, "macro_list", None), year_dating=args.year_dating.replace("-", "_"))
+                          macro_list=getattr(args, "macro_list", None), ytd_basis=args.ytd_basis.replace("-", "_"),
+                          year_dating=args.year_dating.replace("-", "_"))
     return write_living(report, engine, out), report
 
 
