@@ -44,6 +44,8 @@ VARIANTS = {
     "six_missing": dt.date(2025, 12, 24),  # six: more than MAX_MISSING_SESSIONS, an error
     "long_past_end": dt.date(2026, 1, 9),  # ^RUO sixteen sessions behind: an error
 }
+#: the demo source: an equal-weight pair on one basis (its line is the rebased relative performance) and DEMO tags
+DEMO_BUILD, DEMO_VARIANT = dt.date(2024, 12, 27), dt.date(2024, 11, 29)
 OUT_OF_RANGE = dt.date(2019, 6, 3)  # before one year after the data's first date
 #: the functions a portable workbook may call (Excel 2010+ and LibreOffice 7): written out here, not imported
 ALLOWED = {"ABS", "AND", "AVERAGE", "AVERAGEIFS", "COUNT", "COUNTIFS", "DATE", "DAY", "EDATE", "FALSE", "FIND", "IF",
@@ -70,7 +72,9 @@ def reports(engine: Any) -> dict[str, Any]:
 def built(engine: Any, reports: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("living")
     report, english = reports["ja"], reports["en"]
-    files = {"cached": write_living(report, engine, root / "cached.xlsx"),
+    demo = open_engine("demo", cache_path=root / "demo.sqlite")
+    files = {"demo": write_living(build_report(demo, DEMO_BUILD, "ja"), demo, root / "demo.xlsx", cached=False),
+             "cached": write_living(report, engine, root / "cached.xlsx"),
              "build": write_living(report, engine, root / "build.xlsx", cached=False),
              "build_en": write_living(english, engine, root / "build_en.xlsx", cached=False)}
     return files
@@ -90,9 +94,11 @@ def recalculated(built: dict[str, Path], tmp_path_factory: pytest.TempPathFactor
         pytest.skip("LibreOffice (`soffice`) is not on PATH")
     root = tmp_path_factory.mktemp("living-variants")
     part = _first_part(built["build"])
-    files = {"build": built["build"], "build_en": built["build_en"]}
+    files = {"build": built["build"], "build_en": built["build_en"], "demo": built["demo"]}
     for key, day in {**VARIANTS, "out_of_range": OUT_OF_RANGE}.items():
         files[key] = set_number(built["build"], root / f"{key}.xlsx", part, "B4", serial(day))
+    files["demo_variant"] = set_number(built["demo"], root / "demo_variant.xlsx", _first_part(built["demo"]), "B4",
+                                       serial(DEMO_VARIANT))
     out = recalc(list(files.values()), root / "out", root / "profile")
     return dict(zip(files, out, strict=True))
 
@@ -263,6 +269,19 @@ def test_summary_lines_follow_as_of(built: dict[str, Path], recalculated: dict[s
     found = re.fullmatch(r'Calc!\$([A-Z]+)\$(\d+)<>""', rules[0].formula[0])
     assert found, rules[0].formula
     assert values["Calc"][f"{found.group(1)}{found.group(2)}"] == "（12/17他2日欠損）"  # 12/17, 12/18, 12/19
+
+
+@pytest.mark.soffice
+def test_demo_lines_follow_as_of(recalculated: dict[str, Path], tmp_path: Path) -> None:
+    """The demo source's build and another date: every line with its DEMO tag, and the equal-weight pair (two
+    price series there) as its rebased relative performance, as the engine writes them for each date."""
+    demo = open_engine("demo", cache_path=tmp_path / "demo.sqlite")
+    cells = _line_cells(build_report(demo, DEMO_BUILD, "ja"))  # where the built file has its lines
+    for key, day in (("demo", DEMO_BUILD), ("demo_variant", DEMO_VARIANT)):
+        wanted = _engine_lines(build_report(demo, day, "ja"))
+        assert _lines_of(_values(recalculated[key]), cells) == wanted
+        assert all(line.endswith(" [DEMO (synthetic)]") for line in wanted[0] if line.startswith("・"))
+        assert any("相対パフォーマンス" in line and "（期初=100）" in line for line in wanted[0])
 
 
 @pytest.mark.soffice
