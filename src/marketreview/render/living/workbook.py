@@ -33,6 +33,7 @@ from .. import styles
 from ..xlsx import render_workbook, sheet_title
 from . import figures, mag7, ranking, relative, yield_history
 from . import lines as line_formulas
+from . import macro as macro_formulas
 from .cached import ERROR
 from .calc_sheet import CALC_TITLE, CalcSheet, date_formula
 from .data_sheet import DATA_TITLE, write_data_sheet
@@ -200,7 +201,7 @@ def _warning_fill(cell: Any, marks: list[str]) -> None:
 
 def _table(book: _Book, sheet: Sheet, placement: Placement, table: Table, calc: CalcSheet,
            block: relative.WeeklyBlock, shares: mag7.Mag7Block, yields_ok: bool, by_ticker: dict[str, str],
-           registry: dict[tuple[str, str, str], str]) -> None:
+           registry: dict[tuple[str, str, str], str], macros: macro_formulas.MacroBlock | None = None) -> None:
     lang, guard = book.report.lang, sheet.key not in UNGUARDED_SHEETS
 
     def find(key: str, alias: str, column: str) -> str | None:
@@ -227,6 +228,8 @@ def _table(book: _Book, sheet: Sheet, placement: Placement, table: Table, calc: 
                 formula = mag7.share_cell(shares, column.key, here)
             elif table.key == "share_history":
                 formula = mag7.history_cell(shares, column.key, index)
+            elif macros is not None and macros.owns(sheet.key, table.key):
+                formula = macros.cell(table, placement, index, column.key, item)
             if formula is not None:
                 cell = book.put(sheet, r, placement.column + offset, formula, _cached(item))
                 fmt = item.fmt or column.fmt
@@ -303,8 +306,9 @@ def render_living(report: Report, engine: Engine
                for i in engine.symbols.in_group(g)] + [CLOCK_ALIAS]
     shares = mag7.Mag7Block(engine)
     yields = yield_history.data_columns(engine)
+    macros = macro_formulas.MacroBlock(report, engine, wb)
     data = write_data_sheet(wb, engine, aliases, CLOCK_ALIAS, last_as_of(report, engine),
-                            shares.data_columns() + yields)
+                            shares.data_columns() + yields + macros.data_columns())
     shares.bind(data.series)
     calc = CalcSheet(data.series)
     block = relative.WeeklyBlock(data.series, relative.mixed_basis(engine))
@@ -316,7 +320,7 @@ def render_living(report: Report, engine: Engine
         for placement in placements:
             if isinstance(placement.block, Table):
                 _table(book, sheet, placement, placement.block, calc, block, shares, bool(yields), by_ticker,
-                       registry)
+                       registry, macros)
         if sheet.key == "summary" and LINE_FORMULAS:
             for placement in placements:
                 assert isinstance(placement.block, Lines)
@@ -326,7 +330,7 @@ def render_living(report: Report, engine: Engine
         elif sheet.key not in UNGUARDED_SHEETS:
             for placement in placements:
                 if isinstance(placement.block, Lines):
-                    _lines(book, sheet, placement, placement.block, [None] * len(placement.block.lines))
+                    _lines(book, sheet, placement, placement.block, macros.line_formulas(sheet.key, placement.block))
         _stamp(book, sheet)
         _header_year(book, sheet, placements)
     _as_of_cell(book, data.first_as_of, data.last_as_of)
