@@ -11,6 +11,7 @@ also worked out by hand from the CSV files written here.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from marketreview.render.living import write_living
 from marketreview.render.xlsx import write_xlsx
 from marketreview.report.build import build_report
 from marketreview.sources.csvdir import CsvDirSource
-from marketreview.sources.router import Router
+from marketreview.sources.router import Router, router_from_spec
 from marketreview.symbols import SymbolMap
 
 BUILD = dt.date(2025, 10, 31)
@@ -40,6 +41,8 @@ VARIANTS = {
 }
 #: the date typed into the build from the shared folder (no macro file)
 MISSING_VARIANT = dt.date(2024, 12, 27)
+#: the demo source serves every macro series (synthetic): its build and one other date
+DEMO_VARIANT = dt.date(2025, 6, 30)
 MACRO = "マクロ"
 FILES = {"BOGZ1FA105050005Q", "BOGZ1FA106000105Q", "GACDFSA066MSFRBPHI", "GACDINA066MSFRBNY", "ISM", "SPX_FWD_EPS",
          "JP_BUYBACKS"}
@@ -94,9 +97,10 @@ def engines(market_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[
     root = tmp_path_factory.mktemp("living-macro")
     with_files = macro_engine(market_dir, macro_folder(root / "macro"), root / "c.sqlite")
     without = Engine(Router(CsvDirSource(market_dir)), Cache(root / "plain.sqlite"), SymbolMap.default())
-    for engine in (with_files, without):
+    demo = Engine(router_from_spec("demo"), Cache(root / "demo.sqlite"), SymbolMap.default())
+    for engine in (with_files, without, demo):
         build_report(engine, BUILD, "ja")  # fills the cache once
-    return {"files": with_files, "missing": without}
+    return {"files": with_files, "missing": without, "demo": demo}
 
 
 @pytest.fixture(scope="module")
@@ -117,6 +121,9 @@ def recalculated(built: dict[str, Path], tmp_path_factory: pytest.TempPathFactor
         files[key] = set_number(built["files"], root / f"{key}.xlsx", part, "B4", serial(day))
     files["missing"] = set_number(built["missing"], root / "missing.xlsx", _first_part(built["missing"]), "B4",
                                   serial(MISSING_VARIANT))
+    files["demo"] = built["demo"]
+    files["demo_variant"] = set_number(built["demo"], root / "demo_variant.xlsx", _first_part(built["demo"]), "B4",
+                                       serial(DEMO_VARIANT))
     out = recalc(list(files.values()), root / "out", root / "profile")
     return dict(zip(files, out, strict=True))
 
@@ -129,6 +136,9 @@ def expected(engines: dict[str, Engine], tmp_path_factory: pytest.TempPathFactor
                            printed=False) for key, day in days.items()}
     out["missing"] = write_xlsx(build_report(engines["missing"], MISSING_VARIANT, "ja", fetch=False),
                                 root / "missing.xlsx", printed=False)
+    for key, day in (("demo", BUILD), ("demo_variant", DEMO_VARIANT)):
+        out[key] = write_xlsx(build_report(engines["demo"], day, "ja", fetch=False), root / f"{key}.xlsx",
+                              printed=False)
     return out
 
 
@@ -220,3 +230,40 @@ def test_every_macro_figure_is_a_formula_of_as_of(built: dict[str, Path]) -> Non
     wb.close()
     plain = _formulas(built["missing"])[MACRO]
     assert plain and not [c for c, f in plain.items() if f.startswith("=IF(AsOf_end=DATE(")]
+
+
+@pytest.mark.soffice
+@pytest.mark.parametrize("key", ["demo", "demo_variant"])
+def test_the_demo_source_follows_as_of(key: str, built: dict[str, Path], recalculated: dict[str, Path],
+                                       expected: dict[str, Path]) -> None:
+    computed, guarded = _check(built["demo"], recalculated[key], expected[key], build_date=key == "demo")
+    assert computed == 580 and guarded == 0
+
+
+def test_cached_values_equal_engine(engines: dict[str, Engine], expected: dict[str, Path], tmp_path: Path) -> None:
+    """The values cached in the file as written (no recalculation) are the engine's, formulas included."""
+    engine = engines["files"]
+    path = write_living(build_report(engine, BUILD, "ja", fetch=False), engine, tmp_path / "cached.xlsx")
+    computed, guarded = _check(path, path, expected["files"], build_date=True)
+    assert computed == 580 and guarded == 0
+
+
+@pytest.mark.soffice
+def test_warning_fill_follows_as_of(built: dict[str, Path], recalculated: dict[str, Path]) -> None:
+    """Internal funds end with 2025Q1: two quarters missing on 2025-10-31 (the engine warns, the cell is filled),
+    one on 2025-06-30 (2025Q2 ends that day), none on 2024-12-27 (2024Q3 is there, 2024Q4 not ended: no fill).
+    Capex is never behind on these dates."""
+    ws = load_workbook(built["files"])[MACRO]
+    build, quarter = _values(recalculated["files"]), _values(recalculated["quarter_end"])
+    seeds = _values(recalculated["seeds_week"])
+    funds, capex = (_row(build[MACRO], s) for s in ("FRED:BOGZ1FA106000105Q", "FRED:BOGZ1FA105050005Q"))
+    rules = {str(cf.sqref): rule for cf in ws.conditional_formatting for rule in cf.rules}
+    missing = {}
+    for row in (funds, capex):
+        rule = rules[f"F{row}"]
+        assert rule.dxf.fill.fgColor.rgb.endswith("FFF2CC") and rules[f"E{row}"].formula == rule.formula
+        found = re.fullmatch(r"AND\(ISNUMBER\(MacroCalc!\$G\$(\d+)\),MacroCalc!\$E\$(\d+)>0\)", rule.formula[0])
+        assert found and found.group(1) == found.group(2), rule.formula
+        missing[row] = f"E{found.group(1)}"
+    assert [v["MacroCalc"][missing[funds]] for v in (build, quarter, seeds)] == [2, 1, 0]
+    assert [v["MacroCalc"][missing[capex]] for v in (build, quarter, seeds)] == [0, 0, 0]

@@ -23,6 +23,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 
 from ...calc import macro as macro_calc
@@ -30,10 +32,12 @@ from ...calc.macro import MAX_MISSING_PERIODS, PER_YEAR
 from ...engine import Engine
 from ...errors import MarketReviewError
 from ...report.labels import label
-from ...report.layout import Placement
+from ...report.layout import Placement, place
 from ...report.macro import SHOWN_PERIODS, USER_SOURCES, MacroChart, MacroSeries, missing_file, read_macro_list
-from ...report.model import Cell, Lines, Report, Table
+from ...report.model import Cell, Lines, Report, Sheet, Table
 from ...types import Lang
+from .. import styles
+from ..xlsx import sheet_title
 from .data_sheet import serial
 from .lines import lit
 from .portable import check
@@ -138,6 +142,7 @@ class MacroBlock:
                 self.charts[f"macro_{chart.key}"] = (chart, tuple(members))
         if self.rows:
             self._write(wb)
+            self._warning_fills(wb, sheet)
 
     def _charts(self, ids: list[str], keys: list[str]) -> tuple[MacroChart, ...]:
         """The packaged list, when the report's sheet is the one it gives (same series, same blocks)."""
@@ -205,6 +210,22 @@ class MacroBlock:
                     cell.number_format = "yyyy-mm-dd"
         ws.sheet_state = "hidden"
         ws.protection.sheet = True
+
+    def _warning_fills(self, wb: Any, sheet: Sheet) -> None:
+        """The value build's warning fill on an overview figure with ended periods missing since its
+        observation, as a rule over MacroCalc (so it follows AsOf)."""
+        fill = PatternFill("solid", fgColor=styles.WARNING_FILL, bgColor=styles.WARNING_FILL)
+        ws = wb[sheet_title(sheet.title)]
+        for placement in place(sheet):
+            table = placement.block
+            if not (isinstance(table, Table) and table.key == OVERVIEW):
+                continue
+            for index, (_, row) in self.rows.items():
+                condition = f"AND(ISNUMBER({self._ref(row, 'figure')}),{self._ref(row, 'missing')}>0)"
+                for column in ("date", "value"):
+                    coordinate = (f"{get_column_letter(placement.column + table.column_index(column))}"
+                                  f"{placement.first_data_row + index}")
+                    ws.conditional_formatting.add(coordinate, FormulaRule(formula=[condition], fill=fill))
 
     # -- the Macro sheet's cells ----------------------------------------------------------------------------
 
