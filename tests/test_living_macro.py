@@ -146,9 +146,22 @@ def _macro_only(cells: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {MACRO: cells[MACRO]}
 
 
-def _check(formulas_of: Path, actual: Path, wanted: Path, *, build_date: bool) -> tuple[int, int]:
-    bad, computed, guarded = _compare(_macro_only(_formulas(formulas_of)), _macro_only(_values(actual)),
-                                      _macro_only(_values(wanted)), build_date=build_date)
+#: a chart point's formula: the series at the row's period (IF($A18>…), and the ratio of the row's two series
+_POINT = ("=IF($", "=IF(AND(ISNUMBER(")
+
+
+def _check(formulas_of: Path, actual: Path, wanted: Path, *, build_date: bool, recalculated: bool = True
+           ) -> tuple[int, int]:
+    """_compare on the Macro sheet, where a recalculated chart point the value build leaves blank must be #N/A (a
+    gap in the chart, not a zero; the file as written caches nothing there), and no other cell may be #N/A where
+    the engine has nothing."""
+    formulas, got, want = (_macro_only(_formulas(formulas_of)), _macro_only(_values(actual)),
+                           _macro_only(_values(wanted)))
+    for coordinate, formula in formulas[MACRO].items():
+        if recalculated and want[MACRO].get(coordinate) is None and formula.startswith(_POINT):
+            assert got[MACRO].get(coordinate) == "#N/A", (coordinate, got[MACRO].get(coordinate), formula)
+            got[MACRO][coordinate] = None
+    bad, computed, guarded = _compare(formulas, got, want, build_date=build_date)
     assert not bad, "\n".join(bad[:20])
     return computed, guarded
 
@@ -197,10 +210,10 @@ def test_chart_rows_by_hand(recalculated: dict[str, Path]) -> None:
     october = [int(c[1:]) for c, v in build.items() if c.startswith("A") and v == dt.datetime(2025, 10, 1)]
     capex, regional, ism = october  # the tables in the order of the list: capex ends with 2025Q4
     assert build[f"B{ism}"] == pytest.approx(49.2, rel=1e-12) and build[f"C{ism}"] == pytest.approx(10.0, rel=1e-12)
-    assert build[f"B{capex}"] in (None, "") and build[f"B{capex - 1}"] == 1460.0  # 2025Q4 has not ended
-    assert before[f"A{ism}"] == dt.datetime(2025, 10, 1) and before[f"B{ism}"] in (None, "")
-    assert before[f"C{ism}"] in (None, "") and before[f"C{ism - 1}"] == pytest.approx(-10.0, rel=1e-12)
-    assert build[f"A{regional - 6}"] == dt.datetime(2025, 4, 1) and build[f"B{regional - 6}"] in (None, "")
+    assert build[f"B{capex}"] == "#N/A" and build[f"B{capex - 1}"] == 1460.0  # 2025Q4 has not ended
+    assert before[f"A{ism}"] == dt.datetime(2025, 10, 1) and before[f"B{ism}"] == "#N/A"
+    assert before[f"C{ism}"] == "#N/A" and before[f"C{ism - 1}"] == pytest.approx(-10.0, rel=1e-12)
+    assert build[f"A{regional - 6}"] == dt.datetime(2025, 4, 1) and build[f"B{regional - 6}"] == "#N/A"
     assert build[f"B{regional - 4}"] == (77 % 21) - 10.5  # 2025-06 is the 78th month from 2019-01 (i = 77): 3.5
     philly = _row(build, "FRED:GACDFSA066MSFRBPHI")
     year_end = _values(recalculated["year_end"])[MACRO]
@@ -228,6 +241,10 @@ def test_every_macro_figure_is_a_formula_of_as_of(built: dict[str, Path]) -> Non
     assert {"Macro_ISM_start", "Macro_ISM_value", "Macro_BOGZ1FA106000105Q_start"} <= set(wb.defined_names)
     assert wb["MacroCalc"].sheet_state == "hidden"
     wb.close()
+    ws = load_workbook(built["files"])[MACRO]
+    hidden = {str(cf.sqref): rule for cf in ws.conditional_formatting for rule in cf.rules if rule.dxf.font}
+    assert hidden["B18:D57"].formula == ["ISERROR(B18)"]  # capex: 40 quarters, its two series and their ratio
+    assert hidden["B18:D57"].dxf.font.color.rgb.endswith("FFFFFF")
     plain = _formulas(built["missing"])[MACRO]
     assert plain and not [c for c, f in plain.items() if f.startswith("=IF(AsOf_end=DATE(")]
 
@@ -244,7 +261,7 @@ def test_cached_values_equal_engine(engines: dict[str, Engine], expected: dict[s
     """The values cached in the file as written (no recalculation) are the engine's, formulas included."""
     engine = engines["files"]
     path = write_living(build_report(engine, BUILD, "ja", fetch=False), engine, tmp_path / "cached.xlsx")
-    computed, guarded = _check(path, path, expected["files"], build_date=True)
+    computed, guarded = _check(path, path, expected["files"], build_date=True, recalculated=False)
     assert computed == 580 and guarded == 0
 
 

@@ -7,7 +7,8 @@ as :func:`marketreview.calc.macro.normalise` dates it; ``Macro_ISM_value``), and
 rule (:func:`marketreview.calc.macro.series_asof`): an observation counts once its period has ended, the last such
 one is used, more than ``MAX_MISSING_PERIODS`` ended periods without one is an error. The chart tables keep the
 value build's grid of periods ending with the one AsOf falls in; a period not yet ended, or without an
-observation, is blank.
+observation, is #N/A (a gap in the chart, where "" would be drawn as zero), shown in the background colour, so
+the table looks as the value build's blank.
 
 A hidden ``MacroCalc`` sheet holds one row per series of the overview: the start of the last period ended by
 AsOf, the observation used, the periods missing since, and the figure. Only monthly, quarterly and annual series
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import PatternFill
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ...calc import macro as macro_calc
@@ -51,6 +52,8 @@ STEP: dict[str, int] = {"m": 1, "q": 3, "a": 12}
 #: the units written as formulas, and the lag of their base in periods (None: a year ago)
 UNITS: dict[str, int | None] = {"lin": 0, "chg": 1, "pch": 1, "pca": 1, "ch1": None, "pc1": None}
 _NAME = re.compile(r"[^A-Za-z0-9_]")
+#: the font colour of a chart point with no observation (#N/A): the sheet's background
+_BLANK = "FFFFFF"
 _COLUMNS = ("series", "last ended", "position", "used", "missing", "value", "figure")
 
 
@@ -142,7 +145,7 @@ class MacroBlock:
                 self.charts[f"macro_{chart.key}"] = (chart, tuple(members))
         if self.rows:
             self._write(wb)
-            self._warning_fills(wb, sheet)
+            self._formats(wb, sheet)
 
     def _charts(self, ids: list[str], keys: list[str]) -> tuple[MacroChart, ...]:
         """The packaged list, when the report's sheet is the one it gives (same series, same blocks)."""
@@ -211,13 +214,21 @@ class MacroBlock:
         ws.sheet_state = "hidden"
         ws.protection.sheet = True
 
-    def _warning_fills(self, wb: Any, sheet: Sheet) -> None:
+    def _formats(self, wb: Any, sheet: Sheet) -> None:
         """The value build's warning fill on an overview figure with ended periods missing since its
-        observation, as a rule over MacroCalc (so it follows AsOf)."""
+        observation, as a rule over MacroCalc (so it follows AsOf); a chart point with no observation is #N/A
+        (a gap in the chart, where "" would be drawn as zero), shown blank as in the value build."""
         fill = PatternFill("solid", fgColor=styles.WARNING_FILL, bgColor=styles.WARNING_FILL)
         ws = wb[sheet_title(sheet.title)]
         for placement in place(sheet):
             table = placement.block
+            if isinstance(table, Table) and table.key in self.charts and table.rows:
+                first = table.column_index("s1")
+                top = f"{get_column_letter(placement.column + first)}{placement.first_data_row}"
+                bottom = (f"{get_column_letter(placement.column + len(table.columns) - 1)}"
+                          f"{placement.first_data_row + len(table.rows) - 1}")
+                ws.conditional_formatting.add(f"{top}:{bottom}", FormulaRule(formula=[f"ISERROR({top})"],
+                                                                             font=Font(color=_BLANK)))
             if not (isinstance(table, Table) and table.key == OVERVIEW):
                 continue
             for index, (_, row) in self.rows.items():
@@ -250,12 +261,12 @@ class MacroBlock:
             return _period_text(day, frequency)
         if column == "ratio":
             a, b = (f"{get_column_letter(placement.column + table.column_index(k))}{r}" for k in ("s1", "s2"))
-            return f'IF(AND(ISNUMBER({a}),ISNUMBER({b})),IF({b}=0,"",{a}/{b}),"")'
+            return f"IF(AND(ISNUMBER({a}),ISNUMBER({b})),IF({b}=0,NA(),{a}/{b}),NA())"
         if not (column.startswith("s") and column[1:].isdigit()) or int(column[1:]) > len(members):
             return None
         spec, row = self.rows[members[int(column[1:]) - 1]]
         data = self.data[spec.series]
-        return f'IF({day}>{self._ref(row, "last ended")},"",IFERROR({transformed(data, spec.units, day)},""))'
+        return f"IF({day}>{self._ref(row, 'last ended')},NA(),{transformed(data, spec.units, day)})"
 
     def _overview(self, table: Table, index: int, column: str, item: Cell) -> str | None:
         name = str(table.rows[index][table.column_index("id")].value)
