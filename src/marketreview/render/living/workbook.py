@@ -37,6 +37,7 @@ from ..printed import printed_placements
 from ..xlsx import render_workbook, sheet_title
 from . import figures, mag7, ranking, relative, tables, yield_history
 from . import lines as line_formulas
+from . import macro as macro_formulas
 from .cached import ERROR
 from .calc_sheet import CALC_TITLE, CalcSheet, date_formula
 from .data_sheet import DATA_TITLE, write_data_sheet
@@ -205,7 +206,7 @@ def _warning_fill(cell: Any, marks: list[str]) -> None:
 def _table(book: _Book, sheet: Sheet, placement: Placement, table: Table, calc: CalcSheet,
            block: relative.WeeklyBlock, shares: mag7.Mag7Block, yields_ok: bool, by_ticker: dict[str, str],
            registry: dict[tuple[str, str, str], str], title: str | None = None,
-           extra: tables.TableBlock | None = None) -> None:
+           extra: tables.TableBlock | None = None, macros: macro_formulas.MacroBlock | None = None) -> None:
     lang, guard = book.report.lang, sheet.key not in UNGUARDED_SHEETS
 
     def find(key: str, alias: str, column: str) -> str | None:
@@ -236,6 +237,8 @@ def _table(book: _Book, sheet: Sheet, placement: Placement, table: Table, calc: 
                 formula = mag7.history_cell(shares, column.key, index)
             elif table.key in tables.TABLES and extra is not None:
                 formula = extra.cell(table, index, column.key)
+            elif macros is not None and macros.owns(sheet.key, table.key):
+                formula = macros.cell(table, placement, index, column.key, item)
             if formula is not None:
                 cell = book.put(sheet, r, placement.column + offset, formula, _cached(item), title=title)
                 fmt = item.fmt or column.fmt
@@ -357,8 +360,9 @@ def render_living(report: Report, engine: Engine
                for i in engine.symbols.in_group(g)] + [CLOCK_ALIAS]
     shares = mag7.Mag7Block(engine)
     yields = yield_history.data_columns(engine)
+    macros = macro_formulas.MacroBlock(report, engine, wb)
     data = write_data_sheet(wb, engine, aliases, CLOCK_ALIAS, last_as_of(report, engine),
-                            shares.data_columns() + yields)
+                            shares.data_columns() + yields + macros.data_columns())
     shares.bind(data.series)
     calc = CalcSheet(data.series)
     block = relative.WeeklyBlock(data.series, relative.mixed_basis(engine))
@@ -372,7 +376,7 @@ def render_living(report: Report, engine: Engine
         for title, placement in placed[sheet.key]:
             if isinstance(placement.block, Table):
                 _table(book, sheet, placement, placement.block, calc, block, shares, bool(yields), by_ticker,
-                       registry, title, extra)
+                       registry, title, extra, macros)
         if sheet.key == "summary":
             for index, placement in enumerate(placements):
                 assert isinstance(placement.block, Lines)
@@ -390,7 +394,7 @@ def render_living(report: Report, engine: Engine
                             if formula is not None:
                                 book.put(sheet, row, placement.column, formula, "")
                 elif isinstance(placement.block, Lines):
-                    _lines(book, sheet, placement, placement.block)
+                    _lines(book, sheet, placement, placement.block, macros.line_formulas(sheet.key, placement.block))
         _stamp(book, sheet)
         _header_year(book, sheet, placements)
     for title in {t for items in placed.values() for t, _ in items} - set(book.titles.values()):
