@@ -19,13 +19,17 @@ import pandas as pd
 import pytest
 from living_soffice import SOFFICE, recalc, serial, set_number
 from openpyxl import load_workbook
+from openpyxl.utils import coordinate_to_tuple, get_column_letter
 from test_living_workbook import _compare, _first_part, _formulas, _values
 
 from marketreview.cache import Cache
 from marketreview.engine import Engine
 from marketreview.render.living import write_living
+from marketreview.render.printed import printed_placements
 from marketreview.render.xlsx import write_xlsx
 from marketreview.report.build import build_report
+from marketreview.report.layout import FIRST_BLOCK_ROW, place
+from marketreview.report.model import Report, Table
 from marketreview.sources.csvdir import CsvDirSource
 from marketreview.sources.router import Router, router_from_spec
 from marketreview.symbols import SymbolMap
@@ -103,11 +107,36 @@ def engines(market_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[
     return {"files": with_files, "missing": without, "demo": demo}
 
 
+#: the build's report of each folder, for where its Macro blocks are (the printed layout moves the chart tables
+#: to the data sheet): the tests read the sheet as if every block were where ``place`` stacks it
+LAYOUT: dict[str, Report] = {}
+
+
 @pytest.fixture(scope="module")
 def built(engines: dict[str, Engine], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("living-macro-built")
-    return {key: write_living(build_report(engine, BUILD, "ja", fetch=False), engine, root / f"{key}.xlsx",
-                              cached=False) for key, engine in engines.items()}
+    out = {}
+    for key, engine in engines.items():
+        LAYOUT[key] = build_report(engine, BUILD, "ja", fetch=False)
+        out[key] = write_living(LAYOUT[key], engine, root / f"{key}.xlsx", cached=False)
+    return out
+
+
+def _view(cells: dict[str, dict[str, Any]], key: str) -> dict[str, Any]:
+    """The Macro sheet's cells with each block at the place ``report.layout.place`` gives it (the rows above the
+    first block as they are), wherever the printed layout put the block (the Macro sheet or the data sheet)."""
+    report = LAYOUT[key]
+    sheet = report.sheet("macro")
+    stacked = {id(p.block): p for p in place(sheet)}
+    out = {c: v for c, v in cells[MACRO].items() if coordinate_to_tuple(c)[0] < FIRST_BLOCK_ROW}
+    for title, printed in printed_placements(report)["macro"]:
+        flat = stacked[id(printed.block)]
+        width = len(printed.block.columns) if isinstance(printed.block, Table) else 1
+        for c, v in cells[title].items():
+            r, col = coordinate_to_tuple(c)
+            if printed.row <= r <= printed.last_row and printed.column <= col < printed.column + width:
+                out[f"{get_column_letter(col - printed.column + flat.column)}{r - printed.row + flat.row}"] = v
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -132,31 +161,30 @@ def recalculated(built: dict[str, Path], tmp_path_factory: pytest.TempPathFactor
 def expected(engines: dict[str, Engine], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("living-macro-values")
     days = {"files": BUILD, **VARIANTS}
-    out = {key: write_xlsx(build_report(engines["files"], day, "ja", fetch=False), root / f"{key}.xlsx",
-                           printed=False) for key, day in days.items()}
+    out = {key: write_xlsx(build_report(engines["files"], day, "ja", fetch=False), root / f"{key}.xlsx")
+           for key, day in days.items()}
     out["missing"] = write_xlsx(build_report(engines["missing"], MISSING_VARIANT, "ja", fetch=False),
-                                root / "missing.xlsx", printed=False)
+                                root / "missing.xlsx")
     for key, day in (("demo", BUILD), ("demo_variant", DEMO_VARIANT)):
-        out[key] = write_xlsx(build_report(engines["demo"], day, "ja", fetch=False), root / f"{key}.xlsx",
-                              printed=False)
+        out[key] = write_xlsx(build_report(engines["demo"], day, "ja", fetch=False), root / f"{key}.xlsx")
     return out
 
 
-def _macro_only(cells: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    return {MACRO: cells[MACRO]}
+def _macro_only(cells: dict[str, dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:
+    return {MACRO: _view(cells, key)}
 
 
 #: a chart point's formula: the series at the row's period (IF($A18>…), and the ratio of the row's two series
 _POINT = ("=IF($", "=IF(AND(ISNUMBER(")
 
 
-def _check(formulas_of: Path, actual: Path, wanted: Path, *, build_date: bool, recalculated: bool = True
-           ) -> tuple[int, int]:
+def _check(formulas_of: Path, actual: Path, wanted: Path, *, build_date: bool, recalculated: bool = True,
+           key: str = "files") -> tuple[int, int]:
     """_compare on the Macro sheet, where a recalculated chart point the value build leaves blank must be #N/A (a
     gap in the chart, not a zero; the file as written caches nothing there), and no other cell may be #N/A where
     the engine has nothing."""
-    formulas, got, want = (_macro_only(_formulas(formulas_of)), _macro_only(_values(actual)),
-                           _macro_only(_values(wanted)))
+    formulas, got, want = (_macro_only(_formulas(formulas_of), key), _macro_only(_values(actual), key),
+                           _macro_only(_values(wanted), key))
     for coordinate, formula in formulas[MACRO].items():
         if recalculated and want[MACRO].get(coordinate) is None and formula.startswith(_POINT):
             assert got[MACRO].get(coordinate) == "#N/A", (coordinate, got[MACRO].get(coordinate), formula)
@@ -190,8 +218,10 @@ def test_figures_by_hand(recalculated: dict[str, Path]) -> None:
     """From the CSV files above: capex 1000 + 10 i from 2014Q1, so 2025Q3 (dated 2025-07-01) is 1460 once the
     quarter has ended, 2025Q2 is 1450 on its last day; forward EPS 264 / 240 = +10% on 2025-10-31, 225 / 250 =
     −10% the day before (October not ended); the 2024 buybacks (5 + 0.5 × 16 = 13) count only from 2024-12-31."""
-    build, before = _values(recalculated["files"])[MACRO], _values(recalculated["day_before"])[MACRO]
-    quarter, seeds = _values(recalculated["quarter_end"])[MACRO], _values(recalculated["seeds_week"])[MACRO]
+    build = _view(_values(recalculated["files"]), "files")
+    before = _view(_values(recalculated["day_before"]), "files")
+    quarter = _view(_values(recalculated["quarter_end"]), "files")
+    seeds = _view(_values(recalculated["seeds_week"]), "files")
     capex, eps, buybacks = (_row(build, s) for s in ("FRED:BOGZ1FA105050005Q", "SPX_FWD_EPS", "JP_BUYBACKS"))
     assert (build[f"E{capex}"], build[f"F{capex}"]) == (dt.datetime(2025, 7, 1), 1460.0)
     assert (quarter[f"E{capex}"], quarter[f"F{capex}"]) == (dt.datetime(2025, 4, 1), 1450.0)
@@ -206,7 +236,8 @@ def test_chart_rows_by_hand(recalculated: dict[str, Path]) -> None:
     """The ISM/EPS grid's last row is October 2025: ISM 45 + 0.7 × (69 mod 9) = 49.2 and EPS +10% once October has
     ended, blank the day before (the month is not over). The Philadelphia survey ends 2025-06 and has no 2025-04:
     four months behind on 2025-10-31 (a figure), six on 2025-12-31 (an error); its grid row for April is blank."""
-    build, before = _values(recalculated["files"])[MACRO], _values(recalculated["day_before"])[MACRO]
+    build = _view(_values(recalculated["files"]), "files")
+    before = _view(_values(recalculated["day_before"]), "files")
     october = [int(c[1:]) for c, v in build.items() if c.startswith("A") and v == dt.datetime(2025, 10, 1)]
     capex, regional, ism = october  # the tables in the order of the list: capex ends with 2025Q4
     assert build[f"B{ism}"] == pytest.approx(49.2, rel=1e-12) and build[f"C{ism}"] == pytest.approx(10.0, rel=1e-12)
@@ -216,7 +247,7 @@ def test_chart_rows_by_hand(recalculated: dict[str, Path]) -> None:
     assert build[f"A{regional - 6}"] == dt.datetime(2025, 4, 1) and build[f"B{regional - 6}"] == "#N/A"
     assert build[f"B{regional - 4}"] == (77 % 21) - 10.5  # 2025-06 is the 78th month from 2019-01 (i = 77): 3.5
     philly = _row(build, "FRED:GACDFSA066MSFRBPHI")
-    year_end = _values(recalculated["year_end"])[MACRO]
+    year_end = _view(_values(recalculated["year_end"]), "files")
     assert build[f"F{philly}"] == (77 % 21) - 10.5
     assert str(year_end[f"F{philly}"]).startswith("#N/A") and str(year_end[f"E{philly}"]).startswith("#N/A")
 
@@ -224,9 +255,10 @@ def test_chart_rows_by_hand(recalculated: dict[str, Path]) -> None:
 @pytest.mark.soffice
 def test_without_files_the_lines_say_so_on_another_date(built: dict[str, Path], recalculated: dict[str, Path],
                                                         expected: dict[str, Path]) -> None:
-    computed, guarded = _check(built["missing"], recalculated["missing"], expected["missing"], build_date=False)
+    computed, guarded = _check(built["missing"], recalculated["missing"], expected["missing"], build_date=False,
+                               key="missing")
     assert computed == 12 and guarded == 0  # seven "file not found" cells, four lines and the stamp
-    lines = [v for v in _values(recalculated["missing"])[MACRO].values()
+    lines = [v for v in _view(_values(recalculated["missing"]), "missing").values()
              if isinstance(v, str) and v.startswith("未取得")]
     assert ("未取得: ファイルがありません: ISM.csv, SPX_FWD_EPS.csv（列は date,close。出所は index.csv の source 列に）"
             in lines)
@@ -235,17 +267,21 @@ def test_without_files_the_lines_say_so_on_another_date(built: dict[str, Path], 
 
 def test_every_macro_figure_is_a_formula_of_as_of(built: dict[str, Path]) -> None:
     """No Macro cell is guarded; the data sheet holds each series; the MacroCalc sheet is hidden."""
-    formulas = _formulas(built["files"])[MACRO]
+    formulas = _view(_formulas(built["files"]), "files")
     assert formulas and not [c for c, f in formulas.items() if f.startswith("=IF(AsOf_end=DATE(")]
     wb = load_workbook(built["files"], read_only=True)
     assert {"Macro_ISM_start", "Macro_ISM_value", "Macro_BOGZ1FA106000105Q_start"} <= set(wb.defined_names)
     assert wb["MacroCalc"].sheet_state == "hidden"
     wb.close()
-    ws = load_workbook(built["files"])[MACRO]
+    title, grid = next((t, p) for t, p in printed_placements(LAYOUT["files"])["macro"]
+                       if isinstance(p.block, Table) and p.block.columns[0].fmt == "date")  # capex, the first
+    ws = load_workbook(built["files"])[title]
     hidden = {str(cf.sqref): rule for cf in ws.conditional_formatting for rule in cf.rules if rule.dxf.font}
-    assert hidden["B18:D57"].formula == ["ISERROR(B18)"]  # capex: 40 quarters, its two series and their ratio
-    assert hidden["B18:D57"].dxf.font.color.rgb.endswith("FFFFFF")
-    plain = _formulas(built["missing"])[MACRO]
+    first = f"{get_column_letter(grid.column + 1)}{grid.first_data_row}"
+    where = f"{first}:{get_column_letter(grid.column + 3)}{grid.first_data_row + 39}"
+    assert hidden[where].formula == [f"ISERROR({first})"]  # capex: 40 quarters, its two series and their ratio
+    assert hidden[where].dxf.font.color.rgb.endswith("FFFFFF")
+    plain = _view(_formulas(built["missing"]), "missing")
     assert plain and not [c for c, f in plain.items() if f.startswith("=IF(AsOf_end=DATE(")]
 
 
@@ -253,7 +289,8 @@ def test_every_macro_figure_is_a_formula_of_as_of(built: dict[str, Path]) -> Non
 @pytest.mark.parametrize("key", ["demo", "demo_variant"])
 def test_the_demo_source_follows_as_of(key: str, built: dict[str, Path], recalculated: dict[str, Path],
                                        expected: dict[str, Path]) -> None:
-    computed, guarded = _check(built["demo"], recalculated[key], expected[key], build_date=key == "demo")
+    computed, guarded = _check(built["demo"], recalculated[key], expected[key], build_date=key == "demo",
+                               key="demo")
     assert computed == 580 and guarded == 0
 
 

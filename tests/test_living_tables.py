@@ -23,9 +23,10 @@ from openpyxl import load_workbook
 from marketreview.app import open_engine
 from marketreview.render.living import write_living
 from marketreview.render.living.cached import sheet_parts
-from marketreview.render.xlsx import sheet_title, write_xlsx
+from marketreview.render.printed import printed_placements
+from marketreview.render.xlsx import write_xlsx
 from marketreview.report.build import build_report
-from marketreview.report.layout import lines_rows, place
+from marketreview.report.layout import lines_rows
 from marketreview.report.model import Lines, Report, Table
 
 BUILD = dt.date(2025, 10, 31)
@@ -120,18 +121,23 @@ def _values(path: Path) -> dict[str, dict[str, Any]]:
     wb = load_workbook(path, data_only=True, read_only=True)
     out = {ws.title: {c.coordinate: c.value for row in ws.iter_rows() for c in row
                       if getattr(c, "coordinate", None) is not None}
-           for ws in wb.worksheets if ws.title != "Data"}
+           for ws in wb.worksheets if ws.title != "_data"}
     wb.close()
     return out
 
 
 def _where(report: Report, sheet_key: str, table_key: str) -> tuple[str, Table, int, int]:
     """(sheet title, table, first data row, first column) of a table as the living layout places it."""
-    sheet = report.sheet(sheet_key)
-    for placement in place(sheet):
+    for title, placement in printed_placements(report)[sheet_key]:
         if isinstance(placement.block, Table) and placement.block.key == table_key:
-            return sheet_title(sheet.title), placement.block, placement.first_data_row, placement.column
+            return title, placement.block, placement.first_data_row, placement.column
     raise AssertionError(f"no table {table_key} on {sheet_key}")
+
+
+def _anchors(report: Report) -> tuple[str, Any]:
+    """(sheet title, placement) of the Mag7 anchor notes in the living (printed) layout."""
+    return next((t, p) for t, p in printed_placements(report)["mag7"]
+                if isinstance(p.block, Lines) and p.block.key == "mag7_anchors")
 
 
 def _table_values(values: dict[str, dict[str, Any]], report: Report, sheet_key: str, table_key: str
@@ -290,8 +296,7 @@ def _engine_cells(report: Report, path: Path, keys: set[str]) -> dict[str, dict[
     values = _values(path)
     out: dict[str, dict[str, Any]] = {}
     for sheet in report.sheets:
-        title = sheet_title(sheet.title)
-        for placement in place(sheet):
+        for title, placement in printed_placements(report)[sheet.key]:
             block = placement.block
             if isinstance(block, Table) and block.key in keys:
                 for i in range(len(block.rows)):
@@ -316,7 +321,7 @@ def test_settings_the_general_comparison_never_builds(key: str, engines: dict[st
     same date (first-session dating and the US-close basis; RSP as a price)."""
     build, day = CASES[key]
     wanted_report = _report(engines, build, day)
-    wanted = _engine_cells(wanted_report, write_xlsx(wanted_report, tmp_path / "v.xlsx", printed=False),
+    wanted = _engine_cells(wanted_report, write_xlsx(wanted_report, tmp_path / "v.xlsx"),
                            {"prev_years", "members", "yield_range", "pairs", "ratio_history", "indices", "stocks",
                             "yields"})
     got = _values(recalculated[key])
@@ -344,12 +349,11 @@ def test_anchor_notes_grow_below_the_build_s(engines: dict[str, Any], built: dic
     """Built on 2024-12-27 (two snapshots anchor its year of history), typed 2025-10-31: the six snapshots of
     2024-09-30 .. 2025-09-30 and the method line, in the rows below the build's, each a formula over AsOf."""
     early = _report(engines, "early", EARLY)
-    sheet = early.sheet("mag7")
-    placement = next(p for p in place(sheet) if isinstance(p.block, Lines) and p.block.key == "mag7_anchors")
+    title, placement = _anchors(early)
     assert len(placement.block.lines) == 3
     from openpyxl.utils import get_column_letter
 
-    title, letter = sheet_title(sheet.title), get_column_letter(placement.column)
+    letter = get_column_letter(placement.column)
     got = _values(recalculated["anchors_grow"])[title]
     lines = [got.get(f"{letter}{placement.row + 1 + i}") for i in range(13)]
     shown = [line for line in lines if line not in (None, "")]
@@ -369,11 +373,10 @@ def test_anchor_notes_without_snapshots_are_plain_text(market_dir: Path, tmp_pat
     engine = open_engine(f"csv:{root}", cache_path=tmp_path / "prices.sqlite")
     report = build_report(engine, BUILD, "ja")
     path = write_living(report, engine, tmp_path / "living.xlsx", cached=False)
-    sheet = report.sheet("mag7")
-    placement = next(p for p in place(sheet) if isinstance(p.block, Lines) and p.block.key == "mag7_anchors")
+    title, placement = _anchors(report)
     assert isinstance(placement.block, Lines)
     wb = load_workbook(path, read_only=True)
-    ws = wb[sheet_title(sheet.title)]
+    ws = wb[title]
     got = [ws.cell(row=r, column=placement.column).value for r in lines_rows(placement)]
     wb.close()
     assert got == list(placement.block.lines)

@@ -33,12 +33,12 @@ from ...calc.macro import MAX_MISSING_PERIODS, PER_YEAR
 from ...engine import Engine
 from ...errors import MarketReviewError
 from ...report.labels import label
-from ...report.layout import Placement, place
+from ...report.layout import Placement
 from ...report.macro import SHOWN_PERIODS, USER_SOURCES, MacroChart, MacroSeries, missing_file, read_macro_list
-from ...report.model import Cell, Lines, Report, Sheet, Table
+from ...report.model import Cell, Lines, Report, Table
 from ...types import Lang
 from .. import styles
-from ..xlsx import sheet_title
+from ..printed import printed_placements
 from .data_sheet import serial
 from .lines import lit
 from .portable import check
@@ -145,7 +145,7 @@ class MacroBlock:
                 self.charts[f"macro_{chart.key}"] = (chart, tuple(members))
         if self.rows:
             self._write(wb)
-            self._formats(wb, sheet)
+            self._formats(wb, report)
 
     def _charts(self, ids: list[str], keys: list[str]) -> tuple[MacroChart, ...]:
         """The packaged list, when the report's sheet is the one it gives (same series, same blocks)."""
@@ -214,14 +214,13 @@ class MacroBlock:
         ws.sheet_state = "hidden"
         ws.protection.sheet = True
 
-    def _formats(self, wb: Any, sheet: Sheet) -> None:
+    def _formats(self, wb: Any, report: Report) -> None:
         """The value build's warning fill on an overview figure with ended periods missing since its
         observation, as a rule over MacroCalc (so it follows AsOf); a chart point with no observation is #N/A
         (a gap in the chart, where "" would be drawn as zero), shown blank as in the value build."""
         fill = PatternFill("solid", fgColor=styles.WARNING_FILL, bgColor=styles.WARNING_FILL)
-        ws = wb[sheet_title(sheet.title)]
-        for placement in place(sheet):
-            table = placement.block
+        for title, placement in printed_placements(report)[SHEET_KEY]:  # the chart tables are on the data sheet
+            ws, table = wb[title], placement.block
             if isinstance(table, Table) and table.key in self.charts and table.rows:
                 first = table.column_index("s1")
                 top = f"{get_column_letter(placement.column + first)}{placement.first_data_row}"
