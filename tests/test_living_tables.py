@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from living_soffice import SOFFICE, recalc, serial, set_number
 from openpyxl import load_workbook
+from test_living_workbook import _values
 
 from marketreview.app import open_engine
 from marketreview.render.living import write_living
@@ -115,15 +116,6 @@ def recalculated(built: dict[str, Path], tmp_path_factory: pytest.TempPathFactor
         files[key] = set_number(built[build], root / f"{key}.xlsx", part, "B4", serial(day))
     out = recalc(list(files.values()), root / "out", root / "profile")
     return dict(zip(files, out, strict=True))
-
-
-def _values(path: Path) -> dict[str, dict[str, Any]]:
-    wb = load_workbook(path, data_only=True, read_only=True)
-    out = {ws.title: {c.coordinate: c.value for row in ws.iter_rows() for c in row
-                      if getattr(c, "coordinate", None) is not None}
-           for ws in wb.worksheets if ws.title != "_data"}
-    wb.close()
-    return out
 
 
 def _where(report: Report, sheet_key: str, table_key: str) -> tuple[str, Table, int, int]:
