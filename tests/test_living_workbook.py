@@ -391,3 +391,17 @@ def test_warning_fill_follows_as_of(built: dict[str, Path], recalculated: dict[s
     mark = f"{found.group(1)}{found.group(2)}"
     assert _values(recalculated["build"])["Calc"][mark] in (None, "")
     assert _values(recalculated["missing_sessions"])["Calc"][mark] == "（8/25他2日欠損）"
+
+
+def test_the_summary_prints_at_the_value_builds_size(built: dict[str, Path], expected: dict[dt.date | str, Path]
+                                                     ) -> None:
+    """The Summary keeps a row for every footnote a date may need, but prints only the build date's lines and
+    footnotes and four more rows: a page sized for all of them would shrink the lines to about half their size."""
+    def area(path: Path) -> tuple[str, int]:
+        found = re.search(r"\$([A-Z]+)\$(\d+)$", str(load_workbook(path)["サマリー"].print_area))
+        assert found
+        return found.group(1), int(found.group(2))
+
+    living, values = area(built["cached"]), area(expected[BUILD])
+    assert living[0] == values[0] and living[1] == values[1] + 4
+    assert load_workbook(built["cached"])["サマリー"].max_row > living[1]  # the rest of the room is on the sheet

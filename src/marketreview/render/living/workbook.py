@@ -9,6 +9,7 @@ lists the tables whose figures are formulas.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from copy import copy
@@ -276,6 +277,25 @@ def pad_summary(report: Report) -> Report:
     return replace(report, sheets=tuple(sheets))
 
 
+#: footnote rows a printed Summary keeps beyond the build date's (the rows below are on the sheet, not printed):
+#: a page sized for every possible footnote would print the lines at half their size
+PRINTED_SPARE_NOTES = 4
+
+
+def _summary_print_area(book: _Book, built: Report, placed: dict[str, list[tuple[str, Placement]]]) -> None:
+    """The Summary prints its lines, the build date's footnotes and :data:`PRINTED_SPARE_NOTES` more rows."""
+    sheet = next((s for s in built.sheets if s.key == "summary"), None)
+    if sheet is None:
+        return
+    lines = {b.key: len(b.lines) for b in sheet.blocks if isinstance(b, Lines)}
+    rows = [min(p.last_row, p.row + lines[p.block.key] + PRINTED_SPARE_NOTES) for _, p in placed["summary"]
+            if isinstance(p.block, Lines) and p.block.key in lines]
+    ws = book.wb[book.titles["summary"]]
+    found = re.search(r"\$?([A-Z]+)\$?\d+$", str(ws.print_area or ""))
+    if rows and found:
+        ws.print_area = f"A1:{found.group(1)}{max(rows)}"
+
+
 def _summary_lines(book: _Book, sheet: Sheet, placement: Placement, formulas: list[LineFormula | None],
                    index: int) -> tuple[NotesBlock, list[str]] | None:
     """A Summary block as formulas (each line, then its footnote slots), or, when a line has no formula, the
@@ -348,7 +368,7 @@ def render_living(report: Report, engine: Engine
                   ) -> tuple[Any, dict[str, dict[str, object]], dict[str, tuple[str, str]]]:
     """The living workbook, the cached value of each formula cell (sheet title → cell → value) and the rows the
     writer adds to the saved sheets' XML (sheet title → (rows, last cell): the data, the Calc rows)."""
-    report = pad_summary(report)
+    built, report = report, pad_summary(report)
     wb = render_workbook(report, printed=True)  # the value build: one page a sheet, histories on its data sheet
     book = _Book(report, wb, engine)
     placed = printed_placements(report, list(book.titles.values()))
@@ -397,6 +417,7 @@ def render_living(report: Report, engine: Engine
                     _lines(book, sheet, placement, placement.block, macros.line_formulas(sheet.key, placement.block))
         _stamp(book, sheet)
         _header_year(book, sheet, placements)
+    _summary_print_area(book, built, placed)
     for title in {t for items in placed.values() for t, _ in items} - set(book.titles.values()):
         _stamp(book, report.sheets[0], title)  # the data sheet's
     _as_of_cell(book, data.first_as_of, data.last_as_of)
