@@ -39,10 +39,13 @@ DASH = published.DASH
 @dataclass(frozen=True)
 class LineFormula:
     """One line: ``text(num)`` is its formula given the cell of its footnote number; ``note`` the formula of its
-    footnote's text ("" when the line has none)."""
+    footnote's text ("" when the line has none); ``series``: the series whose closes can make it an error;
+    ``always``: it can be an error whatever its series' closes (a refusal, the Mag7 share's snapshots)."""
 
     text: Callable[[str], str]
     note: str
+    series: tuple[str, ...] = ()
+    always: bool = False
 
 
 def _other(name: str, lang: Lang, reason: str | None = None) -> str:
@@ -143,7 +146,7 @@ class _Lines:
         ok = _numbers(prev, close, change)
         note = f'IF({ok},"",{figure_note(name, [start_row, end_row], lang, start_row, end_row)})'
         error = _error(f"・{name} ", self.demo)
-        return LineFormula(lambda num: f"IF({ok},{text},{error(num)})", note)
+        return LineFormula(lambda num: f"IF({ok},{text},{error(num)})", note, (alias,))
 
     def ytd(self, alias: str) -> LineFormula | None:
         ref = self.find(alias, "ytd")
@@ -157,7 +160,7 @@ class _Lines:
         text = f"{lf.lit(prefix)}&{lf.pct(ref)}&{named}&{marks}{lf.demo_tag(self.demo)}"
         note = f'IF(ISNUMBER({ref}),"",{figure_note(name, [start_row, end_row], lang, start_row, end_row)})'
         error = _error(prefix, self.demo)
-        return LineFormula(lambda num: f"IF(ISNUMBER({ref}),{text},{error(num)})", note)
+        return LineFormula(lambda num: f"IF(ISNUMBER({ref}),{text},{error(num)})", note, (alias,))
 
     def ratio(self, key: str, num: str, den: str, cells: dict[str, Cell]) -> LineFormula | None:
         lang, short = self.lang, key.removeprefix("pair.")
@@ -186,13 +189,13 @@ class _Lines:
 
         rebased = self.registry.get(("pairs", short, "rebased"))
         if rebased is None:
-            return LineFormula(text, note)
+            return LineFormula(text, note, (num, den))
         first, second = ("相対パフォーマンス", "期初=100") if lang == "ja" else ("relative performance",
                                                                         "window start = 100")
         shown = (f'{lf.lit("・" + name + " " + first + " ")}&TEXT(ROUND({rebased},1),"0.0")&'
                  f'{lf.paren(lf.lit(second), lang)}{lf.demo_tag(self.demo)}')
         return LineFormula(lambda num_ref: f"IF(ISNUMBER({rebased}),{shown},{text(num_ref)})",
-                           f'IF(ISNUMBER({rebased}),"",{note})')
+                           f'IF(ISNUMBER({rebased}),"",{note})', (num, den))
 
     def _leg_close(self, leg: str, row: CalcRow) -> str:
         """close_marks with legs: ``（ラッセル2000グロースは12/16終値）`` / `` (Russell 2000 Growth: 12/16 close)``."""
@@ -206,7 +209,7 @@ class _Lines:
         if cell is None or cell.error is None:
             return None
         note = lf.lit(published.error_note(name, cell.error, self.lang))
-        return LineFormula(lambda num: _error(f"・{name} ", self.demo)(num), note)
+        return LineFormula(lambda num: _error(f"・{name} ", self.demo)(num), note, always=True)
 
     def share(self) -> LineFormula | None:
         share, change = (self.registry.get(("share", "share", k)) for k in ("share", "share_w1"))
@@ -218,7 +221,8 @@ class _Lines:
                 f"{self.shares.marks(lang)}{lf.demo_tag(self.demo)}")
         ok = _numbers(share, change)
         error = _error(f"・{name} ", self.demo)
-        return LineFormula(lambda num: f"IF({ok},{text},{error(num)})", f'IF({ok},"",{_other(name, lang)})')
+        return LineFormula(lambda num: f"IF({ok},{text},{error(num)})", f'IF({ok},"",{_other(name, lang)})',
+                           always=True)
 
     def _mixed(self, kind: str) -> str:
         """calc.yields.spread_bp's warning when the legs' closes are from different dates ("" when not)."""
@@ -242,7 +246,7 @@ class _Lines:
         then = [self.calc.row(a, "w1") for a in ("US10Y", "US2Y")]
         note = f'IF({ok},"",IF(ISNUMBER({spread}),{figure_note(name, then, lang)},{figure_note(name, now, lang)}))'
         error = _error(f"・{name} ", self.demo)
-        return LineFormula(lambda num: f"IF({ok},{text},{error(num)})", note)
+        return LineFormula(lambda num: f"IF({ok},{text},{error(num)})", note, ("US10Y", "US2Y"))
 
     def fed(self) -> LineFormula | None:
         lower, upper = (self.registry.get(("fed", "fed", k)) for k in ("lower", "upper"))
@@ -258,7 +262,7 @@ class _Lines:
         note = (f'IF({ok},"",IF({_numbers(lower, upper)},{_other(name, lang, bad_input)},'
                 f"{figure_note(name, rows, lang)}))")
         error = _error(f"・{name} ", self.demo)
-        return LineFormula(lambda num: f"IF({ok},{text},{error(num)})", note)
+        return LineFormula(lambda num: f"IF({ok},{text},{error(num)})", note, ("FEDFUNDS_LOWER", "FEDFUNDS_UPPER"))
 
     def sectors(self, count: int) -> list[LineFormula | None]:
         if self.ranks is None:

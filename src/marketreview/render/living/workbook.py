@@ -277,19 +277,49 @@ def pad_summary(report: Report) -> Report:
     return replace(report, sheets=tuple(sheets))
 
 
-#: footnote rows a printed Summary keeps beyond the build date's (the rows below are on the sheet, not printed):
-#: a page sized for every possible footnote would print the lines at half their size
-PRINTED_SPARE_NOTES = 4
+#: the longest stretch between two closes that can never make a figure an error (six sessions missing need eight
+#: calendar days; a week with no close, ten)
+_SAFE_GAP_DAYS = 7
 
 
-def _summary_print_area(book: _Book, built: Report, placed: dict[str, list[tuple[str, Placement]]]) -> None:
-    """The Summary prints its lines, the build date's footnotes and :data:`PRINTED_SPARE_NOTES` more rows."""
+def _can_fail(engine: Engine, alias: str, first: dt.date, last: dt.date) -> bool:
+    """Whether some AsOf from ``first`` to ``last`` can make a Summary figure of ``alias`` an error: its closes
+    start after the earliest close a line reads (the year-end before ``first``'s year, 27 weeks before ``first``
+    for a 26-week average), end before ``last``, or have a long gap."""
+    try:
+        dates = engine.series(alias).dropna().index
+    except MarketReviewError:
+        return True
+    earliest = min(dt.date(first.year - 1, 12, 31), first - dt.timedelta(weeks=27))
+    if len(dates) == 0 or dates[0].date() > earliest or dates[-1].date() < last:
+        return True
+    gaps = dates[1:] - dates[:-1]
+    return bool(len(gaps)) and gaps.max() > dt.timedelta(days=_SAFE_GAP_DAYS)
+
+
+def _summary_print_area(book: _Book, built: Report, placed: dict[str, list[tuple[str, Placement]]],
+                        formulas: dict[str, list[LineFormula | None]], first: dt.date, last: dt.date) -> None:
+    """The Summary prints its lines and as many footnote rows as the dates the file covers can fill: one for each
+    line that can be an error on some date (each line has at most one footnote), not one for every line, which would
+    print the lines at about half their size."""
     sheet = next((s for s in built.sheets if s.key == "summary"), None)
     if sheet is None:
         return
-    lines = {b.key: len(b.lines) for b in sheet.blocks if isinstance(b, Lines)}
-    rows = [min(p.last_row, p.row + lines[p.block.key] + PRINTED_SPARE_NOTES) for _, p in placed["summary"]
-            if isinstance(p.block, Lines) and p.block.key in lines]
+    fails: dict[str, bool] = {}
+
+    def can_fail(alias: str) -> bool:
+        if alias not in fails:
+            fails[alias] = _can_fail(book.engine, alias, first, last)
+        return fails[alias]
+
+    rows = []
+    for _, placement in placed["summary"]:
+        block = next((b for b in sheet.blocks if isinstance(b, Lines) and b.key == placement.block.key), None)
+        if block is None:
+            continue
+        bound = sum(1 for f in formulas.get(block.key, []) if f is None or f.always or any(map(can_fail, f.series)))
+        notes = max(len(block.lines) - len(body_lines(block)), bound)
+        rows.append(min(placement.last_row, placement.row + len(body_lines(block)) + notes))
     ws = book.wb[book.titles["summary"]]
     found = re.search(r"\$?([A-Z]+)\$?\d+$", str(ws.print_area or ""))
     if rows and found:
@@ -390,6 +420,7 @@ def render_living(report: Report, engine: Engine
     registry = _registry(report, book, by_ticker, placed)
     ranks = _ranking(report, engine, calc, registry, by_ticker)
     notes: list[tuple[NotesBlock, list[str]] | None] = []
+    line_formulas_of: dict[str, list[LineFormula | None]] = {}
     extra = tables.TableBlock(report, engine, calc)
     for sheet in report.sheets:
         placements = [p for title, p in placed[sheet.key] if title == book.titles[sheet.key]]
@@ -402,6 +433,7 @@ def render_living(report: Report, engine: Engine
                 assert isinstance(placement.block, Lines)
                 lang = report.lang if placement.block.key == "lines" else ("en" if report.lang == "ja" else "ja")
                 formulas = summary_formulas(report, engine, calc, registry, placement.block, lang, shares, ranks)
+                line_formulas_of[placement.block.key] = formulas
                 notes.append(_summary_lines(book, sheet, placement, formulas, index))
         elif sheet.key not in UNGUARDED_SHEETS:
             for placement in placements:
@@ -417,7 +449,7 @@ def render_living(report: Report, engine: Engine
                     _lines(book, sheet, placement, placement.block, macros.line_formulas(sheet.key, placement.block))
         _stamp(book, sheet)
         _header_year(book, sheet, placements)
-    _summary_print_area(book, built, placed)
+    _summary_print_area(book, built, placed, line_formulas_of, data.first_as_of, data.last_as_of)
     for title in {t for items in placed.values() for t, _ in items} - set(book.titles.values()):
         _stamp(book, report.sheets[0], title)  # the data sheet's
     _as_of_cell(book, data.first_as_of, data.last_as_of)
