@@ -141,6 +141,11 @@ def series_marks(name_cell: Cell | None) -> list[Mark]:
     return [m for m in cell_marks(name_cell) if m.kind in SERIES_KINDS] if name_cell else []
 
 
+def series_text(name_cell: Cell | None, lang: Lang) -> str:
+    """The words :func:`series_marks` put after each of a series' lines: ``（配当込み）``."""
+    return fmt.finish_line("", lang=lang, marks=series_marks(name_cell))
+
+
 def rebased_text(cell: Cell | None, lang: Lang) -> str | None:
     """A pair's relative performance rebased to 100 (``相対パフォーマンス 98.7（期初=100）``), None where not given."""
     if cell is None or cell.error is not None or not _is_number(cell.value):

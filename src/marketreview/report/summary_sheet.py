@@ -27,22 +27,26 @@ SECTOR_COUNT = 3
 ALIASES = (*US_LINES, *JAPAN_LINES, *RATE_LINES)
 
 
-class _Book:
+#: the tables a line's series is looked up in, in order
+LINE_TABLES = ("indices", "japan_indices", "fx", "yields")
+
+
+class TableLookup:
     """The built sheets' tables, looked up by alias (through the ticker column)."""
 
-    def __init__(self, m: CellMaker, sheets: Sequence[Sheet]) -> None:
-        self.m = m
+    def __init__(self, engine: Engine, sheets: Sequence[Sheet]) -> None:
+        self.engine = engine
         self.tables = {t.key: t for s in sheets for t in s.blocks if isinstance(t, Table)}
 
     def row(self, table: str, alias: str) -> dict[str, Cell] | None:
         try:
-            ticker = self.m.engine.ticker(alias)
+            ticker = self.engine.ticker(alias)
         except MarketReviewError:
             return None
         return self.tables[table].row_by("ticker", ticker) if table in self.tables else None
 
     def find(self, alias: str) -> dict[str, Cell] | None:
-        for key in ("indices", "japan_indices", "fx", "yields"):
+        for key in LINE_TABLES:
             found = self.row(key, alias)
             if found is not None:
                 return found
@@ -52,7 +56,7 @@ class _Book:
 def lines(m: CellMaker, sheets: Sequence[Sheet], lang: Lang) -> tuple[str, ...]:
     """The post's lines in ``lang``, each in the one published form (:mod:`marketreview.report.published`),
     then the ※ footnotes of the figures that are errors."""
-    book, demo, notes = _Book(m, sheets), m.engine.is_demo, Notes(lang)
+    book, demo, notes = TableLookup(m.engine, sheets), m.engine.is_demo, Notes(lang)
 
     def name(alias: str) -> str:
         return line_name(m.engine, alias, lang)

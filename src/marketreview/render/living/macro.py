@@ -38,7 +38,6 @@ from ...report.macro import SHOWN_PERIODS, USER_SOURCES, MacroChart, MacroSeries
 from ...report.model import Cell, Lines, Report, Table
 from ...types import Lang
 from .. import styles
-from ..printed import printed_placements
 from .data_sheet import serial
 from .lines import lit
 from .portable import check
@@ -110,7 +109,9 @@ class MacroBlock:
     """The Macro sheet's formulas. Construct it before the data sheet is written (its :meth:`data_columns` go
     there); it adds the ``MacroCalc`` sheet to ``wb`` when a series is a formula."""
 
-    def __init__(self, report: Report, engine: Engine, wb: Any) -> None:
+    def __init__(self, report: Report, engine: Engine, wb: Any,
+                 placed: dict[str, list[tuple[str, Placement]]]) -> None:
+        """``placed``: where the workbook has each block (render.printed.printed_placements)."""
         self.engine, self.lang = engine, report.lang
         self.data: dict[str, _Data] = {}
         #: overview row index → (the row's series, its MacroCalc row)
@@ -145,7 +146,7 @@ class MacroBlock:
                 self.charts[f"macro_{chart.key}"] = (chart, tuple(members))
         if self.rows:
             self._write(wb)
-            self._formats(wb, report)
+            self._formats(wb, placed.get(SHEET_KEY, []))
 
     def _charts(self, ids: list[str], keys: list[str]) -> tuple[MacroChart, ...]:
         """The packaged list, when the report's sheet is the one it gives (same series, same blocks)."""
@@ -214,12 +215,12 @@ class MacroBlock:
         ws.sheet_state = "hidden"
         ws.protection.sheet = True
 
-    def _formats(self, wb: Any, report: Report) -> None:
+    def _formats(self, wb: Any, placed: list[tuple[str, Placement]]) -> None:
         """The value build's warning fill on an overview figure with ended periods missing since its
         observation, as a rule over MacroCalc (so it follows AsOf); a chart point with no observation is #N/A
         (a gap in the chart, where "" would be drawn as zero), shown blank as in the value build."""
         fill = PatternFill("solid", fgColor=styles.WARNING_FILL, bgColor=styles.WARNING_FILL)
-        for title, placement in printed_placements(report)[SHEET_KEY]:  # the chart tables are on the data sheet
+        for title, placement in placed:  # the chart tables are on the data sheet
             ws, table = wb[title], placement.block
             if isinstance(table, Table) and table.key in self.charts and table.rows:
                 first = table.column_index("s1")

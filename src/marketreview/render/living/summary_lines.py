@@ -17,11 +17,10 @@ from openpyxl.utils import get_column_letter
 
 from ...calc import summary as fmt
 from ...engine import Engine
-from ...errors import MarketReviewError
 from ...report import published
 from ...report import summary_sheet as ss
 from ...report.labels import label
-from ...report.model import Cell, Lines, Report, Table
+from ...report.model import Cell, Lines, Report
 from ...report.reasons import REASONS, short_reason
 from ...report.sheets import RELATIVE_PAIRS
 from ...types import Lang
@@ -32,7 +31,6 @@ from .ranking import RankingBlock
 from .relative import mixed_basis
 
 Registry = dict[tuple[str, str, str], str]
-_FIND = ("indices", "japan_indices", "fx", "yields")
 DASH = published.DASH
 
 
@@ -90,31 +88,26 @@ class _Lines:
                  shares: Mag7Block, ranks: RankingBlock | None) -> None:
         self.report, self.engine, self.calc, self.registry, self.lang = report, engine, calc, registry, lang
         self.shares, self.ranks, self.demo = shares, ranks, report.demo
-        self.tables = {t.key: t for s in report.sheets for t in s.blocks if isinstance(t, Table)}
+        self.lookup = ss.TableLookup(engine, report.sheets)
+        self.tables = self.lookup.tables
 
     def find(self, alias: str, column: str) -> str | None:
-        for table in _FIND:
+        for table in ss.LINE_TABLES:
             ref = self.registry.get((table, alias, column))
             if ref is not None:
                 return ref
         return None
 
-    def record(self, alias: str) -> dict[str, Cell] | None:
-        try:
-            ticker = self.engine.ticker(alias)
-        except MarketReviewError:
-            return None
-        for key in _FIND:
-            found = self.tables[key].row_by("ticker", ticker) if key in self.tables else None
-            if found is not None:
-                return found
-        return None
-
     def extra(self, alias: str) -> str:
         """The marks of the whole series (dividend-adjusted, raw ETF closes, a failed fetch): the build's."""
-        cells = self.record(alias)
-        marks = published.series_marks(cells.get("name") if cells else None)
-        return lf.lit("".join(dict.fromkeys(fmt.mark_text(m, self.lang) for m in marks)))
+        cells = self.lookup.find(alias)
+        return lf.lit(published.series_text(cells.get("name") if cells else None, self.lang))
+
+    def either(self, ok: str, text: str, name: str, note: str, series: tuple[str, ...] = (),
+               always: bool = False, prefix: str | None = None) -> LineFormula:
+        """The line ``text`` when ``ok`` holds, else ``・name —※n`` (``prefix`` in place of ``・name ``)."""
+        error = _error(f"・{name} " if prefix is None else prefix, self.demo)
+        return LineFormula(lambda num: f"IF({ok},{text},{error(num)})", note, series, always)
 
     def name(self, alias: str) -> str:
         return ss.line_name(self.engine, alias, self.lang)
@@ -125,7 +118,7 @@ class _Lines:
         rate = alias in ss.RATE_LINES
         keys = ("prev_week", "level", "w1_bp") if rate else ("prev", "close", "w1")
         refs = [self.find(alias, k) for k in keys]
-        cells = self.record(alias)
+        cells = self.lookup.find(alias)
         if None in refs or not self.calc.has(alias) or cells is None:
             return None
         prev, close, change = (r for r in refs if r is not None)
@@ -145,8 +138,7 @@ class _Lines:
                 f'{lf.change_text(lf.words("1W", lang), moves, lang)}&{marks}{lf.demo_tag(self.demo)}')
         ok = _numbers(prev, close, change)
         note = f'IF({ok},"",{figure_note(name, [start_row, end_row], lang, start_row, end_row)})'
-        error = _error(f"・{name} ", self.demo)
-        return LineFormula(lambda num: f"IF({ok},{text},{error(num)})", note, (alias,))
+        return self.either(ok, text, name, note, (alias,))
 
     def ytd(self, alias: str) -> LineFormula | None:
         ref = self.find(alias, "ytd")
@@ -158,9 +150,9 @@ class _Lines:
         named = lf.distinct([start_row.close_name(lang), end_row.close_name(lang)])
         marks = lf.distinct([start_row.mark(lang), end_row.mark(lang)]) + "&" + self.extra(alias)
         text = f"{lf.lit(prefix)}&{lf.pct(ref)}&{named}&{marks}{lf.demo_tag(self.demo)}"
-        note = f'IF(ISNUMBER({ref}),"",{figure_note(name, [start_row, end_row], lang, start_row, end_row)})'
-        error = _error(prefix, self.demo)
-        return LineFormula(lambda num: f"IF(ISNUMBER({ref}),{text},{error(num)})", note, (alias,))
+        ok = f"ISNUMBER({ref})"
+        note = f'IF({ok},"",{figure_note(name, [start_row, end_row], lang, start_row, end_row)})'
+        return self.either(ok, text, name, note, (alias,), prefix=prefix)
 
     def ratio(self, key: str, num: str, den: str, cells: dict[str, Cell]) -> LineFormula | None:
         lang, short = self.lang, key.removeprefix("pair.")
@@ -209,7 +201,7 @@ class _Lines:
         if cell is None or cell.error is None:
             return None
         note = lf.lit(published.error_note(name, cell.error, self.lang))
-        return LineFormula(lambda num: _error(f"・{name} ", self.demo)(num), note, always=True)
+        return LineFormula(_error(f"・{name} ", self.demo), note, always=True)
 
     def share(self) -> LineFormula | None:
         share, change = (self.registry.get(("share", "share", k)) for k in ("share", "share_w1"))
@@ -220,9 +212,7 @@ class _Lines:
                 f'{lf.change_text(lf.words("1W", lang), [lf.pt(change, fmt.SHARE_DECIMALS)], lang)}&'
                 f"{self.shares.marks(lang)}{lf.demo_tag(self.demo)}")
         ok = _numbers(share, change)
-        error = _error(f"・{name} ", self.demo)
-        return LineFormula(lambda num: f"IF({ok},{text},{error(num)})", f'IF({ok},"",{_other(name, lang)})',
-                           always=True)
+        return self.either(ok, text, name, f'IF({ok},"",{_other(name, lang)})', always=True)
 
     def _mixed(self, kind: str) -> str:
         """calc.yields.spread_bp's warning when the legs' closes are from different dates ("" when not)."""
@@ -245,8 +235,7 @@ class _Lines:
         now = [self.calc.row(a, "end") for a in ("US10Y", "US2Y")]
         then = [self.calc.row(a, "w1") for a in ("US10Y", "US2Y")]
         note = f'IF({ok},"",IF(ISNUMBER({spread}),{figure_note(name, then, lang)},{figure_note(name, now, lang)}))'
-        error = _error(f"・{name} ", self.demo)
-        return LineFormula(lambda num: f"IF({ok},{text},{error(num)})", note, ("US10Y", "US2Y"))
+        return self.either(ok, text, name, note, ("US10Y", "US2Y"))
 
     def fed(self) -> LineFormula | None:
         lower, upper = (self.registry.get(("fed", "fed", k)) for k in ("lower", "upper"))
@@ -261,8 +250,7 @@ class _Lines:
         bad_input = next(ja if lang == "ja" else en for pattern, en, ja in REASONS if pattern.startswith("^#VALUE"))
         note = (f'IF({ok},"",IF({_numbers(lower, upper)},{_other(name, lang, bad_input)},'
                 f"{figure_note(name, rows, lang)}))")
-        error = _error(f"・{name} ", self.demo)
-        return LineFormula(lambda num: f"IF({ok},{text},{error(num)})", note, ("FEDFUNDS_LOWER", "FEDFUNDS_UPPER"))
+        return self.either(ok, text, name, note, ("FEDFUNDS_LOWER", "FEDFUNDS_UPPER"))
 
     def sectors(self, count: int) -> list[LineFormula | None]:
         if self.ranks is None:

@@ -25,7 +25,6 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ...calc import prices
-from ...calc import summary as fmt
 from ...engine import Engine
 from ...errors import MarketReviewError, RenderError
 from ...report import published
@@ -410,7 +409,7 @@ def render_living(report: Report, engine: Engine
                for i in engine.symbols.in_group(g)] + [CLOCK_ALIAS]
     shares = mag7.Mag7Block(engine)
     yields = yield_history.data_columns(engine)
-    macros = macro_formulas.MacroBlock(report, engine, wb)
+    macros = macro_formulas.MacroBlock(report, engine, wb, placed)
     data = write_data_sheet(wb, engine, aliases, CLOCK_ALIAS, last_as_of(report, engine),
                             shares.data_columns() + yields + macros.data_columns())
     shares.bind(data.series)
@@ -484,9 +483,8 @@ def _ranking(report: Report, engine: Engine, calc: CalcSheet, registry: dict[tup
         fallback = str(row[table.column_index("name")].value)
         ja, en = names.get(ticker, (fallback, fallback))
         sectors.append((alias, w1, ja, en))
-        marks = published.series_marks(row[table.column_index("name")])
-        series.append(("".join(dict.fromkeys(fmt.mark_text(m, "ja") for m in marks)),
-                       "".join(dict.fromkeys(fmt.mark_text(m, "en") for m in marks))))
+        name = row[table.column_index("name")]
+        series.append((published.series_text(name, "ja"), published.series_text(name, "en")))
     return ranking.RankingBlock(sectors, series)
 
 
