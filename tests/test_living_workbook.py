@@ -63,17 +63,27 @@ def engine(market_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
     return engine
 
 
+def _proxy_engine(market_dir: Path, root: Path) -> Any:
+    """The shared folder without TOPIX itself: the 1306 ETF stands in, under its own name (tests/test_proxies)."""
+    from test_proxies import folder_without_topix
+
+    return open_engine(f"csv:{folder_without_topix(market_dir, root / 'no_topix')}", cache_path=root / "proxy.sqlite")
+
+
 @pytest.fixture(scope="module")
 def reports(engine: Any) -> dict[str, Any]:
     return {lang: build_report(engine, BUILD, lang, fetch=False) for lang in ("ja", "en")}
 
 
 @pytest.fixture(scope="module")
-def built(engine: Any, reports: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def built(engine: Any, reports: dict[str, Any], tmp_path_factory: pytest.TempPathFactory,
+          market_dir: Path) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("living")
     report, english = reports["ja"], reports["en"]
     demo = open_engine("demo", cache_path=root / "demo.sqlite")
+    proxy = _proxy_engine(market_dir, root)
     files = {"demo": write_living(build_report(demo, DEMO_BUILD, "ja"), demo, root / "demo.xlsx", cached=False),
+             "proxy": write_living(build_report(proxy, BUILD, "ja"), proxy, root / "proxy.xlsx", cached=False),
              "cached": write_living(report, engine, root / "cached.xlsx"),
              "build": write_living(report, engine, root / "build.xlsx", cached=False),
              "build_en": write_living(english, engine, root / "build_en.xlsx", cached=False)}
@@ -94,9 +104,11 @@ def recalculated(built: dict[str, Path], tmp_path_factory: pytest.TempPathFactor
         pytest.skip("LibreOffice (`soffice`) is not on PATH")
     root = tmp_path_factory.mktemp("living-variants")
     part = _first_part(built["build"])
-    files = {"build": built["build"], "build_en": built["build_en"], "demo": built["demo"]}
+    files = {"build": built["build"], "build_en": built["build_en"], "demo": built["demo"], "proxy": built["proxy"]}
     for key, day in {**VARIANTS, "out_of_range": OUT_OF_RANGE}.items():
         files[key] = set_number(built["build"], root / f"{key}.xlsx", part, "B4", serial(day))
+    files["proxy_variant"] = set_number(built["proxy"], root / "proxy_variant.xlsx", _first_part(built["proxy"]),
+                                        "B4", serial(VARIANTS["past_series_end"]))
     files["demo_variant"] = set_number(built["demo"], root / "demo_variant.xlsx", _first_part(built["demo"]), "B4",
                                        serial(DEMO_VARIANT))
     out = recalc(list(files.values()), root / "out", root / "profile")
@@ -282,6 +294,19 @@ def test_demo_lines_follow_as_of(recalculated: dict[str, Path], tmp_path: Path) 
         assert _lines_of(_values(recalculated[key]), cells) == wanted
         assert all(line.endswith(" [DEMO (synthetic)]") for line in wanted[0] if line.startswith("・"))
         assert any("相対パフォーマンス" in line and "（期初=100）" in line for line in wanted[0])
+
+
+@pytest.mark.soffice
+def test_proxy_lines_follow_as_of(recalculated: dict[str, Path], market_dir: Path, tmp_path: Path) -> None:
+    """Without TOPIX in the folder every TOPIX line names the 1306 ETF, with its whole-yen closes and its raw-close
+    mark, on the build's date and on another, as the engine writes them."""
+    proxy = _proxy_engine(market_dir, tmp_path)
+    cells = _line_cells(build_report(proxy, BUILD, "ja"))
+    for key, day in (("proxy", BUILD), ("proxy_variant", VARIANTS["past_series_end"])):
+        wanted = _engine_lines(build_report(proxy, day, "ja", fetch=False))
+        assert _lines_of(_values(recalculated[key]), cells) == wanted
+        etf = [line for line in wanted[0] if line.startswith("・TOPIX連動ETF(1306) ")]
+        assert len(etf) == 2 and all(line.endswith("（分配金含まず）") for line in etf)
 
 
 @pytest.mark.soffice
